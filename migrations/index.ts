@@ -1,0 +1,4 @@
+import { Foundation1764201600000 } from './1764201600000-foundation.js';
+
+/** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
+export const migrations = [Foundation1764201600000];

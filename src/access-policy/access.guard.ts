@@ -1,0 +1,47 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GqlExecutionContext } from '@nestjs/graphql';
+import { Request } from 'express';
+import { forbidden } from '../graphql/errors.js';
+import { Actor } from './actor.js';
+import { ALLOW_KEY } from './allow.decorator.js';
+import { AuthenticationService } from './authentication.service.js';
+import { CaslAbilityFactory } from './casl-ability.factory.js';
+import { Permission, splitPermission } from './permissions.js';
+
+export type RequestWithActor = Request & { actor?: Actor; id?: string };
+
+export function requestFromContext(context: ExecutionContext): RequestWithActor {
+  if (context.getType<string>() === 'graphql') {
+    return GqlExecutionContext.create(context).getContext<{ req: RequestWithActor }>().req;
+  }
+  return context.switchToHttp().getRequest<RequestWithActor>();
+}
+
+/** The one global guard: authenticates, then denies whatever the handler does not explicitly allow. */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authentication: AuthenticationService,
+    private readonly abilities: CaslAbilityFactory,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const required = this.reflector.getAllAndOverride<Permission[] | undefined>(ALLOW_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const req = requestFromContext(context);
+    if (!req.actor) req.actor = await this.authentication.authenticate(req.headers?.authorization);
+    const actor = req.actor;
+    if (!required || required.length === 0) {
+      throw forbidden('This operation is not available to anyone.', { missingPermission: 'none declared' });
+    }
+    const ability = this.abilities.createForActor(actor);
+    if (required.some((p) => ability.can(...splitPermission(p)))) return true;
+    throw forbidden(`Your role (${actor.role}) may not do this; it needs the permission ${required.join(' or ')}.`, {
+      missingPermission: required.join(' | '),
+    });
+  }
+}

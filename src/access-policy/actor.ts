@@ -1,0 +1,22 @@
+/** The roles of DOMAIN.md; `public` is anyone without credentials. */
+export const ROLES = ['steward', 'department', 'researcher', 'auditor'] as const;
+export type PrincipalRole = (typeof ROLES)[number];
+export type Role = PrincipalRole | 'public';
+
+/**
+ * Who is acting. Services take it as their first argument so that authorization
+ * and audit always know who acted.
+ */
+export interface Actor {
+  role: Role;
+  /** Undefined for the public. */
+  principalId?: string;
+  principalName?: string;
+  organizationId?: string;
+  /** The API key used, if any; a key can only narrow what its principal has. */
+  apiKeyId?: string;
+  /** How the caller proved who it is. */
+  authMethod: 'none' | 'api-key' | 'oidc';
+}
+
+export const PUBLIC_ACTOR: Actor = Object.freeze<Actor>({ role: 'public', authMethod: 'none' });

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { unauthenticated } from '../graphql/errors.js';
+import { Actor, PUBLIC_ACTOR } from './actor.js';
+
+export interface CredentialVerifier {
+  /** Returns the actor for a bearer token, or undefined when this verifier does not recognise it. */
+  verify(token: string): Promise<Actor | undefined>;
+}
+
+export const CREDENTIAL_VERIFIERS = Symbol('CREDENTIAL_VERIFIERS');
+
+/**
+ * Turns an Authorization header into an Actor. No header: the public role. A header
+ * that no verifier accepts: UNAUTHENTICATED, without saying whether the key exists.
+ */
+@Injectable()
+export class AuthenticationService {
+  private readonly verifiers: CredentialVerifier[] = [];
+
+  register(verifier: CredentialVerifier): void {
+    this.verifiers.push(verifier);
+  }
+
+  async authenticate(authorization: string | string[] | undefined): Promise<Actor> {
+    if (authorization === undefined || authorization === '') return PUBLIC_ACTOR;
+    if (Array.isArray(authorization)) throw unauthenticated('Send one Authorization header, not several.');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) throw unauthenticated('The Authorization header must be "Bearer <API key or token>".');
+    for (const verifier of this.verifiers) {
+      const actor = await verifier.verify(match[1]);
+      if (actor) return actor;
+    }
+    throw unauthenticated();
+  }
+}

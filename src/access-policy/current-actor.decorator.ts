@@ -1,0 +1,8 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { PUBLIC_ACTOR } from './actor.js';
+import { requestFromContext } from './access.guard.js';
+
+/** The acting principal, as authenticated by the global guard. */
+export const CurrentActor = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => requestFromContext(context).actor ?? PUBLIC_ACTOR,
+);

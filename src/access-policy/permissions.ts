@@ -1,0 +1,26 @@
+/**
+ * Every permission a resolver can require, as `action:Subject`. A permission is an
+ * action on a CASL subject; `CaslAbilityFactory` decides who holds which.
+ */
+export const PERMISSIONS = [
+  'read:Catalog',
+  'query:Aggregate',
+  'read:Me',
+  'read:License',
+  'request:License',
+  'decide:License',
+  'manage:Principal',
+  'manage:ApiKey',
+  'manage:Dataset',
+  'read:AuditEvent',
+  'verify:Audit',
+  'read:Health',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+export type Action = Permission extends `${infer A}:${string}` ? A : never;
+export type Subject = Permission extends `${string}:${infer S}` ? S : never;
+
+export function splitPermission(permission: Permission): [Action, Subject] {
+  const [action, subject] = permission.split(':') as [Action, Subject];
+  return [action, subject];
+}

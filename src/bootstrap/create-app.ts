@@ -1,0 +1,40 @@
+import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../app.module.js';
+import { AppConfig } from '../config/app-config.js';
+import { badUserInput } from '../graphql/errors.js';
+
+/** Builds the Nest application the same way for `npm start` and for the e2e tests. */
+export async function createApp(config: AppConfig, dataSource: DataSource): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, dataSource }), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      // GraphQL clients in browsers need no inline scripts from us; keep the strict defaults.
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.useBodyParser('json', { limit: '100kb' });
+  app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => {
+        const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((c) => c));
+        return problems.length > 0 ? badUserInput(`Invalid input: ${problems.join('; ')}`) : new BadRequestException();
+      },
+    }),
+  );
+  return app;
+}

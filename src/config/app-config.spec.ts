@@ -1,0 +1,39 @@
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults', () => {
+    const sut = loadConfig({}, '/srv/app');
+    expect(sut).toMatchObject({
+      databaseUrl: undefined,
+      dataDir: '/srv/app/data',
+      port: 3000,
+      seedDemo: true,
+      redisUrl: undefined,
+      oidc: undefined,
+    });
+  });
+
+  it('does not seed the demo by default on an external database', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/hotline' }).seedDemo).toBe(false);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT: expected a whole number from 0 to 65535, got "abc"'],
+    [{ PORT: '70000' }, 'PORT: expected a whole number from 0 to 65535, got 70000'],
+    [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO: expected true or false, got "maybe"'],
+    [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL: expected a URL starting with postgres:// or postgresql://, got mysql://'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL: not a valid URL (expected postgres://host:port/...)'],
+    [{ DATABASE_URL: 'postgres://db:5432' }, 'DATABASE_URL: names no database (add /dbname at the end)'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL: expected a URL starting with redis:// or rediss://, got http://'],
+    [{ OIDC_ISSUER: 'https://idp' }, 'OIDC_AUDIENCE: must be set together with OIDC_ISSUER'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+  ])('refuses %j with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('accepts a complete OIDC configuration', () => {
+    const sut = loadConfig({ OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'hgw', OIDC_JWKS_URL: 'https://idp/jwks' });
+    expect(sut.oidc).toEqual({ issuer: 'https://idp', audience: 'hgw', jwksUrl: 'https://idp/jwks' });
+  });
+});

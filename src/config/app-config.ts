@@ -1,0 +1,118 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/** Typed, validated configuration. Built once at boot from the environment; nothing else reads process.env. */
+export interface AppConfig {
+  /** External PostgreSQL; undefined means the embedded one under `dataDir/pg`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  seedDemo: boolean;
+  redisUrl: string | undefined;
+  oidc: { issuer: string; audience: string; jwksUrl: string } | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Size of the synthetic demo loaded into an empty database. */
+  demoCases: number;
+}
+
+/** A bad environment value: the message is one line naming the variable and what is wrong. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function parseInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  const value = Number(raw.trim());
+  if (value < min || value > max) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function parseUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(name, `not a valid URL (expected ${protocols[0]}//host:port/...)`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(
+      name,
+      `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}, got ${url.protocol}//`,
+    );
+  }
+  return raw.trim();
+}
+
+function parseDatabaseUrl(env: Env): string | undefined {
+  const url = parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  if (url !== undefined) {
+    const parsed = new URL(url);
+    if (!parsed.hostname) throw new ConfigError('DATABASE_URL', 'has no host');
+    if (parsed.pathname.replace(/^\//, '') === '') {
+      throw new ConfigError('DATABASE_URL', 'names no database (add /dbname at the end)');
+    }
+  }
+  return url;
+}
+
+function parseOidc(env: Env): AppConfig['oidc'] {
+  const names = ['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_JWKS_URL'] as const;
+  const set = names.filter((n) => (env[n] ?? '').trim() !== '');
+  if (set.length === 0) return undefined;
+  const missing = names.filter((n) => !set.includes(n));
+  if (missing.length > 0) {
+    throw new ConfigError(missing[0], `must be set together with ${set.join(', ')}`);
+  }
+  const jwksUrl = parseUrl(env, 'OIDC_JWKS_URL', ['https:', 'http:', 'file:']) as string;
+  const issuer = (env.OIDC_ISSUER as string).trim();
+  return { issuer, audience: (env.OIDC_AUDIENCE as string).trim(), jwksUrl };
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+  const databaseUrl = parseDatabaseUrl(env);
+  const rawDataDir = (env.DATA_DIR ?? '').trim() || './data';
+  if (rawDataDir.includes('\0')) throw new ConfigError('DATA_DIR', 'contains a NUL byte');
+  const dataDir = isAbsolute(rawDataDir) ? rawDataDir : resolve(cwd, rawDataDir);
+  const logLevelRaw = (env.LOG_LEVEL ?? '').trim() || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevelRaw)) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${logLevelRaw}"`);
+  }
+  return {
+    databaseUrl,
+    dataDir,
+    port: parseInteger(env, 'PORT', 3000, 0, 65535),
+    host: (env.HOST ?? '').trim() || '127.0.0.1',
+    seedDemo: parseBoolean(env, 'SEED_DEMO', databaseUrl === undefined),
+    redisUrl: parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    oidc: parseOidc(env),
+    logLevel: logLevelRaw as AppConfig['logLevel'],
+    demoCases: parseInteger(env, 'DEMO_CASES', 200_000, 0, 50_000_000),
+  };
+}

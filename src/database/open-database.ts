@@ -1,0 +1,70 @@
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { createDataSource } from './data-source.js';
+import { OwnerRole, startEmbedded } from './embedded-database.js';
+
+export interface OpenDatabase {
+  url: string;
+  /** `embedded` when this process or another gateway runs PostgreSQL from DATA_DIR/pg. */
+  kind: 'external' | 'embedded';
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database the configuration names: DATABASE_URL, or the embedded
+ * PostgreSQL of DATA_DIR (started here, or joined when a running gateway owns it).
+ */
+export async function openDatabase(
+  config: AppConfig,
+  role: OwnerRole,
+  log: (line: string) => void = () => undefined,
+): Promise<OpenDatabase> {
+  let url = config.databaseUrl;
+  let stopEmbedded: () => Promise<void> = async () => undefined;
+  if (url === undefined) {
+    const embedded = await startEmbedded({ dataDir: config.dataDir, role, log });
+    url = embedded.url;
+    stopEmbedded = () => embedded.stop();
+  }
+  const dataSource = createDataSource(url, { applicationName: `hotline-gateway-${role}` });
+  try {
+    await dataSource.initialize();
+  } catch (err) {
+    await stopEmbedded();
+    throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
+  }
+  return {
+    url,
+    kind: config.databaseUrl === undefined ? 'embedded' : 'external',
+    dataSource,
+    close: async () => {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await stopEmbedded();
+    },
+  };
+}
+
+/** Applies pending migrations; returns their names. Concurrent starts serialize on an advisory lock. */
+export async function migrate(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(727274)');
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(727274)').catch(() => undefined);
+    await runner.release();
+  }
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,4 @@
+import { DemoStep } from './demo-step.js';
+
+/** The demo, in order. Features add their step here (records, accounts, licences, ...). */
+export const DEMO_STEPS: DemoStep[] = [];
