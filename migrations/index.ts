@@ -1,4 +1,5 @@
 import { Foundation1764201600000 } from './1764201600000-foundation.js';
+import { Records1764201700000 } from './1764201700000-records.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
-export const migrations = [Foundation1764201600000];
+export const migrations = [Foundation1764201600000, Records1764201700000];

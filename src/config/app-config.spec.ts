@@ -21,7 +21,10 @@ describe('loadConfig', () => {
     [{ PORT: 'abc' }, 'PORT: expected a whole number from 0 to 65535, got "abc"'],
     [{ PORT: '70000' }, 'PORT: expected a whole number from 0 to 65535, got 70000'],
     [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO: expected true or false, got "maybe"'],
-    [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL: expected a URL starting with postgres:// or postgresql://, got mysql://'],
+    [
+      { DATABASE_URL: 'mysql://x/y' },
+      'DATABASE_URL: expected a URL starting with postgres:// or postgresql://, got mysql://',
+    ],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL: not a valid URL (expected postgres://host:port/...)'],
     [{ DATABASE_URL: 'postgres://db:5432' }, 'DATABASE_URL: names no database (add /dbname at the end)'],
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL: expected a URL starting with redis:// or rediss://, got http://'],

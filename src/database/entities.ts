@@ -1,4 +1,18 @@
 import { DatasetEntity } from '../datasets/dataset.entity.js';
+import { AreaEntity } from '../records/area.entity.js';
+import { CallTrafficEntity } from '../records/call-traffic.entity.js';
+import { CaseRecordEntity } from '../records/case-record.entity.js';
+import { CategoryEntity } from '../records/category.entity.js';
+import { DepartmentEntity } from '../records/department.entity.js';
+import { ImportBatchEntity } from '../records/import-batch.entity.js';
 
 /** Every TypeORM entity, in one list: the schema-drift test compares these with the migrations. */
-export const entities = [DatasetEntity];
+export const entities = [
+  DatasetEntity,
+  AreaEntity,
+  CategoryEntity,
+  DepartmentEntity,
+  CaseRecordEntity,
+  CallTrafficEntity,
+  ImportBatchEntity,
+];

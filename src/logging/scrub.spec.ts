@@ -3,7 +3,10 @@ import { scrubPersonalData } from './scrub.js';
 describe(scrubPersonalData.name, () => {
   it.each([
     ['key hgw_abcDEF1234567890_xyz leaked', 'key hgw_[redacted] leaked'],
-    ['Authorization: Bearer eyJhbGciOi.abc.def', 'Authorization: [redacted]'.replace('[redacted]', 'Bearer [redacted]')],
+    [
+      'Authorization: Bearer eyJhbGciOi.abc.def',
+      'Authorization: [redacted]'.replace('[redacted]', 'Bearer [redacted]'),
+    ],
     ['ID 32050219900101123X here', 'ID [id-number] here'],
     ['call 13812345678 now', 'call [phone] now'],
     ['call +86 13812345678 now', 'call [phone] now'],
