@@ -28,9 +28,15 @@ export class Records1764201700000 implements MigrationInterface {
       `CREATE TABLE "import_batch" ("id" BIGSERIAL NOT NULL, "profile" text NOT NULL, "source" text NOT NULL, "file_name" text NOT NULL, "file_sha256" text NOT NULL, "status" text NOT NULL DEFAULT 'running', "committed_lines" integer NOT NULL DEFAULT '0', "accepted" integer NOT NULL DEFAULT '0', "rejected" integer NOT NULL DEFAULT '0', "duplicates" integer NOT NULL DEFAULT '0', "started_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "finished_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_f408daa3bbc77ffc37eca041312" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(`CREATE INDEX "import_batch_file_idx" ON "import_batch"  ("file_sha256", "profile")`);
+    // Days whose records changed and whose rollups must be rebuilt; written in the same
+    // transaction as the records, consumed by the rollup refresher (src/records/records-changed.ts).
+    await queryRunner.query(
+      `CREATE TABLE "rollup_dirty_day" ("series" text NOT NULL, "day" date NOT NULL, CONSTRAINT "rollup_dirty_day_pkey" PRIMARY KEY ("series", "day"), CONSTRAINT "rollup_dirty_day_series_check" CHECK ("series" IN ('cases', 'traffic')))`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "rollup_dirty_day"`);
     await queryRunner.query(`DROP TABLE "import_batch"`);
     await queryRunner.query(`DROP TABLE "department"`);
     await queryRunner.query(`DROP TABLE "category"`);
