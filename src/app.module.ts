@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessPolicyModule } from './access-policy/access-policy.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
 import { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/config.tokens.js';
@@ -34,7 +35,7 @@ export class ConfigHolderModule {
 }
 
 /** The feature modules; each feature adds itself here. */
-const FEATURE_MODULES = [HealthModule, DatasetsModule];
+const FEATURE_MODULES = [HealthModule, AuditModule, DatasetsModule];
 
 @Module({})
 export class AppModule {

@@ -9,7 +9,7 @@ import { AuthenticationService } from './authentication.service.js';
 import { CaslAbilityFactory } from './casl-ability.factory.js';
 import { Permission, splitPermission } from './permissions.js';
 
-export type RequestWithActor = Request & { actor?: Actor; id?: string };
+export type RequestWithActor = Request & { actor?: Actor; id?: string | number };
 
 export function requestFromContext(context: ExecutionContext): RequestWithActor {
   if (context.getType<string>() === 'graphql') {
@@ -33,7 +33,14 @@ export class AccessGuard implements CanActivate {
       context.getClass(),
     ]);
     const req = requestFromContext(context);
-    if (!req.actor) req.actor = await this.authentication.authenticate(req.headers?.authorization);
+    if (!req.actor) {
+      const authenticated = await this.authentication.authenticate(req.headers?.authorization);
+      req.actor = {
+        ...authenticated,
+        requestId: req.id === undefined ? undefined : String(req.id),
+        clientAddress: req.ip,
+      };
+    }
     const actor = req.actor;
     if (!required || required.length === 0) {
       throw forbidden('This operation is not available to anyone.', { missingPermission: 'none declared' });

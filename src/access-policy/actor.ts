@@ -17,6 +17,11 @@ export interface Actor {
   apiKeyId?: string;
   /** How the caller proved who it is. */
   authMethod: 'none' | 'api-key' | 'oidc';
+  /** For the department role: the department code (department.code) whose own cases it sees in detail. */
+  departmentCode?: string;
+  /** Request id and client address of the request this actor made, for the audit log. */
+  requestId?: string;
+  clientAddress?: string;
 }
 
 export const PUBLIC_ACTOR: Actor = Object.freeze<Actor>({ role: 'public', authMethod: 'none' });

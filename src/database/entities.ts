@@ -1,3 +1,4 @@
+import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { DatasetEntity } from '../datasets/dataset.entity.js';
 import { AreaEntity } from '../records/area.entity.js';
 import { CallTrafficEntity } from '../records/call-traffic.entity.js';
@@ -15,4 +16,5 @@ export const entities = [
   CaseRecordEntity,
   CallTrafficEntity,
   ImportBatchEntity,
+  AuditEventEntity,
 ];
