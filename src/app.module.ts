@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessPolicyModule } from './access-policy/access-policy.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { Clock, SystemClock } from './common/clock.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
 import { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/config.tokens.js';
@@ -20,16 +21,21 @@ export interface AppModuleOptions {
   config: AppConfig;
   /** An initialized, migrated DataSource: the app never migrates or synchronizes by itself. */
   dataSource: DataSource;
+  /** The time source; tests pass a FixedClock. */
+  clock?: Clock;
 }
 
 @Global()
 @Module({})
 export class ConfigHolderModule {
-  static register(config: AppConfig): DynamicModule {
+  static register(config: AppConfig, clock: Clock): DynamicModule {
     return {
       module: ConfigHolderModule,
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: Clock, useValue: clock },
+      ],
+      exports: [APP_CONFIG, Clock],
     };
   }
 }
@@ -39,11 +45,11 @@ const FEATURE_MODULES = [HealthModule, AuditModule, DatasetsModule];
 
 @Module({})
 export class AppModule {
-  static register({ config, dataSource }: AppModuleOptions): DynamicModule {
+  static register({ config, dataSource, clock }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigHolderModule.register(config),
+        ConfigHolderModule.register(config, clock ?? new SystemClock()),
         LoggingModule.register(config),
         MetricsModule,
         TypeOrmModule.forRootAsync({

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/bootstrap/create-app.js';
+import { Clock } from '../../src/common/clock.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { migrate } from '../../src/database/open-database.js';
@@ -25,7 +26,10 @@ export interface TestApp {
  * Boots the real AppModule on a fresh database with the real migrations, as `npm start`
  * does, and talks HTTP to it through supertest.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'hgw-test-data-'));
   const config = loadConfig({
@@ -38,7 +42,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const dataSource = createDataSource(db.url, { poolSize: 10 });
   await dataSource.initialize();
   await migrate(dataSource);
-  const app = await createApp(config, dataSource);
+  const app = await createApp(config, dataSource, options.clock);
   await app.init();
   const server = app.getHttpServer();
   return {
