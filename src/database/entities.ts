@@ -1,5 +1,7 @@
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { DatasetEntity } from '../datasets/dataset.entity.js';
+import { LicenseUsageEntity } from '../licensing/license-usage.entity.js';
+import { LicenseEntity } from '../licensing/license.entity.js';
 import { AreaEntity } from '../records/area.entity.js';
 import { CallTrafficEntity } from '../records/call-traffic.entity.js';
 import { CaseRecordEntity } from '../records/case-record.entity.js';
@@ -17,4 +19,6 @@ export const entities = [
   CallTrafficEntity,
   ImportBatchEntity,
   AuditEventEntity,
+  LicenseEntity,
+  LicenseUsageEntity,
 ];

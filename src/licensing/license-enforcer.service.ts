@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../access-policy/actor.js';
+import { Clock } from '../common/clock.js';
+import { DatasetEntity } from '../datasets/dataset.entity.js';
+import { badUserInput, forbidden, GatewayError } from '../graphql/errors.js';
+import { LicenseEntity } from './license.entity.js';
+import { effectiveStatus } from './license-mapper.js';
+import {
+  checkQueryScope,
+  formatLicenseId,
+  parseLicenseId,
+  RowScope,
+  ScopedQuery,
+  ScopeViolation,
+} from './license-scope.js';
+import { localDay, quotaResetsAt } from './quota-day.js';
+
+/** The outcome of checking one query: under which licence (if any) and which rows it may see. */
+export interface QueryAuthorization {
+  /** `L-12`, when the query runs under a licence. */
+  licenseId?: string;
+  /** Row conditions to push into SQL; undefined means all rows of the dataset. */
+  rowScope?: RowScope;
+  /** How the caller came to see this data, for the audit log. */
+  basis: 'open-data' | 'steward' | 'own-department' | 'license';
+}
+
+/**
+ * Checks every aggregate query against the licence it names (or the caller's only active licence
+ * for the dataset) and counts it against the daily quota. Reads the licence from the database on
+ * every call, so suspension and revocation take effect on the very next request on every instance.
+ */
+@Injectable()
+export class LicenseEnforcer {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async authorize(actor: Actor, query: ScopedQuery, licenseId?: string | null): Promise<QueryAuthorization> {
+    const dataset = await this.dataSource
+      .getRepository(DatasetEntity)
+      .findOneBy({ slug: query.dataset, published: true });
+    if (!dataset) throw badUserInput(`Unknown dataset "${query.dataset}"; list them with { datasets { slug } }.`);
+    if (dataset.classification === 'open') return { basis: 'open-data' };
+    if (actor.role === 'auditor')
+      throw forbidden('Auditors see no data; they read the audit log.', { missingPermission: 'query:Aggregate' });
+    if (actor.role === 'steward' && !licenseId) return { basis: 'steward' };
+    if (actor.role === 'department' && !licenseId) {
+      if (!actor.departmentCode)
+        throw forbidden('Your account is not linked to a department; ask a steward to link it.');
+      return { basis: 'own-department', rowScope: { departments: [actor.departmentCode] } };
+    }
+    if (actor.role === 'public' || !actor.principalId) {
+      throw new GatewayError(
+        'LICENSE_REQUIRED',
+        `${dataset.slug} is ${dataset.classification} data: sign in with an API key and query under an active licence (requestLicense).`,
+      );
+    }
+    const license = await this.pickLicense(actor, dataset.slug, licenseId);
+    const label = formatLicenseId(license.id);
+    const now = this.clock.now();
+    const status = effectiveStatus(license, now);
+    if (status !== 'active') {
+      throw new GatewayError('LICENSE_INACTIVE', this.inactiveMessage(label, status, license), {
+        licenseId: label,
+        status,
+      });
+    }
+    if (localDay(now) < license.validFrom) {
+      throw new GatewayError(
+        'LICENSE_INACTIVE',
+        `Licence ${label} is valid from ${license.validFrom}; query again then.`,
+        {
+          licenseId: label,
+          status: 'not-yet-valid',
+        },
+      );
+    }
+    const scope = license.scopes.find((s) => s.dataset === dataset.slug);
+    if (!scope) {
+      throw new GatewayError(
+        'OUT_OF_LICENSE_SCOPE',
+        `licence ${label} does not cover ${dataset.slug}; it covers ${license.scopes.map((s) => s.dataset).join(', ')}`,
+        { licenseId: label },
+      );
+    }
+    const checked = checkQueryScope(label, scope, dataset.definition, query);
+    if (checked instanceof ScopeViolation) {
+      throw new GatewayError('OUT_OF_LICENSE_SCOPE', checked.rule, { licenseId: label });
+    }
+    await this.consumeQuota(license, now);
+    return { licenseId: label, rowScope: checked, basis: 'license' };
+  }
+
+  private async pickLicense(actor: Actor, dataset: string, licenseId?: string | null): Promise<LicenseEntity> {
+    const repo = this.dataSource.getRepository(LicenseEntity);
+    if (licenseId) {
+      const numeric = parseLicenseId(licenseId);
+      if (numeric === undefined) throw badUserInput(`"${licenseId}" is not a licence id; licence ids look like L-12.`);
+      const license = await repo.findOneBy({ id: numeric });
+      if (!license || license.principalId !== actor.principalId) {
+        throw forbidden(
+          `Licence ${formatLicenseId(numeric)} is not one of yours; list yours with { licenses { id status } }.`,
+        );
+      }
+      return license;
+    }
+    const today = localDay(this.clock.now());
+    const candidates = await repo
+      .createQueryBuilder('l')
+      .where('l.principal_id = :me', { me: actor.principalId })
+      .andWhere(`l.status = 'active' AND l.valid_to >= :today AND l.valid_from <= :today`, { today })
+      .andWhere(`l.scopes @> :scope::jsonb`, { scope: JSON.stringify([{ dataset }]) })
+      .orderBy('l.id', 'ASC')
+      .getMany();
+    if (candidates.length === 1) return candidates[0];
+    if (candidates.length === 0) {
+      throw new GatewayError(
+        'LICENSE_REQUIRED',
+        `${dataset} needs an active licence and you hold none for it: request one with requestLicense, then query with its licenseId.`,
+      );
+    }
+    throw new GatewayError(
+      'LICENSE_REQUIRED',
+      `You hold several active licences for ${dataset} (${candidates.map((c) => formatLicenseId(c.id)).join(', ')}); name one in licenseId.`,
+      { licenseIds: candidates.map((c) => formatLicenseId(c.id)) },
+    );
+  }
+
+  private inactiveMessage(label: string, status: string, license: LicenseEntity): string {
+    const why = license.statusReason ? ` (${license.statusReason})` : '';
+    switch (status) {
+      case 'requested':
+        return `Licence ${label} is still awaiting a steward's decision.`;
+      case 'rejected':
+        return `Licence ${label} was rejected${why}; request a new one.`;
+      case 'suspended':
+        return `Licence ${label} is suspended${why}; contact the data office.`;
+      case 'revoked':
+        return `Licence ${label} was revoked${why}; request a new one.`;
+      case 'expired':
+        return `Licence ${label} expired on ${license.validTo}; request a renewal.`;
+      default:
+        return `Licence ${label} is ${status}.`;
+    }
+  }
+
+  /** Atomically counts one query against today's quota, refusing once it is used up. */
+  private async consumeQuota(license: LicenseEntity, now: Date): Promise<void> {
+    const rows = await this.dataSource.query<{ queries: number }[]>(
+      `INSERT INTO license_usage (license_id, day, queries) VALUES ($1, $2, 1)
+       ON CONFLICT (license_id, day) DO UPDATE SET queries = license_usage.queries + 1
+         WHERE license_usage.queries < $3
+       RETURNING queries`,
+      [license.id, localDay(now), license.dailyQuota],
+    );
+    if (rows.length === 0) {
+      const resetsAt = quotaResetsAt(now).toISOString();
+      throw new GatewayError(
+        'QUOTA_EXCEEDED',
+        `Licence ${formatLicenseId(license.id)} has used its ${license.dailyQuota} queries for today; the quota resets at ${resetsAt}.`,
+        { licenseId: formatLicenseId(license.id), resetsAt, dailyQuota: license.dailyQuota },
+      );
+    }
+  }
+}
