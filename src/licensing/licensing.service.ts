@@ -64,14 +64,16 @@ export class LicensingService {
         status: 'requested',
         statusChangedAt: this.clock.now(),
       });
-      return em.save(row);
-    });
-    await this.audit.record(actor, {
-      operation: 'requestLicense',
-      decision: 'allowed',
-      licenseId: formatLicenseId(license.id),
-      target: `license:${formatLicenseId(license.id)}`,
-      query: { datasets: scopes, validFrom: input.validFrom, validTo: input.validTo, dailyQuota: input.dailyQuota },
+      const saved = await em.save(row);
+      // Audited before commit: if the audit write fails, the request is rolled back.
+      await this.audit.record(actor, {
+        operation: 'requestLicense',
+        decision: 'allowed',
+        licenseId: formatLicenseId(saved.id),
+        target: `license:${formatLicenseId(saved.id)}`,
+        query: { datasets: scopes, validFrom: input.validFrom, validTo: input.validTo, dailyQuota: input.dailyQuota },
+      });
+      return saved;
     });
     return toLicenseType(license, this.clock.now(), { today: 0, total: 0 });
   }
