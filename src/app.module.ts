@@ -13,6 +13,7 @@ import { APP_CONFIG } from './config/config.tokens.js';
 import { DatasetsModule } from './datasets/datasets.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
 import { HealthModule } from './health/health.module.js';
+import { DisclosureModule } from './disclosure/disclosure.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -41,7 +42,7 @@ export class ConfigHolderModule {
 }
 
 /** The feature modules; each feature adds itself here. */
-const FEATURE_MODULES = [HealthModule, AuditModule, DatasetsModule];
+const FEATURE_MODULES = [HealthModule, AuditModule, DisclosureModule, DatasetsModule];
 
 @Module({})
 export class AppModule {
