@@ -2,6 +2,7 @@ import { Foundation1764201600000 } from './1764201600000-foundation.js';
 import { Records1764201700000 } from './1764201700000-records.js';
 import { AuditLog1764201750000 } from './1764201750000-audit-log.js';
 import { Licensing1764202300000 } from './1764202300000-licensing.js';
+import { Disclosure1764202400000 } from './1764202400000-disclosure.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   Records1764201700000,
   AuditLog1764201750000,
   Licensing1764202300000,
+  Disclosure1764202400000,
 ];

@@ -14,6 +14,7 @@ import { DatasetsModule } from './datasets/datasets.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
 import { HealthModule } from './health/health.module.js';
 import { LicensingModule } from './licensing/licensing.module.js';
+import { DisclosureModule } from './disclosure/disclosure.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -42,7 +43,14 @@ export class ConfigHolderModule {
 }
 
 /** The feature modules; each feature adds itself here. */
-const FEATURE_MODULES = [HealthModule, AuditModule, DatasetsModule, LicensingModule];
+// One per line, so features added on different branches merge cleanly.
+const FEATURE_MODULES = [
+  HealthModule, // /healthz, /readyz
+  AuditModule, // tamper-evident audit log
+  DisclosureModule, // suppression, perturbation, budgets
+  DatasetsModule, // catalog
+  LicensingModule, // data-use licences
+];
 
 @Module({})
 export class AppModule {

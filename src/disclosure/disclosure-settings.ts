@@ -1,0 +1,92 @@
+/**
+ * Per-dataset disclosure settings, stored in the catalog (`dataset.definition.disclosure`).
+ * See docs/disclosure-control.md for what each guarantees and how to change them.
+ */
+export type DisclosureMethod = 'none' | 'threshold' | 'cell-key' | 'differential-privacy';
+
+export interface DisclosureConfig {
+  method: DisclosureMethod;
+  /** Cells counting fewer records than this are released as null (suppressed). */
+  threshold: number;
+  /** Cell key method: largest perturbation added to a count (D). */
+  maxNoise: number;
+  /** Cell key method: variance of the perturbation (before the support is cut to ±D). */
+  noiseVariance: number;
+  /** Distinct queries a licence may make against the dataset (averaging defence); 0 = unlimited. */
+  queryBudget: number;
+  /** Differential privacy: epsilon each query spends. */
+  epsilonPerQuery: number;
+  /** Differential privacy: total epsilon a licence may spend on the dataset. */
+  epsilonBudget: number;
+}
+
+export const DEFAULT_DISCLOSURE: Record<'open' | 'restricted' | 'confidential', DisclosureConfig> = {
+  open: {
+    method: 'cell-key',
+    threshold: 20,
+    maxNoise: 3,
+    noiseVariance: 2,
+    queryBudget: 0,
+    epsilonPerQuery: 0.1,
+    epsilonBudget: 10,
+  },
+  restricted: {
+    method: 'cell-key',
+    threshold: 10,
+    maxNoise: 3,
+    noiseVariance: 2,
+    queryBudget: 2000,
+    epsilonPerQuery: 0.1,
+    epsilonBudget: 10,
+  },
+  confidential: {
+    method: 'differential-privacy',
+    threshold: 10,
+    maxNoise: 3,
+    noiseVariance: 2,
+    queryBudget: 500,
+    epsilonPerQuery: 0.1,
+    epsilonBudget: 5,
+  },
+};
+
+const METHODS: DisclosureMethod[] = ['none', 'threshold', 'cell-key', 'differential-privacy'];
+
+/** Fills defaults and checks ranges; returns problems a steward can act on. */
+export function normalizeDisclosure(
+  raw: Partial<DisclosureConfig> & Record<string, unknown>,
+  classification: 'open' | 'restricted' | 'confidential',
+): { config: DisclosureConfig; problems: string[] } {
+  const base = DEFAULT_DISCLOSURE[classification];
+  const config: DisclosureConfig = {
+    method: (raw.method) ?? base.method,
+    threshold: raw.threshold ?? base.threshold,
+    maxNoise: raw.maxNoise ?? base.maxNoise,
+    noiseVariance: raw.noiseVariance ?? base.noiseVariance,
+    queryBudget: raw.queryBudget ?? base.queryBudget,
+    epsilonPerQuery: raw.epsilonPerQuery ?? base.epsilonPerQuery,
+    epsilonBudget: raw.epsilonBudget ?? base.epsilonBudget,
+  };
+  const problems: string[] = [];
+  if (!METHODS.includes(config.method)) problems.push(`method must be one of ${METHODS.join(', ')}`);
+  if (!Number.isInteger(config.threshold) || config.threshold < 0 || config.threshold > 1000) {
+    problems.push('threshold must be a whole number from 0 to 1000');
+  }
+  if (classification !== 'open' || config.method !== 'none') {
+    // Open data is the public face: never below 20, never unprotected.
+    if (classification === 'open' && config.threshold < 20)
+      problems.push('open datasets need a threshold of at least 20');
+  }
+  if (!Number.isInteger(config.maxNoise) || config.maxNoise < 1 || config.maxNoise > 20) {
+    problems.push('maxNoise must be a whole number from 1 to 20');
+  }
+  if (!(config.noiseVariance > 0 && config.noiseVariance <= 100))
+    problems.push('noiseVariance must be above 0 and at most 100');
+  if (!Number.isInteger(config.queryBudget) || config.queryBudget < 0)
+    problems.push('queryBudget must be a whole number, 0 for none');
+  if (!(config.epsilonPerQuery > 0 && config.epsilonPerQuery <= 10))
+    problems.push('epsilonPerQuery must be above 0 and at most 10');
+  if (!(config.epsilonBudget >= config.epsilonPerQuery))
+    problems.push('epsilonBudget must be at least epsilonPerQuery');
+  return { config, problems };
+}
