@@ -1,5 +1,8 @@
+import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { DatasetEntity } from '../datasets/dataset.entity.js';
+import { OrganizationEntity } from '../principals/organization.entity.js';
+import { PrincipalEntity } from '../principals/principal.entity.js';
 import { AreaEntity } from '../records/area.entity.js';
 import { CallTrafficEntity } from '../records/call-traffic.entity.js';
 import { CaseRecordEntity } from '../records/case-record.entity.js';
@@ -17,4 +20,7 @@ export const entities = [
   CallTrafficEntity,
   ImportBatchEntity,
   AuditEventEntity,
+  OrganizationEntity,
+  PrincipalEntity,
+  ApiKeyEntity,
 ];
