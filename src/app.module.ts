@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessPolicyModule } from './access-policy/access-policy.module.js';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
 import { AppConfig } from './config/app-config.js';
@@ -15,6 +16,7 @@ import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { PrincipalsModule } from './principals/principals.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -35,7 +37,7 @@ export class ConfigHolderModule {
 }
 
 /** The feature modules; each feature adds itself here. */
-const FEATURE_MODULES = [HealthModule, AuditModule, DatasetsModule];
+const FEATURE_MODULES = [HealthModule, AuditModule, DatasetsModule, PrincipalsModule, ApiKeysModule];
 
 @Module({})
 export class AppModule {
