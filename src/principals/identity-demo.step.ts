@@ -17,12 +17,10 @@ export const identityDemoStep: DemoStep = {
   name: 'organizations, one principal per role and their API keys',
   async run(ctx) {
     await withIdentityContext(ctx.config, ctx.dataSource, async (app) => {
-      const boot = await app
-        .get(BootstrapService)
-        .bootstrap('Demo steward (data office)', {
-          nameZh: '江苏省12345热线中心',
-          nameEn: 'Jiangsu 12345 Hotline Centre',
-        });
+      const boot = await app.get(BootstrapService).bootstrap('Demo steward (data office)', {
+        nameZh: '江苏省12345热线中心',
+        nameEn: 'Jiangsu 12345 Hotline Centre',
+      });
       ctx.credentials.push({ role: 'steward', name: 'Demo steward (data office)', apiKey: boot.apiKey });
       const steward: Actor = {
         role: 'steward',
