@@ -64,3 +64,24 @@ describe(AccessGuard.name, () => {
     expect(await codeOf(sut.canActivate(contextFor('stewardsOnly', 'Basic c3Rld2FyZA==')))).toBe('UNAUTHENTICATED');
   });
 });
+
+describe(`${AccessGuard.name} messages`, () => {
+  const authentication = new AuthenticationService();
+  authentication.register({
+    verify: async (token) =>
+      token === 'scoped'
+        ? { role: 'steward', principalId: 's', authMethod: 'api-key', scopes: ['read:Me'] }
+        : undefined,
+  });
+  const sut = new AccessGuard(new Reflector(), authentication, new CaslAbilityFactory());
+
+  it('tells a scoped key that its scopes, not its role, are missing the permission', async () => {
+    await expect(sut.canActivate(contextFor('stewardsOnly', 'Bearer scoped'))).rejects.toThrow(
+      /API key is limited to its scopes; it needs the permission manage:Principal/,
+    );
+  });
+
+  it('tells the public to send credentials', async () => {
+    await expect(sut.canActivate(contextFor('stewardsOnly'))).rejects.toThrow(/public may not do this.*Bearer hgw_/);
+  });
+});
