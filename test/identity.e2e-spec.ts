@@ -180,6 +180,20 @@ describe('identity: principals and API keys', () => {
       expect(codeOf(wider)).toBe('FORBIDDEN');
     });
 
+    it("passes a scoped steward key's limits on to keys it creates for others", async () => {
+      const narrow = (
+        await t.gql(CREATE_KEY, { input: { name: 'n', scopes: ['read:Me', 'manage:ApiKey'] } }, steward.apiKey)
+      ).body.data.createApiKey.apiKey as string;
+      const minted = await t.gql(CREATE_KEY, { input: { name: 'm', principalId: researcher.principalId } }, narrow);
+      expect(minted.body.data.createApiKey.key.scopes).toEqual(['read:Me', 'manage:ApiKey']);
+      const wider = await t.gql(
+        CREATE_KEY,
+        { input: { name: 'w', principalId: researcher.principalId, scopes: ['read:Catalog'] } },
+        narrow,
+      );
+      expect(wider.body.errors[0].message).toMatch(/Cannot grant permissions you do not have: read:Catalog/);
+    });
+
     it('lists only own keys to principals and every key to stewards (filter built from the policy in SQL)', async () => {
       const own = await t.gql('{ apiKeys { principalId } }', {}, researcher.apiKey);
       expect(new Set(own.body.data.apiKeys.map((k: { principalId: string }) => k.principalId))).toEqual(

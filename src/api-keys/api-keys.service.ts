@@ -90,15 +90,14 @@ export class ApiKeysService {
     if (principal.disabledAt) throw badUserInput('This principal is disabled; its keys would not work.');
 
     const requested = input.scopes ? [...new Set(input.scopes)] : undefined;
-    // A scoped key minting a key for its own principal passes its limits on.
-    const isSelf = principalId === actor.principalId;
-    const scopes = requested ?? (isSelf && actor.scopes ? [...actor.scopes] : undefined);
+    // A scoped key passes its limits on to any key it creates, for whomever: otherwise a narrow
+    // steward key could mint a full one.
+    const scopes = requested ?? (actor.scopes ? [...actor.scopes] : undefined);
     if (scopes) {
       const holder = this.abilities.createForActor({ role: principal.role, principalId, authMethod: 'api-key' });
       const lacking = scopes.filter(
         (p) =>
-          !holder.can(...splitPermission(p as Permission)) ||
-          (isSelf && actor.scopes && !actor.scopes.includes(p as Permission)),
+          !holder.can(...splitPermission(p as Permission)) || (actor.scopes && !actor.scopes.includes(p as Permission)),
       );
       if (lacking.length > 0) {
         await this.deny(actor, 'createApiKey', `principal:${principalId}`, `scopes not held: ${lacking.join(', ')}`);
