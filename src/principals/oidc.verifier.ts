@@ -2,12 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createLocalJWKSet, createRemoteJWKSet, JSONWebKeySet, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, JSONWebKeySet, jwtVerify, JWTVerifyGetKey } from 'jose';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
 import { AuthenticationService, CredentialVerifier } from '../access-policy/authentication.service.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
+import { serviceUnavailable } from '../graphql/errors.js';
 import { actorForPrincipal, PRINCIPAL_COLUMNS, PrincipalRow } from './principal-actor.js';
 
 /** Asymmetric algorithms only: never `none`, never HS* (a shared secret would let the gateway mint tokens). */
@@ -67,7 +68,11 @@ export class OidcVerifier implements CredentialVerifier, OnModuleInit {
         clockTolerance: 30,
       });
       sub = payload.sub;
-    } catch {
+    } catch (err) {
+      // The provider's key set could not be fetched: our problem, not a bad token.
+      if (err instanceof errors.JWKSTimeout || !(err instanceof errors.JOSEError)) {
+        throw serviceUnavailable("The identity provider's signing keys could not be fetched; retry shortly.");
+      }
       return undefined;
     }
     if (!sub) return undefined;
