@@ -4,6 +4,7 @@
 // checksum (no database). Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/<scratch db>
 // node scripts/bench-auth.cjs [requests per case, default 300]. Needs a build (npm run build).
 'use strict';
+const { Buffer } = require('node:buffer');
 const http = require('node:http');
 
 async function main() {
