@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { runCli } from '../src/cli/cli.js';
 import { seedDemoIfEmpty } from '../src/demo/demo-seeder.js';
+import { PrincipalsService } from '../src/principals/principals.service.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 import { bootstrapSteward, createPrincipalWithKey, TestPrincipal } from './utils/identity.js';
 
@@ -98,6 +99,18 @@ describe('identity: principals and API keys', () => {
         [`principal:${id}`],
       );
       expect(audit).toEqual([{ principal_id: steward.principalId, decision: 'allowed' }]);
+    });
+
+    it('tells other features the organization of an actor', async () => {
+      const service = t.app.get(PrincipalsService);
+      expect(await service.organizationOf({ role: 'public', authMethod: 'none' })).toBeNull();
+      const org = await service.organizationOf({
+        role: 'researcher',
+        authMethod: 'api-key',
+        principalId: researcher.principalId,
+        organizationId: researcher.organizationId,
+      });
+      expect(org).toMatchObject({ id: researcher.organizationId, kind: 'university', departmentCode: null });
     });
 
     it('refuses a second principal with the same OIDC subject', async () => {

@@ -9,7 +9,8 @@ import { badUserInput, unauthenticated } from '../graphql/errors.js';
 import { CreatePrincipalInput, NewOrganizationInput } from './dto/create-principal.input.js';
 import { MeType } from './dto/me.type.js';
 import { PrincipalType } from './dto/principal.type.js';
-import { mapPrincipal } from './principal-actor.js';
+import { OrganizationType } from './dto/organization.type.js';
+import { mapOrganization, mapPrincipal } from './principal-actor.js';
 import { OrganizationEntity, OrganizationKind } from './organization.entity.js';
 import { PrincipalEntity } from './principal.entity.js';
 
@@ -36,6 +37,17 @@ export class PrincipalsService {
       scopes: actor.scopes ? [...actor.scopes] : null,
       permissions: this.abilities.permissionsOf(actor),
     };
+  }
+
+  /**
+   * The organization the actor acts for (kind, names, department code), or null for the
+   * public. For filtering, prefer `actor.organizationId` and `actor.departmentCode`, which
+   * the guard sets without a query.
+   */
+  async organizationOf(actor: Actor): Promise<OrganizationType | null> {
+    if (!actor.organizationId) return null;
+    const org = await this.dataSource.getRepository(OrganizationEntity).findOneBy({ id: actor.organizationId });
+    return org ? mapOrganization(org) : null;
   }
 
   /** Creates a principal (and its organization, if new). Audited in the same transaction. */
