@@ -288,11 +288,11 @@ describe('hotline-gateway bootstrap and the demo accounts', () => {
     await t.close();
   });
 
-  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function cli(dbUrl: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const out: string[] = [];
     const err: string[] = [];
     const saved = { DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: process.env.LOG_LEVEL };
-    process.env.DATABASE_URL = t.dbUrl;
+    process.env.DATABASE_URL = dbUrl;
     process.env.LOG_LEVEL = 'silent';
     const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
     const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
@@ -309,24 +309,38 @@ describe('hotline-gateway bootstrap and the demo accounts', () => {
     }
   }
 
-  it('creates the first steward, prints {principalId, apiKey} once, then refuses', async () => {
-    const first = await cli(['bootstrap', '--name', 'First steward', '--json']);
-    expect(first.code).toBe(0);
-    const printed = JSON.parse(first.stdout) as { principalId: string; apiKey: string };
-    expect(Object.keys(printed)).toEqual(['principalId', 'apiKey']);
-    const me = await t.gql(ME, {}, printed.apiKey);
-    expect(me.body.data.me.principal).toMatchObject({
-      id: printed.principalId,
-      role: 'steward',
-      organization: { kind: 'hotline-centre' },
-    });
+  it('refuses with exit 1 and one line when a steward exists', async () => {
+    await bootstrapSteward(t, 'Existing steward');
+    const refused = await cli(t.dbUrl, ['bootstrap', '--name', 'Second steward', '--json']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trim().split('\n')).toEqual([expect.stringMatching(/a steward exists already/)]);
+    const stewards = await t.dataSource.query(`SELECT name FROM principal WHERE role = 'steward'`);
+    expect(stewards).toEqual([{ name: 'Existing steward' }]);
+  });
 
-    const again = await cli(['bootstrap', '--name', 'Second steward', '--json']);
-    expect(again.code).toBe(1);
-    expect(again.stdout).toBe('');
-    expect(again.stderr.trim().split('\n')).toEqual([expect.stringMatching(/a steward exists already/)]);
-    const audit = await t.dataSource.query(`SELECT principal_id FROM audit_event WHERE operation = 'bootstrap'`);
-    expect(audit).toEqual([{ principal_id: printed.principalId }]);
+  it('creates the first steward and prints {principalId, apiKey} once, audited', async () => {
+    const fresh = await createTestApp();
+    try {
+      const first = await cli(fresh.dbUrl, ['bootstrap', '--name', 'First steward', '--json']);
+      expect(first.code).toBe(0);
+      const printed = JSON.parse(first.stdout) as { principalId: string; apiKey: string };
+      expect(Object.keys(printed)).toEqual(['principalId', 'apiKey']);
+      const me = await fresh.gql(ME, {}, printed.apiKey);
+      expect(me.body.data.me.principal).toMatchObject({
+        id: printed.principalId,
+        role: 'steward',
+        organization: { kind: 'hotline-centre' },
+      });
+      const audit = await fresh.dataSource.query(
+        `SELECT principal_id, query FROM audit_event WHERE operation = 'bootstrap'`,
+      );
+      expect(audit).toHaveLength(1);
+      expect(audit[0].principal_id).toBe(printed.principalId);
+      expect(JSON.stringify(audit)).not.toContain(printed.apiKey.slice(16));
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('seeds one working account per role for the demo', async () => {
