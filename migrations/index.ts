@@ -1,6 +1,7 @@
 import { Foundation1764201600000 } from './1764201600000-foundation.js';
 import { Records1764201700000 } from './1764201700000-records.js';
 import { AuditLog1764201750000 } from './1764201750000-audit-log.js';
+import { Identity1764201800000 } from './1764201800000-identity.js';
 import { Licensing1764202300000 } from './1764202300000-licensing.js';
 import { Disclosure1764202400000 } from './1764202400000-disclosure.js';
 
@@ -9,6 +10,7 @@ export const migrations = [
   Foundation1764201600000,
   Records1764201700000,
   AuditLog1764201750000,
+  Identity1764201800000,
   Licensing1764202300000,
   Disclosure1764202400000,
 ];

@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessPolicyModule } from './access-policy/access-policy.module.js';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
@@ -18,6 +19,7 @@ import { DisclosureModule } from './disclosure/disclosure.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { PrincipalsModule } from './principals/principals.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -50,6 +52,8 @@ const FEATURE_MODULES = [
   DisclosureModule, // suppression, perturbation, budgets
   DatasetsModule, // catalog
   LicensingModule, // data-use licences
+  PrincipalsModule,
+  ApiKeysModule,
 ];
 
 @Module({})

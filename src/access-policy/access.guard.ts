@@ -47,8 +47,16 @@ export class AccessGuard implements CanActivate {
     }
     const ability = this.abilities.createForActor(actor);
     if (required.some((p) => ability.can(...splitPermission(p)))) return true;
-    throw forbidden(`Your role (${actor.role}) may not do this; it needs the permission ${required.join(' or ')}.`, {
-      missingPermission: required.join(' | '),
-    });
+    const needs = `it needs the permission ${required.join(' or ')}`;
+    let message = `Your role (${actor.role}) may not do this; ${needs}.`;
+    if (actor.role === 'public') {
+      message = `The public may not do this; ${needs}. Send an API key as "Authorization: Bearer hgw_...".`;
+    } else if (actor.scopes) {
+      const roleAbility = this.abilities.createForActor({ ...actor, scopes: undefined });
+      if (required.some((p) => roleAbility.can(...splitPermission(p)))) {
+        message = `This API key is limited to its scopes; ${needs}. Use a key whose scopes include it.`;
+      }
+    }
+    throw forbidden(message, { missingPermission: required.join(' | ') });
   }
 }

@@ -1,3 +1,5 @@
+import type { Permission } from './permissions.js';
+
 /** The roles of DOMAIN.md; `public` is anyone without credentials. */
 export const ROLES = ['steward', 'department', 'researcher', 'auditor'] as const;
 export type PrincipalRole = (typeof ROLES)[number];
@@ -15,6 +17,11 @@ export interface Actor {
   organizationId?: string;
   /** The API key used, if any; a key can only narrow what its principal has. */
   apiKeyId?: string;
+  /**
+   * The key's scopes, when the key is limited to some permissions: the ability is the
+   * role's rules intersected with these. Undefined means everything the role has.
+   */
+  scopes?: readonly Permission[];
   /** How the caller proved who it is. */
   authMethod: 'none' | 'api-key' | 'oidc';
   /** For the department role: the department code (department.code) whose own cases it sees in detail. */

@@ -1,33 +1,55 @@
 import { AbilityBuilder, createMongoAbility, ForcedSubject, MongoAbility } from '@casl/ability';
 import { Injectable } from '@nestjs/common';
 import { Actor } from './actor.js';
-import { Action, Subject } from './permissions.js';
+import { Action, PERMISSIONS, Subject, splitPermission } from './permissions.js';
 
-/** A row checked against conditions, e.g. `subject('License', { principalId })`. */
-export type OwnedRow = ForcedSubject<Subject> & { principalId?: string; organizationId?: string };
+/**
+ * A row checked against conditions, e.g. `subject('License', { principalId, requestedById })`.
+ * The fields are the row's, named as in the entities; `toSqlFilter` maps them to columns.
+ */
+export interface RowFields {
+  principalId?: string;
+  organizationId?: string;
+  requestedById?: string;
+  departmentCode?: string | null;
+}
+export type OwnedRow = ForcedSubject<Subject> & RowFields;
 export type AppAbility = MongoAbility<[Action | 'manage', Subject | OwnedRow | 'all']>;
 
 /**
- * The whole access policy in one place: what each role may do. Conditions that
- * depend on the row (own licences, own keys, own audit events) are stated here
- * and turned into SQL by the services that list those rows.
+ * The whole access policy in one place: what each role may do (DOMAIN.md "People").
+ * Conditions that depend on the row (own licences, own keys, own audit events, a
+ * department's own cases) are stated here and turned into SQL with `toSqlFilter`
+ * by the services that list those rows; nothing is filtered in memory.
+ *
+ * CASL gives later rules priority, so the `cannot` rules at the end win over any `can`.
  */
 @Injectable()
 export class CaslAbilityFactory {
   createForActor(actor: Actor): AppAbility {
-    const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
-    // Row condition for "own" rows; the services turn it into a WHERE clause.
+    const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+    // "Own" rows; an actor without a principal owns nothing ('' matches no id).
     const own = { principalId: actor.principalId ?? '' };
+    const ownDepartment = { departmentCode: actor.departmentCode ?? '' };
+    const requestedBySelf = { requestedById: actor.principalId ?? '' };
     can('read', 'Health');
     can('read', 'Catalog');
-    // The public may query open datasets only; the aggregate service enforces classification.
+    // Everyone may query open datasets; the aggregate service enforces classification and licences.
     can('query', 'Aggregate');
 
     switch (actor.role) {
       case 'public':
         break;
-      case 'researcher':
       case 'department':
+        // A department sees its own cases in fine detail; others' data only through licences.
+        can('detail', 'CaseRecord', ownDepartment);
+        can('read', 'Me');
+        can('read', 'License', own);
+        can('request', 'License');
+        can('manage', 'ApiKey', own);
+        can('read', 'AuditEvent', own);
+        break;
+      case 'researcher':
         can('read', 'Me');
         can('read', 'License', own);
         can('request', 'License');
@@ -40,27 +62,41 @@ export class CaslAbilityFactory {
         can('read', 'AuditEvent');
         can('verify', 'Audit');
         can('manage', 'ApiKey', own);
-        // Auditors see no data.
         break;
       case 'steward':
         can('read', 'Me');
+        can('detail', 'CaseRecord');
         can('read', 'License');
         can('decide', 'License');
         can('manage', 'Principal');
         can('manage', 'ApiKey');
         can('manage', 'Dataset');
+        can('read', 'AuditEvent');
         can('verify', 'Audit');
+        // No permission exists to change or delete audit events, for anyone.
         break;
     }
-    const ability = build();
+
+    // Separation of duties: nobody decides on a licence they requested themselves.
+    cannot('decide', 'License', requestedBySelf);
+    // Auditors read the log and the licence register but see no data at all.
     if (actor.role === 'auditor') {
-      // Explicit, so that a later `can` above cannot give auditors data by accident.
-      return createMongoAbility(
-        ability.rules.filter(
-          (r: { action: unknown; subject: unknown }) => !(r.action === 'query' && r.subject === 'Aggregate'),
-        ),
-      );
+      cannot('query', 'Aggregate');
+      cannot('detail', 'CaseRecord');
     }
-    return ability;
+    // A scoped API key only narrows: every permission outside its scopes is taken away.
+    if (actor.scopes) {
+      const granted = new Set<string>(actor.scopes);
+      for (const permission of PERMISSIONS) {
+        if (!granted.has(permission)) cannot(...splitPermission(permission));
+      }
+    }
+    return build();
+  }
+
+  /** The permissions (as declared with `@Allow`) this actor holds for at least some rows. */
+  permissionsOf(actor: Actor): (typeof PERMISSIONS)[number][] {
+    const ability = this.createForActor(actor);
+    return PERMISSIONS.filter((p) => ability.can(...splitPermission(p)));
   }
 }

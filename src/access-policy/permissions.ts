@@ -5,6 +5,8 @@
 export const PERMISSIONS = [
   'read:Catalog',
   'query:Aggregate',
+  // Case data below the public level of detail; conditional on departmentCode for departments.
+  'detail:CaseRecord',
   'read:Me',
   'read:License',
   'request:License',
@@ -23,4 +25,8 @@ export type Subject = Permission extends `${string}:${infer S}` ? S : never;
 export function splitPermission(permission: Permission): [Action, Subject] {
   const [action, subject] = permission.split(':') as [Action, Subject];
   return [action, subject];
+}
+
+export function isPermission(value: unknown): value is Permission {
+  return typeof value === 'string' && (PERMISSIONS as readonly string[]).includes(value);
 }

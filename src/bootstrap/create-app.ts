@@ -1,4 +1,4 @@
-import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
@@ -32,7 +32,10 @@ export async function createApp(config: AppConfig, dataSource: DataSource, clock
       forbidNonWhitelisted: true,
       transform: true,
       exceptionFactory: (errors) => {
-        const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((c) => c));
+        // Nested inputs (@ValidateNested) carry their problems in `children`.
+        const collect = (list: ValidationError[]): string[] =>
+          list.flatMap((e) => [...Object.values(e.constraints ?? {}), ...collect(e.children ?? [])]);
+        const problems = collect(errors);
         return problems.length > 0 ? badUserInput(`Invalid input: ${problems.join('; ')}`) : new BadRequestException();
       },
     }),

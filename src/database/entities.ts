@@ -1,7 +1,10 @@
+import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { DatasetEntity } from '../datasets/dataset.entity.js';
 import { LicenseUsageEntity } from '../licensing/license-usage.entity.js';
 import { LicenseEntity } from '../licensing/license.entity.js';
+import { OrganizationEntity } from '../principals/organization.entity.js';
+import { PrincipalEntity } from '../principals/principal.entity.js';
 import { AreaEntity } from '../records/area.entity.js';
 import { CallTrafficEntity } from '../records/call-traffic.entity.js';
 import { CaseRecordEntity } from '../records/case-record.entity.js';
@@ -21,4 +24,7 @@ export const entities = [
   AuditEventEntity,
   LicenseEntity,
   LicenseUsageEntity,
+  OrganizationEntity,
+  PrincipalEntity,
+  ApiKeyEntity,
 ];

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import type { Actor } from '../access-policy/actor.js';
+import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
+import { AuditRecorder } from '../audit/audit-recorder.js';
+import { badUserInput, unauthenticated } from '../graphql/errors.js';
+import { CreatePrincipalInput, NewOrganizationInput } from './dto/create-principal.input.js';
+import { MeType } from './dto/me.type.js';
+import { PrincipalType } from './dto/principal.type.js';
+import { OrganizationType } from './dto/organization.type.js';
+import { mapOrganization, mapPrincipal } from './principal-actor.js';
+import { OrganizationEntity, OrganizationKind } from './organization.entity.js';
+import { PrincipalEntity } from './principal.entity.js';
+
+/** Organizations and principals: who exists, in which organization, with which role. */
+@Injectable()
+export class PrincipalsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly abilities: CaslAbilityFactory,
+    private readonly audit: AuditRecorder,
+  ) {}
+
+  async me(actor: Actor): Promise<MeType> {
+    const principal = await this.dataSource.getRepository(PrincipalEntity).findOne({
+      where: { id: actor.principalId ?? '00000000-0000-0000-0000-000000000000' },
+      relations: { organization: true },
+    });
+    // The guard authenticated this principal during this request; gone now means it was just removed.
+    if (!principal?.organization) throw unauthenticated();
+    return {
+      principal: mapPrincipal(principal, principal.organization),
+      authMethod: actor.authMethod,
+      apiKeyId: actor.apiKeyId ?? null,
+      scopes: actor.scopes ? [...actor.scopes] : null,
+      permissions: this.abilities.permissionsOf(actor),
+    };
+  }
+
+  /**
+   * The organization the actor acts for (kind, names, department code), or null for the
+   * public. For filtering, prefer `actor.organizationId` and `actor.departmentCode`, which
+   * the guard sets without a query.
+   */
+  async organizationOf(actor: Actor): Promise<OrganizationType | null> {
+    if (!actor.organizationId) return null;
+    const org = await this.dataSource.getRepository(OrganizationEntity).findOneBy({ id: actor.organizationId });
+    return org ? mapOrganization(org) : null;
+  }
+
+  /** Creates a principal (and its organization, if new). Audited in the same transaction. */
+  async createPrincipal(actor: Actor, input: CreatePrincipalInput): Promise<PrincipalType> {
+    if ((input.organizationId === undefined) === (input.organization === undefined)) {
+      throw badUserInput('Give exactly one of organizationId (an existing organization) or organization (a new one).');
+    }
+    if (input.organization) assertOrganizationShape(input.organization);
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const organization = input.organization
+          ? await insertOrganization(manager, input.organization)
+          : await manager.findOneBy(OrganizationEntity, { id: input.organizationId as string });
+        if (!organization) {
+          throw badUserInput(
+            `No organization with id ${input.organizationId}; use an id from Principal.organization.id or give organization to create one.`,
+          );
+        }
+        if (input.role === 'department' && organization.kind !== 'department') {
+          throw badUserInput(
+            `A principal with role department must belong to a department organization (this one is ${organization.kind}).`,
+          );
+        }
+        const principal = await insertPrincipal(manager, {
+          name: input.name,
+          role: input.role as PrincipalEntity['role'],
+          organizationId: organization.id,
+          oidcSubject: input.oidcSubject ?? null,
+        });
+        await this.audit.record(actor, {
+          operation: 'createPrincipal',
+          decision: 'allowed',
+          target: `principal:${principal.id}`,
+          query: {
+            role: principal.role,
+            organizationId: organization.id,
+            newOrganization: input.organization !== undefined,
+            oidcSubjectSet: principal.oidcSubject !== null,
+          },
+        });
+        return mapPrincipal(principal, organization);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'principal_oidc_subject_key')) {
+        throw badUserInput(
+          'Another principal already signs in with this oidcSubject; each OIDC subject maps to one principal.',
+        );
+      }
+      throw err;
+    }
+  }
+}
+
+export function assertOrganizationShape(org: NewOrganizationInput): void {
+  if (org.kind === 'department' && !org.departmentCode) {
+    throw badUserInput(
+      'A department organization needs organization.departmentCode (its department.code, e.g. 320500-housing).',
+    );
+  }
+  if (org.kind !== 'department' && org.departmentCode) {
+    throw badUserInput('Only department organizations have a departmentCode; leave it out for this kind.');
+  }
+}
+
+export async function insertOrganization(
+  manager: EntityManager,
+  org: NewOrganizationInput,
+): Promise<OrganizationEntity> {
+  const entity = manager.create(OrganizationEntity, {
+    id: randomUUID(),
+    kind: org.kind as OrganizationKind,
+    nameZh: org.nameZh,
+    nameEn: org.nameEn,
+    departmentCode: org.departmentCode ?? null,
+  });
+  return manager.save(entity);
+}
+
+export async function insertPrincipal(
+  manager: EntityManager,
+  p: Pick<PrincipalEntity, 'name' | 'role' | 'organizationId' | 'oidcSubject'>,
+): Promise<PrincipalEntity> {
+  return manager.save(manager.create(PrincipalEntity, { id: randomUUID(), disabledAt: null, ...p }));
+}
+
+export function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const driverError =
+    err instanceof QueryFailedError ? (err.driverError as { code?: string; constraint?: string }) : {};
+  return driverError.code === '23505' && driverError.constraint === constraint;
+}
