@@ -15,7 +15,8 @@ import { bootstrapSteward, createPrincipalWithKey } from './utils/identity.js';
  * per line. `researcher` holds no licence: licences do not exist yet on this branch; the
  * licensing feature adds a `licensedResearcher` caller.
  */
-type Outcome = 'ok' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'BAD_USER_INPUT';
+/** `hidden`: no error, and the field is null (a row the caller may not see looks like no row). */
+type Outcome = 'ok' | 'hidden' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'BAD_USER_INPUT';
 type GoodCaller = 'public' | 'researcher' | 'department' | 'steward' | 'auditor';
 type BadCaller = 'revokedKey' | 'expiredKey' | 'malformedToken' | 'wrongChecksum' | 'unknownKey';
 type Caller = GoodCaller | BadCaller;
@@ -26,12 +27,24 @@ interface Row {
   expect: Record<GoodCaller, Outcome>;
 }
 
-const ctx = { stewardKeyId: '' };
+const ctx = {
+  stewardKeyId: '',
+  researcherLicense: '',
+  toApprove: '',
+  toReject: '',
+  toSuspend: '',
+  toReinstate: '',
+  toRevoke: '',
+};
+const reason = 'input: { reason: "matrix decision" }';
 const row = (field: string, operation: string, expect: Record<GoodCaller, Outcome>): Row => ({
   field,
   operation,
   expect,
 });
+const LICENSE_REQUEST = `{ purpose: "Matrix: repeat complaints by district and month", validFrom: "2026-06-01", validTo: "2029-05-01", dailyQuota: 100,
+  acceptObligations: ["no-reidentification", "no-onward-sharing", "cite-source", "report-publications"],
+  datasets: [{ dataset: "hotline-cases", dimensions: [{ dimension: "area", level: "district" }, { dimension: "time", level: "month" }] }] }`;
 let n = 0;
 const uniqueName = () => `Matrix principal ${++n}`;
 
@@ -45,6 +58,15 @@ const MATRIX: (() => Row)[] = [
   () => row('createApiKey', 'mutation { createApiKey(input: { name: "matrix" }) { key { id } } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok' }),
   // Someone else's key looks like no key at all (BAD_USER_INPUT), so key ids reveal nothing.
   () => row('revokeApiKey', `mutation { revokeApiKey(id: "${ctx.stewardKeyId}") { id } }`, { public: 'FORBIDDEN', auditor: 'BAD_USER_INPUT', researcher: 'BAD_USER_INPUT', department: 'BAD_USER_INPUT', steward: 'ok' }),
+  () => row('licenses', '{ licenses { id } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok' }),
+  // Someone else's licence looks like no licence.
+  () => row('license', `{ license(id: "${ctx.researcherLicense}") { id } }`, { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'hidden', steward: 'ok' }),
+  () => row('requestLicense', `mutation { requestLicense(input: ${LICENSE_REQUEST}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'ok', department: 'ok', steward: 'FORBIDDEN' }),
+  () => row('approveLicense', `mutation { approveLicense(id: "${ctx.toApprove}") { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
+  () => row('rejectLicense', `mutation { rejectLicense(id: "${ctx.toReject}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
+  () => row('suspendLicense', `mutation { suspendLicense(id: "${ctx.toSuspend}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
+  () => row('reinstateLicense', `mutation { reinstateLicense(id: "${ctx.toReinstate}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
+  () => row('revokeLicense', `mutation { revokeLicense(id: "${ctx.toRevoke}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
 ];
 
 const GOOD: GoodCaller[] = ['public', 'researcher', 'department', 'steward', 'auditor'];
@@ -88,6 +110,27 @@ describe('authorization matrix', () => {
       steward.apiKey,
     );
     ctx.stewardKeyId = victim.body.data.createApiKey.key.id;
+
+    const request = async () => {
+      const res = await t.gql(`mutation { requestLicense(input: ${LICENSE_REQUEST}) { id } }`, {}, tokens.researcher);
+      if (!res.body.data) throw new Error(JSON.stringify(res.body.errors));
+      return res.body.data.requestLicense.id as string;
+    };
+    const decide = async (mutation: string, id: string, args = '') => {
+      const res = await t.gql(`mutation { ${mutation}(id: "${id}"${args}) { status } }`, {}, steward.apiKey);
+      expect(res.body.errors).toBeUndefined();
+    };
+    ctx.researcherLicense = await request();
+    await decide('approveLicense', ctx.researcherLicense);
+    ctx.toApprove = await request();
+    ctx.toReject = await request();
+    ctx.toSuspend = await request();
+    await decide('approveLicense', ctx.toSuspend);
+    ctx.toReinstate = await request();
+    await decide('approveLicense', ctx.toReinstate);
+    await decide('suspendLicense', ctx.toReinstate, `, ${reason}`);
+    ctx.toRevoke = await request();
+    await decide('approveLicense', ctx.toRevoke);
   });
   afterAll(async () => {
     await t.close();
@@ -120,7 +163,7 @@ describe('authorization matrix', () => {
       ...Object.fromEntries(BAD.map((c) => [c, 'UNAUTHENTICATED'])),
     } as Record<Caller, Outcome>;
     return [...BAD, ...GOOD]
-      .sort((a, b) => Number(all[a] === 'ok') - Number(all[b] === 'ok'))
+      .sort((a, b) => Number(all[a] === 'ok' || all[a] === 'hidden') - Number(all[b] === 'ok' || all[b] === 'hidden'))
       .map((caller) => [field, caller, all[caller], index] as const);
   });
 
@@ -131,6 +174,9 @@ describe('authorization matrix', () => {
     if (expected === 'ok') {
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data[field]).toBeTruthy();
+    } else if (expected === 'hidden') {
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data[field]).toBeNull();
     } else {
       expect(res.body.errors?.[0]?.extensions?.code).toBe(expected);
       expect(res.body.data?.[field] ?? null).toBeNull();
