@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { AppConfig } from '../config/app-config.js';
 import { OpenDatabase } from '../database/open-database.js';
+import { registerAuditCommands } from '../audit/audit.commands.js';
 
 export interface CliContext {
   config: AppConfig;
@@ -24,7 +25,7 @@ export class CliFailure extends Error {
 }
 
 /** Feature commands, each registered by its feature (bootstrap, generate, import, audit ...). */
-export const COMMAND_REGISTRARS: ((program: Command, ctx: CliContext) => void)[] = [];
+export const COMMAND_REGISTRARS: ((program: Command, ctx: CliContext) => void)[] = [registerAuditCommands];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   for (const register of COMMAND_REGISTRARS) register(program, ctx);

@@ -1,3 +1,4 @@
+import { AuditCheckpointEntity } from '../audit/audit-checkpoint.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { DatasetEntity } from '../datasets/dataset.entity.js';
 import { AreaEntity } from '../records/area.entity.js';
@@ -17,4 +18,5 @@ export const entities = [
   CallTrafficEntity,
   ImportBatchEntity,
   AuditEventEntity,
+  AuditCheckpointEntity,
 ];
