@@ -58,11 +58,14 @@ export class AuditChain1764202100000 implements MigrationInterface {
           NULL;
         END;
         EXECUTE format('GRANT hotline_audit_owner TO %I', app);
+        -- Owning a table needs CREATE on its schema, but only while ownership moves.
+        EXECUTE format('GRANT USAGE, CREATE ON SCHEMA %I TO hotline_audit_owner', current_schema());
         ALTER TABLE audit_event OWNER TO hotline_audit_owner;
         ALTER TABLE audit_checkpoint OWNER TO hotline_audit_owner;
         ALTER FUNCTION audit_refuse_change() OWNER TO hotline_audit_owner;
         EXECUTE format('GRANT SELECT, INSERT ON audit_event, audit_checkpoint TO %I', app);
         EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE audit_event_id_seq TO %I', app);
+        EXECUTE format('REVOKE CREATE ON SCHEMA %I FROM hotline_audit_owner', current_schema());
         EXECUTE format('REVOKE hotline_audit_owner FROM %I', app);
         RAISE NOTICE 'audit tables now owned by hotline_audit_owner; % keeps SELECT and INSERT (drop CREATEROLE from % to make this stick)', app, app;
       END $$`);
