@@ -15,7 +15,7 @@ import { Args, Field, Float, Int, ObjectType, Query, Resolver } from '@nestjs/gr
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -148,6 +148,11 @@ async function main(): Promise<void> {
   try {
     await migrate(db.dataSource);
     say(`database: ${db.kind === 'embedded' ? 'embedded PostgreSQL' : 'DATABASE_URL server, fresh database'}`);
+    say(
+      `machine: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (other work shares them)`,
+    );
     say(`seeding ${CASES} synthetic case records...`);
     await seedCases(db.dataSource);
 
