@@ -58,6 +58,10 @@ const MATRIX: (() => Row)[] = [
   () => row('createApiKey', 'mutation { createApiKey(input: { name: "matrix" }) { key { id } } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok' }),
   // Someone else's key looks like no key at all (BAD_USER_INPUT), so key ids reveal nothing.
   () => row('revokeApiKey', `mutation { revokeApiKey(id: "${ctx.stewardKeyId}") { id } }`, { public: 'FORBIDDEN', auditor: 'BAD_USER_INPUT', researcher: 'BAD_USER_INPUT', department: 'BAD_USER_INPUT', steward: 'ok' }),
+  // Stewards manage, so they do not browse the log about themselves; they may verify it.
+  () => row('auditEvents', '{ auditEvents(first: 5) { edges { cursor } } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'FORBIDDEN' }),
+  () => row('auditIntegrity', '{ auditIntegrity { ok } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
+  () => row('auditCheckpoints', '{ auditCheckpoints { publicKeyPem } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('licenses', '{ licenses { id } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok' }),
   // Someone else's licence looks like no licence.
   () => row('license', `{ license(id: "${ctx.researcherLicense}") { id } }`, { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'hidden', steward: 'ok' }),

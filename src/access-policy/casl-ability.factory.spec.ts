@@ -55,7 +55,6 @@ describe(CaslAbilityFactory.name, () => {
       'manage:Principal',
       'manage:ApiKey',
       'manage:Dataset',
-      'read:AuditEvent',
       'verify:Audit',
       'read:Health',
     ],

@@ -71,7 +71,6 @@ export class CaslAbilityFactory {
         can('manage', 'Principal');
         can('manage', 'ApiKey');
         can('manage', 'Dataset');
-        can('read', 'AuditEvent');
         can('verify', 'Audit');
         // No permission exists to change or delete audit events, for anyone.
         break;

@@ -1,12 +1,29 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One audited action: a data access (allowed or denied) or a governance change. Append-only. */
+/**
+ * One audited action: a data access (allowed or denied) or a governance change. Append-only:
+ * triggers refuse UPDATE, DELETE and TRUNCATE. `id` equals `seq`, the event's place in the
+ * SHA-256 chain (`hash` covers every column, `seq` and `prev_hash`; see audit-chain.ts).
+ */
 @Entity({ name: 'audit_event' })
 @Index('audit_event_occurred_at_idx', ['occurredAt'])
 @Index('audit_event_principal_idx', ['principalId'])
+@Index('audit_event_seq_key', ['seq'], { unique: true })
 export class AuditEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
+
+  /** 1, 2, 3, ... without gaps, in chain order. */
+  @Column({ type: 'bigint' })
+  seq!: string;
+
+  /** Hex SHA-256 of the previous event (64 zeros for the first). */
+  @Column({ name: 'prev_hash', type: 'text' })
+  prevHash!: string;
+
+  /** Hex SHA-256 of this event's canonical form. */
+  @Column({ type: 'text' })
+  hash!: string;
 
   @Column({ name: 'occurred_at', type: 'timestamptz', default: () => 'clock_timestamp()' })
   occurredAt!: Date;

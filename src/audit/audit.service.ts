@@ -1,49 +1,145 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
 import { serviceUnavailable } from '../graphql/errors.js';
+import { storableJson, storableText } from './audit-chain.js';
+import { AuditChainWriter, PendingEvent } from './audit-chain-writer.js';
+import { AuditCheckpointer } from './audit-checkpointer.js';
 import { AuditEventInput, AuditRecorder } from './audit-recorder.js';
+import { AuditSigningKey, checkpointsFilePath, loadSigningKey, publishPublicKey } from './audit-signing-key.js';
 
-/** Appends audit events; a failed write fails the request (fail closed). */
+/** Remembered denials per request, so the denial plugin does not record them twice. Bounded. */
+const MAX_REMEMBERED_REQUESTS = 10_000;
+
+/**
+ * Appends audit events to the chain (fail closed: `record` rejects with
+ * SERVICE_UNAVAILABLE when the event is not committed) and signs checkpoints every
+ * N events or M seconds, and once more on clean shutdown.
+ */
 @Injectable()
-export class AuditService extends AuditRecorder {
+export class AuditService extends AuditRecorder implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AuditService.name);
+  private readonly writer: AuditChainWriter;
+  private checkpointer: AuditCheckpointer | undefined;
+  private key: AuditSigningKey | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private sinceCheckpoint = 0;
+  private readonly deniedByRequest = new Map<string, Set<string>>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     super();
+    this.writer = new AuditChainWriter(dataSource, (_lastSeq, count) => this.committed(count));
+  }
+
+  onModuleInit(): void {
+    const key = loadSigningKey(this.config, true);
+    if (!key) throw new Error('the audit signing key could not be created');
+    this.key = key;
+    publishPublicKey(this.config, this.key);
+    this.checkpointer = new AuditCheckpointer(this.dataSource, this.key, checkpointsFilePath(this.config), (m) =>
+      this.logger.error(m),
+    );
+    this.timer = setInterval(() => void this.checkpointNow(), this.config.auditCheckpointSeconds * 1000);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.writer.idle();
+    await this.checkpointNow();
+  }
+
+  /** The public half of the checkpoint-signing key (the private half never leaves its file). */
+  signingKey(): Pick<AuditSigningKey, 'publicKeyPem' | 'keyId' | 'publicKey'> | undefined {
+    return this.key;
   }
 
   async record(actor: Actor, event: AuditEventInput): Promise<{ id: string }> {
+    let pending: PendingEvent;
     try {
-      const rows = await this.dataSource.query<{ id: string }[]>(
-        `INSERT INTO audit_event (principal_id, role, organization_id, api_key_id, license_id, operation, dataset_slug,
-           query, result_size, cells_suppressed, decision, reason, target, request_id, client_address)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
-        [
-          actor.principalId ?? null,
-          actor.role,
-          actor.organizationId ?? null,
-          actor.apiKeyId ?? null,
-          event.licenseId ?? null,
-          event.operation,
-          event.datasetSlug ?? null,
-          event.query === undefined ? null : JSON.stringify(event.query),
-          event.resultSize ?? null,
-          event.cellsSuppressed ?? null,
-          event.decision,
-          event.reason ?? null,
-          event.target ?? null,
-          actor.requestId ?? null,
-          actor.clientAddress ?? null,
-        ],
-      );
-      return { id: String(rows[0].id) };
+      pending = toPending(actor, event);
+    } catch (err) {
+      this.logger.error(`audit event not serializable: ${(err as Error).message}`);
+      throw unavailable();
+    }
+    if (event.decision === 'denied' && actor.requestId) this.rememberDenial(actor.requestId, event.operation);
+    try {
+      const seq = await this.writer.append(pending);
+      return { id: String(seq) };
     } catch (err) {
       this.logger.error(`audit write failed: ${(err as Error).message}`);
-      throw serviceUnavailable(
-        'The audit log could not be written, so the request was not carried out; retry shortly.',
-      );
+      throw unavailable();
     }
   }
+
+  /** The operations whose denial a resolver already recorded in this request (and forgets them). */
+  takeRecordedDenials(requestId: string): Set<string> {
+    const ops = this.deniedByRequest.get(requestId) ?? new Set<string>();
+    this.deniedByRequest.delete(requestId);
+    return ops;
+  }
+
+  async checkpointNow(): Promise<void> {
+    if (!this.checkpointer) return;
+    try {
+      if (await this.checkpointer.checkpoint()) this.sinceCheckpoint = 0;
+    } catch (err) {
+      this.logger.error(`audit checkpoint failed: ${(err as Error).message}`);
+    }
+  }
+
+  private committed(count: number): void {
+    this.sinceCheckpoint += count;
+    if (this.sinceCheckpoint >= this.config.auditCheckpointEvery) {
+      this.sinceCheckpoint = 0;
+      void this.checkpointNow();
+    }
+  }
+
+  private rememberDenial(requestId: string, operation: string): void {
+    let ops = this.deniedByRequest.get(requestId);
+    if (!ops) {
+      if (this.deniedByRequest.size >= MAX_REMEMBERED_REQUESTS) {
+        this.deniedByRequest.delete(this.deniedByRequest.keys().next().value as string);
+      }
+      ops = new Set();
+      this.deniedByRequest.set(requestId, ops);
+    }
+    ops.add(operation);
+  }
+}
+
+const unavailable = () =>
+  serviceUnavailable('The audit log could not be written, so the request was not carried out; retry shortly.');
+
+const text = (v: string | undefined | null) => (v === undefined || v === null ? null : storableText(String(v)));
+const int = (v: number | undefined | null) =>
+  typeof v === 'number' && Number.isFinite(v) ? Math.max(-2147483648, Math.min(2147483647, Math.round(v))) : null;
+
+/** The stored form: who, from where and when come from the actor and the clock, never from the caller. */
+export function toPending(actor: Actor, event: AuditEventInput): PendingEvent {
+  return {
+    occurredAt: new Date().toISOString(),
+    principalId: text(actor.principalId),
+    role: storableText(actor.role),
+    organizationId: text(actor.organizationId),
+    apiKeyId: text(actor.apiKeyId),
+    licenseId: text(event.licenseId),
+    operation: storableText(event.operation),
+    datasetSlug: text(event.datasetSlug),
+    query: event.query === undefined ? null : storableJson(event.query),
+    resultSize: int(event.resultSize),
+    cellsSuppressed: int(event.cellsSuppressed),
+    decision: event.decision,
+    reason: text(event.reason),
+    target: text(event.target),
+    requestId: text(actor.requestId),
+    clientAddress: text(actor.clientAddress),
+  };
 }

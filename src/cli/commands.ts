@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { AppConfig } from '../config/app-config.js';
 import { OpenDatabase } from '../database/open-database.js';
 import { registerBootstrapCommand } from '../principals/bootstrap.command.js';
+import { registerAuditCommands } from '../audit/audit.commands.js';
 
 export interface CliContext {
   config: AppConfig;
@@ -25,7 +26,11 @@ export class CliFailure extends Error {
 }
 
 /** Feature commands, each registered by its feature (bootstrap, generate, import, audit ...). */
-export const COMMAND_REGISTRARS: ((program: Command, ctx: CliContext) => void)[] = [registerBootstrapCommand];
+// One per line, so commands added on different branches merge cleanly.
+export const COMMAND_REGISTRARS: ((program: Command, ctx: CliContext) => void)[] = [
+  registerBootstrapCommand, // bootstrap
+  registerAuditCommands, // audit verify, audit export
+];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   for (const register of COMMAND_REGISTRARS) register(program, ctx);

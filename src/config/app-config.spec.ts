@@ -29,10 +29,22 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'postgres://db:5432' }, 'DATABASE_URL: names no database (add /dbname at the end)'],
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL: expected a URL starting with redis:// or rediss://, got http://'],
     [{ OIDC_ISSUER: 'https://idp' }, 'OIDC_AUDIENCE: must be set together with OIDC_ISSUER'],
+    [{ AUDIT_SIGNING_KEY_FILE: '/etc/keys/' }, 'AUDIT_SIGNING_KEY_FILE: expected a file path, got the directory'],
+    [{ AUDIT_CHECKPOINT_EVERY: '0' }, 'AUDIT_CHECKPOINT_EVERY: expected a whole number from 1 to 10000000, got 0'],
+    [{ AUDIT_CHECKPOINT_SECONDS: 'soon' }, 'AUDIT_CHECKPOINT_SECONDS: expected a whole number from 1 to 86400'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('resolves AUDIT_SIGNING_KEY_FILE against the working directory and defaults the checkpoint cadence', () => {
+    const sut = loadConfig({ AUDIT_SIGNING_KEY_FILE: 'secrets/audit.key' }, '/srv/app');
+    expect(sut).toMatchObject({
+      auditSigningKeyFile: '/srv/app/secrets/audit.key',
+      auditCheckpointEvery: 1000,
+      auditCheckpointSeconds: 60,
+    });
   });
 
   it('accepts a complete OIDC configuration', () => {

@@ -13,6 +13,12 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Size of the synthetic demo loaded into an empty database. */
   demoCases: number;
+  /** Ed25519 key that signs audit checkpoints; undefined means DATA_DIR/keys/audit-signing.key. */
+  auditSigningKeyFile: string | undefined;
+  /** A signed audit checkpoint every this many events ... */
+  auditCheckpointEvery: number;
+  /** ... or this many seconds after the last one, whichever comes first (when events arrived). */
+  auditCheckpointSeconds: number;
 }
 
 /** A bad environment value: the message is one line naming the variable and what is wrong. */
@@ -95,6 +101,14 @@ function parseOidc(env: Env): AppConfig['oidc'] {
   return { issuer, audience: (env.OIDC_AUDIENCE as string).trim(), jwksUrl };
 }
 
+function parseFilePath(env: Env, name: string, cwd: string): string | undefined {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return undefined;
+  if (raw.includes('\0')) throw new ConfigError(name, 'contains a NUL byte');
+  if (raw.endsWith('/')) throw new ConfigError(name, `expected a file path, got the directory "${raw}"`);
+  return isAbsolute(raw) ? raw : resolve(cwd, raw);
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
   const databaseUrl = parseDatabaseUrl(env);
   const rawDataDir = (env.DATA_DIR ?? '').trim() || './data';
@@ -114,5 +128,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     oidc: parseOidc(env),
     logLevel: logLevelRaw as AppConfig['logLevel'],
     demoCases: parseInteger(env, 'DEMO_CASES', 200_000, 0, 50_000_000),
+    auditSigningKeyFile: parseFilePath(env, 'AUDIT_SIGNING_KEY_FILE', cwd),
+    auditCheckpointEvery: parseInteger(env, 'AUDIT_CHECKPOINT_EVERY', 1000, 1, 10_000_000),
+    auditCheckpointSeconds: parseInteger(env, 'AUDIT_CHECKPOINT_SECONDS', 60, 1, 86_400),
   };
 }

@@ -1,4 +1,5 @@
 import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
+import { AuditCheckpointEntity } from '../audit/audit-checkpoint.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { DatasetEntity } from '../datasets/dataset.entity.js';
 import { LicenseUsageEntity } from '../licensing/license-usage.entity.js';
@@ -27,4 +28,5 @@ export const entities = [
   OrganizationEntity,
   PrincipalEntity,
   ApiKeyEntity,
+  AuditCheckpointEntity,
 ];

@@ -59,7 +59,7 @@ export function normalizeDisclosure(
 ): { config: DisclosureConfig; problems: string[] } {
   const base = DEFAULT_DISCLOSURE[classification];
   const config: DisclosureConfig = {
-    method: (raw.method) ?? base.method,
+    method: raw.method ?? base.method,
     threshold: raw.threshold ?? base.threshold,
     maxNoise: raw.maxNoise ?? base.maxNoise,
     noiseVariance: raw.noiseVariance ?? base.noiseVariance,

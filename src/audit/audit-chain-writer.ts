@@ -1,0 +1,124 @@
+import type { PoolClient, QueryResult } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { ChainedEvent, GENESIS_HASH, hashEvent, UnhashedEvent } from './audit-chain.js';
+
+/** Any 64-bit constant shared by every gateway instance: chain appends serialize on it. */
+export const AUDIT_CHAIN_LOCK = 7_274_701;
+
+/** Most events one transaction appends; keeps the JSON parameter and the lock hold time small. */
+const MAX_BATCH = 500;
+
+/**
+ * Transactions one process keeps open at once. With two, the next batch is already
+ * waiting on the lock while the previous one commits, so the lock is never idle
+ * waiting for a network round trip; more would only queue on the same lock.
+ */
+const MAX_IN_FLIGHT = 2;
+
+export type PendingEvent = Omit<UnhashedEvent, 'seq' | 'prevHash'>;
+
+interface Waiter {
+  event: PendingEvent;
+  resolve(seq: number): void;
+  reject(err: unknown): void;
+}
+
+const INSERT = `
+  INSERT INTO audit_event (id, seq, prev_hash, hash, occurred_at, principal_id, role, organization_id, api_key_id,
+    license_id, operation, dataset_slug, query, result_size, cells_suppressed, decision, reason, target, request_id,
+    client_address)
+  SELECT seq, seq, "prevHash", hash, "occurredAt", "principalId", role, "organizationId", "apiKeyId", "licenseId",
+    operation, "datasetSlug", query, "resultSize", "cellsSuppressed", decision, reason, target, "requestId",
+    "clientAddress"
+  FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, "prevHash" text, hash text, "occurredAt" timestamptz,
+    "principalId" text, role text, "organizationId" text, "apiKeyId" text, "licenseId" text, operation text,
+    "datasetSlug" text, query jsonb, "resultSize" integer, "cellsSuppressed" integer, decision text, reason text,
+    target text, "requestId" text, "clientAddress" text)`;
+
+/**
+ * Appends events to the hash chain with group commit: calls that arrive while batches are
+ * being written wait and go together in the next transaction, and each caller resolves
+ * only once its own batch has committed. Several processes stay consistent because every
+ * append takes a transaction-scoped advisory lock and reads the head after acquiring it.
+ */
+export class AuditChainWriter {
+  private queue: Waiter[] = [];
+  private readonly workers = new Set<Promise<void>>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly onCommitted: (lastSeq: number, count: number) => void = () => undefined,
+  ) {}
+
+  append(event: PendingEvent): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ event, resolve, reject });
+      if (this.workers.size < MAX_IN_FLIGHT) {
+        const worker: Promise<void> = this.drain().finally(() => this.workers.delete(worker));
+        this.workers.add(worker);
+      }
+    });
+  }
+
+  /** Resolves when everything queued so far has been written (or failed). */
+  async idle(): Promise<void> {
+    while (this.workers.size > 0) await Promise.all([...this.workers]);
+  }
+
+  private async drain(): Promise<void> {
+    // Yield once so that calls made in the same tick share the first batch.
+    await Promise.resolve();
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        const lastSeq = await this.writeBatch(batch);
+        const first = lastSeq - batch.length + 1;
+        batch.forEach((w, i) => w.resolve(first + i));
+        this.onCommitted(lastSeq, batch.length);
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+  }
+
+  private async writeBatch(batch: Waiter[]): Promise<number> {
+    const [client, release] = (await (this.dataSource.driver as PostgresDriver).obtainMasterConnection()) as [
+      PoolClient,
+      (err?: unknown) => void,
+    ];
+    let broken: unknown;
+    try {
+      // Two round trips per batch. The head is read by its own statement after the lock is held,
+      // so (read committed) it sees every append committed before: one chain across instances.
+      const opened = (await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}); SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1`,
+      )) as unknown as QueryResult<{ seq: string; hash: string }>[];
+      const head = opened[2].rows;
+      let seq = head.length ? Number(head[0].seq) : 0;
+      let prevHash = head.length ? head[0].hash : GENESIS_HASH;
+      const rows: ChainedEvent[] = batch.map((w) => {
+        seq++;
+        const unhashed: UnhashedEvent = { ...w.event, seq, prevHash };
+        const hash = hashEvent(unhashed);
+        prevHash = hash;
+        return { ...unhashed, hash };
+      });
+      // A literal, not a parameter, so INSERT and COMMIT travel together (simple protocol).
+      await client.query(`${INSERT.replace('$1', client.escapeLiteral(JSON.stringify(rows)))}; COMMIT`);
+      return seq;
+    } catch (err) {
+      // Whatever failed, the connection must not go back to the pool inside a transaction.
+      await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
+      broken ??= isConnectionError(err) ? err : undefined;
+      throw err;
+    } finally {
+      release(broken);
+    }
+  }
+}
+
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === undefined || code.startsWith('08') || code === '57P01';
+}
