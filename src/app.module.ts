@@ -1,5 +1,5 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -15,11 +15,14 @@ import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
   /** An initialized, migrated DataSource: the app never migrates or synchronizes by itself. */
   dataSource: DataSource;
+  /** Extra modules, for tests only (e.g. a resolver that runs deliberately slow SQL). */
+  extraModules?: Type[];
 }
 
 @Global()
@@ -39,13 +42,14 @@ const FEATURE_MODULES = [HealthModule, AuditModule, DatasetsModule];
 
 @Module({})
 export class AppModule {
-  static register({ config, dataSource }: AppModuleOptions): DynamicModule {
+  static register({ config, dataSource, extraModules = [] }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigHolderModule.register(config),
         LoggingModule.register(config),
         MetricsModule,
+        RateLimitModule,
         TypeOrmModule.forRootAsync({
           useFactory: () => dataSource.options,
           dataSourceFactory: async () => dataSource,
@@ -57,6 +61,7 @@ export class AppModule {
         }),
         AccessPolicyModule,
         ...FEATURE_MODULES,
+        ...extraModules,
       ],
       providers: [{ provide: APP_FILTER, useClass: GatewayExceptionFilter }],
     };

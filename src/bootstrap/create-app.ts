@@ -1,16 +1,21 @@
-import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, INestApplication, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module.js';
+import { BODY_LIMIT } from '../common/http-limits.js';
 import { AppConfig } from '../config/app-config.js';
 import { badUserInput } from '../graphql/errors.js';
 
 /** Builds the Nest application the same way for `npm start` and for the e2e tests. */
-export async function createApp(config: AppConfig, dataSource: DataSource): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, dataSource }), {
+export async function createApp(
+  config: AppConfig,
+  dataSource: DataSource,
+  options: { extraModules?: Type[] } = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, dataSource, ...options }), {
     bufferLogs: true,
     bodyParser: false,
   });
@@ -23,8 +28,8 @@ export async function createApp(config: AppConfig, dataSource: DataSource): Prom
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.useBodyParser('json', { limit: '100kb' });
-  app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

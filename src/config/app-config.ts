@@ -13,6 +13,10 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Size of the synthetic demo loaded into an empty database. */
   demoCases: number;
+  /** Ceiling for every SQL statement (PostgreSQL statement_timeout), in milliseconds. */
+  statementTimeoutMs: number;
+  /** Requests per window, per principal (or per address for the public) and per client address. */
+  rateLimit: { windowSeconds: number; perPrincipal: number; perAddress: number };
 }
 
 /** A bad environment value: the message is one line naming the variable and what is wrong. */
@@ -114,5 +118,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     oidc: parseOidc(env),
     logLevel: logLevelRaw as AppConfig['logLevel'],
     demoCases: parseInteger(env, 'DEMO_CASES', 200_000, 0, 50_000_000),
+    statementTimeoutMs: parseInteger(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    rateLimit: {
+      windowSeconds: parseInteger(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+      perPrincipal: parseInteger(env, 'RATE_LIMIT_PER_PRINCIPAL', 300, 1, 1_000_000_000),
+      perAddress: parseInteger(env, 'RATE_LIMIT_PER_ADDRESS', 600, 1, 1_000_000_000),
+    },
   };
 }
