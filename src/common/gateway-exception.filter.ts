@@ -5,6 +5,7 @@ import { ErrorCode, GatewayError, httpStatusFor } from '../graphql/errors.js';
 import { classifyInfrastructureError } from '../graphql/infrastructure-errors.js';
 import { BODY_LIMIT } from './http-limits.js';
 
+const GENERIC_FAILURE = 'Something went wrong on our side; retry later.';
 const ROUTES = 'POST or GET /graphql (GraphQL), GET /healthz, GET /readyz, GET /metrics';
 
 /** What body-parser and Express report, in words a caller can act on. */
@@ -62,14 +63,21 @@ function describeHttpError(exception: HttpException, req: Request): { code: Erro
  * Outside GraphQL execution (body parsing, unknown routes, health, metrics) errors become JSON
  * with the same codes GraphQL uses: `{"errors":[{message, extensions:{code}}]}` on /graphql, so
  * GraphQL clients can read them, `{"error":{code, message}}` elsewhere. Inside GraphQL, errors
- * pass through to Apollo's formatError.
+ * pass through to Apollo's formatError (database failures already mapped).
  */
 @Catch()
 export class GatewayExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
-    if (host.getType<GqlContextType>() === 'graphql') return exception;
+    if (host.getType<GqlContextType>() === 'graphql') {
+      // What we return becomes the resolver's error: map database failures here, where they
+      // surface, and never hand graphql-js something that is not an Error (it would be "data").
+      return (
+        classifyInfrastructureError(exception) ??
+        (exception instanceof Error ? exception : new GatewayError('SERVICE_UNAVAILABLE', GENERIC_FAILURE))
+      );
+    }
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request>();
@@ -84,7 +92,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
       return send(req, res, exception.getStatus(), code, message);
     }
     this.logger.error(exception instanceof Error ? exception : String(exception));
-    return send(req, res, 503, 'SERVICE_UNAVAILABLE', 'Something went wrong on our side; retry later.');
+    return send(req, res, 503, 'SERVICE_UNAVAILABLE', GENERIC_FAILURE);
   }
 }
 

@@ -63,7 +63,9 @@ function codesOf(error: unknown): string[] {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') codes.push(code);
     // Node's happy-eyeballs connect failures arrive as an AggregateError of socket errors.
-    if (e instanceof AggregateError) for (const inner of e.errors) visit(inner, depth + 1);
+    // (Duck-typed: errors made by Node core are not `instanceof` another realm's classes.)
+    const inner = (e as { errors?: unknown }).errors;
+    if (Array.isArray(inner)) for (const item of inner) visit(item, depth + 1);
     visit((e as { cause?: unknown }).cause, depth + 1);
   };
   visit(error, 0);
@@ -91,7 +93,7 @@ export function classifyInfrastructureError(error: unknown): GatewayError | unde
       'A text value in the request cannot be stored or compared (for example it contains a NUL character). Remove control characters and retry.',
     );
   }
-  const message = cause instanceof Error ? cause.message : '';
+  const message = typeof (cause as { message?: unknown } | null)?.message === 'string' ? (cause as Error).message : '';
   if (
     codes.some((c) => UNAVAILABLE_SQLSTATES.has(c) || c.startsWith('08') || UNAVAILABLE_SOCKET_CODES.has(c)) ||
     UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))

@@ -13,7 +13,7 @@ export const QUERY_LIMITS = {
   /** Aliased fields per operation (`__typename` aliases are free). */
   maxAliases: 15,
   /** Lexical tokens per document: bounds parsing work before any other check. */
-  maxTokens: 2_000,
+  maxTokens: 1_000,
   /** Directives per operation. */
   maxDirectives: 20,
   /** graphql-armor cost: objects cost 2, scalars 1, each level multiplies by 1.5. */
