@@ -29,6 +29,9 @@ describe('the HTTP edge: limits and errors people can act on', () => {
     );
     await tooComplex(`{ __typename ${'@include(if: true) '.repeat(21)}}`, /Directives limit of 20 exceeded/);
     await tooComplex(`{ ${'__typename '.repeat(1_001)}}`, /Token limit of 1000 exceeded/);
+    // Within depth, aliases and tokens, but each field deep down costs 1.5^depth.
+    const costly = `{ __type(name: "Query") { fields { type { ofType { ofType { ofType { ${'name '.repeat(700)}} } } } } } }`;
+    await tooComplex(costly, /Query Cost limit of 5000 exceeded/);
   });
 
   it('accepts a realistic catalog query within the limits', async () => {
