@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
  * Runs `work` in a transaction whose statements may each take at most `ms` milliseconds,
  * tighter than the pool-wide DB_STATEMENT_TIMEOUT_MS. For expensive resolvers (aggregates):
  * PostgreSQL cancels an over-long statement with SQLSTATE 57014, which the API answers with
- * QUERY_TOO_COMPLEX. A value above the pool-wide ceiling is capped to it by the caller's config.
+ * QUERY_TOO_COMPLEX. Use it to tighten, not to loosen: the pool-wide ceiling exists for a reason.
  */
 export async function withStatementTimeout<T>(
   dataSource: DataSource,
