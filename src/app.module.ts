@@ -1,5 +1,5 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -20,6 +20,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { PrincipalsModule } from './principals/principals.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -27,6 +28,8 @@ export interface AppModuleOptions {
   dataSource: DataSource;
   /** The time source; tests pass a FixedClock. */
   clock?: Clock;
+  /** Extra modules, for tests only (e.g. a resolver that runs deliberately slow SQL). */
+  extraModules?: Type[];
 }
 
 @Global()
@@ -58,13 +61,14 @@ const FEATURE_MODULES = [
 
 @Module({})
 export class AppModule {
-  static register({ config, dataSource, clock }: AppModuleOptions): DynamicModule {
+  static register({ config, dataSource, clock, extraModules = [] }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigHolderModule.register(config, clock ?? new SystemClock()),
         LoggingModule.register(config),
         MetricsModule,
+        RateLimitModule,
         TypeOrmModule.forRootAsync({
           useFactory: () => dataSource.options,
           dataSourceFactory: async () => dataSource,
@@ -76,6 +80,7 @@ export class AppModule {
         }),
         AccessPolicyModule,
         ...FEATURE_MODULES,
+        ...extraModules,
       ],
       providers: [{ provide: APP_FILTER, useClass: GatewayExceptionFilter }],
     };

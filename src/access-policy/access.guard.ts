@@ -18,6 +18,22 @@ export function requestFromContext(context: ExecutionContext): RequestWithActor 
   return context.switchToHttp().getRequest<RequestWithActor>();
 }
 
+/** Authenticates the request once (later calls reuse `req.actor`); throws UNAUTHENTICATED. */
+export async function authenticateRequest(
+  req: RequestWithActor,
+  authentication: AuthenticationService,
+): Promise<Actor> {
+  if (!req.actor) {
+    const authenticated = await authentication.authenticate(req.headers?.authorization);
+    req.actor = {
+      ...authenticated,
+      requestId: req.id === undefined ? undefined : String(req.id),
+      clientAddress: req.ip,
+    };
+  }
+  return req.actor;
+}
+
 /** The one global guard: authenticates, then denies whatever the handler does not explicitly allow. */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -32,16 +48,7 @@ export class AccessGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    const req = requestFromContext(context);
-    if (!req.actor) {
-      const authenticated = await this.authentication.authenticate(req.headers?.authorization);
-      req.actor = {
-        ...authenticated,
-        requestId: req.id === undefined ? undefined : String(req.id),
-        clientAddress: req.ip,
-      };
-    }
-    const actor = req.actor;
+    const actor = await authenticateRequest(requestFromContext(context), this.authentication);
     if (!required || required.length === 0) {
       throw forbidden('This operation is not available to anyone.', { missingPermission: 'none declared' });
     }

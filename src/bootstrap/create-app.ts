@@ -1,4 +1,4 @@
-import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, INestApplication, Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
@@ -6,12 +6,17 @@ import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module.js';
 import { Clock } from '../common/clock.js';
+import { BODY_LIMIT } from '../common/http-limits.js';
 import { AppConfig } from '../config/app-config.js';
 import { badUserInput } from '../graphql/errors.js';
 
 /** Builds the Nest application the same way for `npm start` and for the e2e tests. */
-export async function createApp(config: AppConfig, dataSource: DataSource, clock?: Clock): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, dataSource, clock }), {
+export async function createApp(
+  config: AppConfig,
+  dataSource: DataSource,
+  options: { extraModules?: Type[]; clock?: Clock } = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, dataSource, ...options }), {
     bufferLogs: true,
     bodyParser: false,
   });
@@ -24,8 +29,8 @@ export async function createApp(config: AppConfig, dataSource: DataSource, clock
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.useBodyParser('json', { limit: '100kb' });
-  app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -51,4 +51,30 @@ describe('loadConfig', () => {
     const sut = loadConfig({ OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'hgw', OIDC_JWKS_URL: 'https://idp/jwks' });
     expect(sut.oidc).toEqual({ issuer: 'https://idp', audience: 'hgw', jwksUrl: 'https://idp/jwks' });
   });
+
+  it('reads the statement timeout and rate limits, with one-line errors for bad values', () => {
+    expect(loadConfig({})).toMatchObject({
+      statementTimeoutMs: 30_000,
+      rateLimit: { windowSeconds: 60, perPrincipal: 300, perAddress: 600 },
+    });
+    const sut = loadConfig({
+      DB_STATEMENT_TIMEOUT_MS: '5000',
+      RATE_LIMIT_WINDOW_SECONDS: '10',
+      RATE_LIMIT_PER_PRINCIPAL: '5',
+      RATE_LIMIT_PER_ADDRESS: '7',
+    });
+    expect(sut).toMatchObject({
+      statementTimeoutMs: 5000,
+      rateLimit: { windowSeconds: 10, perPrincipal: 5, perAddress: 7 },
+    });
+    expect(() => loadConfig({ DB_STATEMENT_TIMEOUT_MS: '50' })).toThrow(
+      'DB_STATEMENT_TIMEOUT_MS: expected a whole number from 100 to 3600000, got 50',
+    );
+    expect(() => loadConfig({ RATE_LIMIT_PER_PRINCIPAL: '0' })).toThrow(
+      'RATE_LIMIT_PER_PRINCIPAL: expected a whole number from 1 to 1000000000, got 0',
+    );
+    expect(() => loadConfig({ RATE_LIMIT_WINDOW_SECONDS: '1m' })).toThrow(
+      'RATE_LIMIT_WINDOW_SECONDS: expected a whole number from 1 to 86400, got "1m"',
+    );
+  });
 });

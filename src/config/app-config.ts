@@ -19,6 +19,10 @@ export interface AppConfig {
   auditCheckpointEvery: number;
   /** ... or this many seconds after the last one, whichever comes first (when events arrived). */
   auditCheckpointSeconds: number;
+  /** Ceiling for every SQL statement (PostgreSQL statement_timeout), in milliseconds. */
+  statementTimeoutMs: number;
+  /** Requests per window, per principal (or per address for the public) and per client address. */
+  rateLimit: { windowSeconds: number; perPrincipal: number; perAddress: number };
 }
 
 /** A bad environment value: the message is one line naming the variable and what is wrong. */
@@ -131,5 +135,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     auditSigningKeyFile: parseFilePath(env, 'AUDIT_SIGNING_KEY_FILE', cwd),
     auditCheckpointEvery: parseInteger(env, 'AUDIT_CHECKPOINT_EVERY', 1000, 1, 10_000_000),
     auditCheckpointSeconds: parseInteger(env, 'AUDIT_CHECKPOINT_SECONDS', 60, 1, 86_400),
+    statementTimeoutMs: parseInteger(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    rateLimit: {
+      windowSeconds: parseInteger(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+      perPrincipal: parseInteger(env, 'RATE_LIMIT_PER_PRINCIPAL', 300, 1, 1_000_000_000),
+      perAddress: parseInteger(env, 'RATE_LIMIT_PER_ADDRESS', 600, 1, 1_000_000_000),
+    },
   };
 }

@@ -4,7 +4,10 @@ import { migrations } from '../../migrations/index.js';
 import { entities } from './entities.js';
 
 /** Connection options shared by the app, the CLI, the tests and the TypeORM CLI. */
-export function dataSourceOptions(url: string, overrides: Partial<{ poolSize: number; applicationName: string }> = {}) {
+export function dataSourceOptions(
+  url: string,
+  overrides: Partial<{ poolSize: number; applicationName: string; statementTimeoutMs: number }> = {},
+) {
   return {
     type: 'postgres',
     url,
@@ -20,8 +23,9 @@ export function dataSourceOptions(url: string, overrides: Partial<{ poolSize: nu
       application_name: overrides.applicationName ?? 'hotline-gateway',
       // Fail fast when the database is down rather than queueing requests forever.
       connectionTimeoutMillis: 2_000,
-      // Every statement gets a ceiling; the aggregate engine sets a tighter one per query.
-      statement_timeout: 30_000,
+      // Every statement gets a ceiling (DB_STATEMENT_TIMEOUT_MS); expensive work sets a tighter
+      // one with withStatementTimeout(). PostgreSQL cancels the statement (SQLSTATE 57014).
+      statement_timeout: overrides.statementTimeoutMs ?? 30_000,
       idle_in_transaction_session_timeout: 60_000,
     },
   } satisfies DataSourceOptions;

@@ -27,7 +27,10 @@ export async function openDatabase(
     url = embedded.url;
     stopEmbedded = () => embedded.stop();
   }
-  const dataSource = createDataSource(url, { applicationName: `hotline-gateway-${role}` });
+  const dataSource = createDataSource(url, {
+    applicationName: `hotline-gateway-${role}`,
+    statementTimeoutMs: config.statementTimeoutMs,
+  });
   try {
     await dataSource.initialize();
   } catch (err) {

@@ -2,9 +2,15 @@ import { ApolloDriverConfig } from '@nestjs/apollo';
 import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { formatError } from './format-error.js';
+import { inputHygienePlugin } from './input-hygiene.plugin.js';
+import { PARSE_OPTIONS, queryLimitProtection } from './query-limits.js';
 
-/** Apollo options: code-first schema in memory, errors masked, metrics on every operation. */
+/**
+ * Apollo options: code-first schema in memory, errors masked, query limits (graphql-armor),
+ * no batching, CSRF prevention, metrics on every operation.
+ */
 export function graphqlOptions(metrics: MetricsService): Omit<ApolloDriverConfig, 'driver'> {
+  const limits = queryLimitProtection();
   return {
     autoSchemaFile: true,
     sortSchema: true,
@@ -12,9 +18,14 @@ export function graphqlOptions(metrics: MetricsService): Omit<ApolloDriverConfig
     playground: false,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // GET and simple POSTs need a preflight-forcing header (e.g. `apollo-require-preflight: 1`).
     csrfPrevention: true,
+    // An array body is one request doing many operations: it would bypass per-request limits.
+    allowBatchedHttpRequests: false,
+    parseOptions: PARSE_OPTIONS,
+    validationRules: limits.validationRules,
     formatError,
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
-    plugins: [graphqlMetricsPlugin(metrics)],
+    plugins: [...limits.plugins, inputHygienePlugin(), graphqlMetricsPlugin(metrics)],
   };
 }

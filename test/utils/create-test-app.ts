@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Type } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ export interface TestApp {
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { clock?: Clock } = {},
+  options: { modules?: Type[]; clock?: Clock } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'hgw-test-data-'));
@@ -37,12 +37,15 @@ export async function createTestApp(
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     SEED_DEMO: 'false',
+    // Suites send hundreds of requests from 127.0.0.1; rate-limit tests set their own limits.
+    RATE_LIMIT_PER_PRINCIPAL: '1000000',
+    RATE_LIMIT_PER_ADDRESS: '1000000',
     ...env,
   });
-  const dataSource = createDataSource(db.url, { poolSize: 10 });
+  const dataSource = createDataSource(db.url, { poolSize: 10, statementTimeoutMs: config.statementTimeoutMs });
   await dataSource.initialize();
   await migrate(dataSource);
-  const app = await createApp(config, dataSource, options.clock);
+  const app = await createApp(config, dataSource, { extraModules: options.modules, clock: options.clock });
   await app.init();
   const server = app.getHttpServer();
   return {

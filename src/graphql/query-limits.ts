@@ -1,0 +1,82 @@
+import { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
+import { GatewayError } from './errors.js';
+
+/**
+ * The limits every GraphQL document must stay within, checked before anything runs.
+ * docs/security.md lists them; change both together.
+ */
+export const QUERY_LIMITS = {
+  /** Nesting of selections (introspection's `__schema` is not counted). */
+  maxDepth: 8,
+  /** Aliased fields per operation (`__typename` aliases are free). */
+  maxAliases: 15,
+  /** Lexical tokens per document: bounds parsing work before any other check. */
+  maxTokens: 1_000,
+  /** Directives per operation. */
+  maxDirectives: 20,
+  /** graphql-armor cost: objects cost 2, scalars 1, each level multiplies by 1.5. */
+  maxCost: 5_000,
+  objectCost: 2,
+  scalarCost: 1,
+  depthCostFactor: 1.5,
+} as const;
+
+const HINT = 'Split it into smaller operations, use fewer aliases and nesting levels, or pass long lists as variables.';
+
+/** Armor's messages name the limit and what was found; keep that and say what to do. */
+export function queryTooComplex(armorMessage: string): GatewayError {
+  const detail = armorMessage.replace(/^Syntax Error:\s*/, '').trim();
+  return new GatewayError('QUERY_TOO_COMPLEX', `The query is too complex: ${detail} ${HINT}`, {
+    limits: { ...QUERY_LIMITS },
+  });
+}
+
+// graphql-js 16 spells it "more that"; accept the corrected spelling too.
+const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more (?:that|than) (\d+) tokens/;
+
+/** graphql-js's own token limit (see `parseOptions`) fails parsing with this message. */
+export function tokenLimitMessage(message: string): string | undefined {
+  const match = TOKEN_LIMIT_MESSAGE.exec(message);
+  return match ? `Token limit of ${match[1]} exceeded.` : undefined;
+}
+
+function reportTooComplex(ctx: ValidationContext | null, error: GraphQLError): void {
+  ctx?.reportError(queryTooComplex(error.message));
+}
+
+/** Options for graphql-js's parser: it stops counting work at `maxTokens`. */
+export const PARSE_OPTIONS = { maxTokens: QUERY_LIMITS.maxTokens } as const;
+
+/**
+ * graphql-armor's protections for Apollo: validation rules for depth, aliases, directives and
+ * cost, rejections reported as QUERY_TOO_COMPLEX.
+ *
+ * Two armor protections are replaced by equivalents that answer better under Apollo 5:
+ * - max tokens: armor's plugin throws from `parsingDidStart`, which Apollo answers with a 500;
+ *   graphql-js's `maxTokens` parse option (PARSE_OPTIONS) does the same count and fails as a
+ *   normal parse error (400), mapped to QUERY_TOO_COMPLEX in formatError.
+ * - field suggestions: armor's regex leaves a stray "?" and misses enum-value suggestions;
+ *   formatError's `withoutSuggestions` removes every "Did you mean ...?" instead.
+ */
+export function queryLimitProtection(): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[] } {
+  const onReject = { propagateOnRejection: false, onReject: [reportTooComplex], exposeLimits: true };
+  const armor = new ApolloArmor({
+    maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: true, ...onReject },
+    maxAliases: { n: QUERY_LIMITS.maxAliases, ...onReject },
+    maxDirectives: { n: QUERY_LIMITS.maxDirectives, ...onReject },
+    costLimit: {
+      maxCost: QUERY_LIMITS.maxCost,
+      objectCost: QUERY_LIMITS.objectCost,
+      scalarCost: QUERY_LIMITS.scalarCost,
+      depthCostFactor: QUERY_LIMITS.depthCostFactor,
+      ignoreIntrospection: true,
+      ...onReject,
+    },
+    maxTokens: { enabled: false },
+    blockFieldSuggestion: { enabled: false },
+  });
+  const { plugins, validationRules } = armor.protect();
+  return { plugins: plugins as ApolloServerPlugin[], validationRules: validationRules };
+}

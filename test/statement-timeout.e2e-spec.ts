@@ -1,0 +1,36 @@
+import { createTestApp, TestApp } from './utils/create-test-app.js';
+import { SlowQueryModule } from './utils/slow-query.module.js';
+
+describe('statement timeouts', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ DB_STATEMENT_TIMEOUT_MS: '700' }, { modules: [SlowQueryModule] });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('cancels a statement over DB_STATEMENT_TIMEOUT_MS and answers QUERY_TOO_COMPLEX, with nothing internal', async () => {
+    const started = Date.now();
+    const res = await t.gql('{ sleepInPool(seconds: 5) }').expect(200);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(res.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(res.body.errors[0].message).toMatch(/cancelled.*Narrow it/);
+    expect(JSON.stringify(res.body)).not.toMatch(/pg_sleep|statement timeout|canceling|57014|SELECT/i);
+  });
+
+  it('lets statements under the ceiling finish', async () => {
+    const res = await t.gql('{ sleepInPool(seconds: 0.05) }').expect(200);
+    expect(res.body).toEqual({ data: { sleepInPool: true } });
+  });
+
+  it('applies a tighter per-call timeout, then leaves the pooled connection as it was', async () => {
+    const started = Date.now();
+    const tight = await t.gql('{ sleepTight(seconds: 0.5, timeoutMs: 100) }').expect(200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(tight.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    // SET LOCAL ended with the transaction: the same 0.5 s sleep now passes under the pool's 700 ms.
+    const runs = await Promise.all(Array.from({ length: 12 }, () => t.gql('{ sleepInPool(seconds: 0.3) }')));
+    for (const run of runs) expect(run.body).toEqual({ data: { sleepInPool: true } });
+  });
+});
