@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessPolicyModule } from './access-policy/access-policy.module.js';
+import { AggregateModule } from './aggregate/aggregate.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
 import { AppConfig } from './config/app-config.js';
@@ -35,7 +36,7 @@ export class ConfigHolderModule {
 }
 
 /** The feature modules; each feature adds itself here. */
-const FEATURE_MODULES = [HealthModule, AuditModule, DatasetsModule];
+const FEATURE_MODULES = [HealthModule, AuditModule, DatasetsModule, AggregateModule];
 
 @Module({})
 export class AppModule {
