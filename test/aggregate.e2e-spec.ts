@@ -306,4 +306,69 @@ describe('aggregate', () => {
     );
     expect(after.n).toBe(before.n);
   });
+
+  describe('export', () => {
+    const query = {
+      dataset: 'hotline-cases',
+      groupBy: [{ dimension: 'area', level: 'city' }],
+      measures: ['cases', 'solvedRate'],
+    };
+    const url = (ext: string, body: unknown = query) =>
+      `/export/aggregate.${ext}?query=${encodeURIComponent(JSON.stringify(body))}`;
+
+    it('denies the CSV download to auditors (403) and audits it', async () => {
+      const res = await t.http().get(url('csv')).set('Authorization', 'Bearer test-auditor').expect(403);
+      expect(res.body.error.code).toBe('FORBIDDEN');
+      const [row] = await sql(
+        `SELECT decision, dataset_slug FROM audit_event WHERE principal_id = 'test-auditor' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(row).toEqual({ decision: 'denied', dataset_slug: 'hotline-cases' });
+    });
+
+    it('refuses a researcher without a licence (403 LICENSE_REQUIRED)', async () => {
+      const res = await t.http().get(url('json')).set('Authorization', 'Bearer test-researcher').expect(403);
+      expect(res.body.error.code).toBe('LICENSE_REQUIRED');
+    });
+
+    it('explains a malformed query parameter (400)', async () => {
+      const res = await t.http().get('/export/aggregate.csv?query=%7Bnot-json').expect(400);
+      expect(res.body.error).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(res.body.error.message).toMatch(/not valid JSON/);
+      const missing = await t
+        .http()
+        .get(url('csv', { dataset: 'hotline-cases-open', measures: [] }))
+        .expect(400);
+      expect(missing.body.error.message).toMatch(/at least one measure/);
+    });
+
+    it('downloads CSV with the citation and disclosure notes, same numbers as GraphQL, audited', async () => {
+      const res = await t.http().get(url('csv')).set('Authorization', 'Bearer test-steward').expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/csv/);
+      expect(res.headers['content-disposition']).toMatch(/attachment; filename="?hotline-cases-aggregate.csv"?/);
+      const lines = res.text.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^# citation: 12345 hotline cases/);
+      expect(lines[1]).toMatch(/^# disclosure: method threshold, threshold 10, suppressed cells \d+/);
+      const auditId = /^# audit event: (\d+)$/m.exec(res.text)![1];
+      const header = lines.find((l) => !l.startsWith('#'))!;
+      expect(header).toBe(
+        'area.city,area.city.labelZh,area.city.labelEn,cases,cases.flags,solvedRate,solvedRate.flags',
+      );
+      const suzhou = lines.find((l) => l.startsWith('320500,'))!.split(',');
+      const gql = await q(query, 'test-steward');
+      const row = gql.body.data.aggregate.rows.find((r: { keys: string[] }) => r.keys[0] === '320500');
+      expect(suzhou.slice(0, 4)).toEqual(['320500', '苏州市', 'Suzhou', String(row.cells[0].value)]);
+      const [audit] = await sql(`SELECT decision, principal_id FROM audit_event WHERE id = $1`, [auditId]);
+      expect(audit).toEqual({ decision: 'allowed', principal_id: 'test-steward' });
+    });
+
+    it('downloads JSON with rows, citation, disclosure and notes', async () => {
+      const res = await t.http().get(url('json')).set('Authorization', 'Bearer test-steward').expect(200);
+      const body = JSON.parse(res.text);
+      expect(body.columns).toEqual(['area.city', 'cases', 'solvedRate']);
+      expect(body.citation).toMatch(/version 2022-01-01/);
+      expect(body.disclosure).toMatchObject({ method: 'threshold', threshold: 10 });
+      expect(body.notes.join('\n')).toMatch(/suppressed cells/);
+      expect(body.rows.length).toBe(3);
+    });
+  });
 });
