@@ -46,6 +46,7 @@ const TABLES: [name: string, dims: string[], sums: string, extraIndexes: string[
     CASE_SUMS,
     [
       ['city_code', 't'],
+      ['district_code', 't'],
       ['department_code', 't'],
     ],
   ],

@@ -67,10 +67,9 @@ WITH src AS (
     r.channel, r.kind, coalesce(r.department_code, '') AS department_code, coalesce(r.outcome, '') AS outcome,
     r.satisfaction, r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, hd, width_bucket(hd, ${HANDLING_DAY_EDGES_SQL}) AS hb
   FROM case_record r
-  JOIN unnest($1::date[]) d(day)
-    ON r.received_at >= (d.day::timestamp AT TIME ZONE ${TZ}) AND r.received_at < ((d.day + 1)::timestamp AT TIME ZONE ${TZ})
   CROSS JOIN LATERAL (SELECT CASE WHEN r.closed_at IS NOT NULL
     THEN greatest(extract(epoch FROM r.closed_at - r.received_at)::float8 / 86400.0, 0) END AS hd) h
+  WHERE r.received_at >= ($1::timestamp AT TIME ZONE ${TZ}) AND r.received_at < ($2::timestamp AT TIME ZONE ${TZ})
 )
 INSERT INTO rollup_cases_fine (t, ${CUBE_COLUMNS.rollup_cases_fine.join(', ')}, ${CASE_SUM_COLUMNS.join(', ')}, hist)
 SELECT date_trunc('hour', lt), ${CUBE_COLUMNS.rollup_cases_fine.join(', ')},
@@ -87,13 +86,12 @@ INSERT INTO rollup_traffic_hour (t, province_code, city_code, ${TRAFFIC_SUM_COLU
 SELECT date_trunc('hour', ct.hour_start AT TIME ZONE ${TZ}), coalesce(a.parent_code, ''), ct.city_code,
   sum(ct.calls_offered), sum(ct.calls_answered), sum(ct.calls_abandoned)
 FROM call_traffic ct
-JOIN unnest($1::date[]) d(day)
-  ON ct.hour_start >= (d.day::timestamp AT TIME ZONE ${TZ}) AND ct.hour_start < ((d.day + 1)::timestamp AT TIME ZONE ${TZ})
 LEFT JOIN area a ON a.code = ct.city_code
+WHERE ct.hour_start >= ($1::timestamp AT TIME ZONE ${TZ}) AND ct.hour_start < ($2::timestamp AT TIME ZONE ${TZ})
 GROUP BY 1, 2, 3`;
 
-/** Rebuild a coarser cube from a finer one for the given periods ($1: day or month starts). */
-function deriveSql(target: CubeSpec, source: string, period: 'day' | 'month'): string {
+/** Rebuild a coarser cube from a finer one over local time [$1, $2). */
+function deriveSql(target: CubeSpec, source: string): string {
   const dims = CUBE_COLUMNS[target.table].join(', ');
   const sums =
     target.series === 'cases'
@@ -102,28 +100,51 @@ function deriveSql(target: CubeSpec, source: string, period: 'day' | 'month'): s
   const columns = target.series === 'cases' ? `${CASE_SUM_COLUMNS.join(', ')}, hist` : TRAFFIC_SUM_COLUMNS.join(', ');
   return `INSERT INTO ${target.table} (t, ${dims}, ${columns})
 SELECT date_trunc('${target.grain}', s.t), ${dims}, ${sums}
-FROM ${source} s JOIN unnest($1::date[]) p(start) ON s.t >= p.start AND s.t < p.start + interval '1 ${period}'
+FROM ${source} s WHERE s.t >= $1::timestamp AND s.t < $2::timestamp
 GROUP BY 1, ${dims}`;
 }
 
-function deleteSql(table: string, period: 'day' | 'month'): string {
-  return `DELETE FROM ${table} c USING unnest($1::date[]) p(start) WHERE c.t >= p.start AND c.t < p.start + interval '1 ${period}'`;
+function deleteSql(table: string): string {
+  return `DELETE FROM ${table} WHERE t >= $1::timestamp AND t < $2::timestamp`;
 }
+
+/** Runs of consecutive periods as [start, end) pairs, so a full rebuild is one range scan. */
+export function spans(starts: string[], next: (start: string) => string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const start of [...new Set(starts)].sort()) {
+    const last = out[out.length - 1];
+    if (last && last[1] === start) last[1] = next(start);
+    else out.push([start, next(start)]);
+  }
+  return out;
+}
+
+const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const nextMonth = (d: string) => {
+  const t = new Date(`${d}T00:00:00Z`);
+  return new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+};
 
 const cube = (table: string) => CUBES.find((c) => c.table === table)!;
 
 async function rebuild(m: EntityManager, series: Series, days: string[]): Promise<void> {
-  const months = [...new Set(days.map((d) => `${d.slice(0, 7)}-01`))];
   const [fine, hour, day, month] =
     series === 'cases'
       ? ['rollup_cases_fine', 'rollup_cases_hour', 'rollup_cases_day', 'rollup_cases_month']
       : ['rollup_traffic_hour', undefined, 'rollup_traffic_day', 'rollup_traffic_month'];
-  for (const table of [fine, hour, day]) if (table) await m.query(deleteSql(table, 'day'), [days]);
-  await m.query(deleteSql(month, 'month'), [months]);
-  await m.query(series === 'cases' ? FINE_CASES_SQL : FINE_TRAFFIC_SQL, [days]);
-  if (hour) await m.query(deriveSql(cube(hour), fine, 'day'), [days]);
-  await m.query(deriveSql(cube(day), fine, 'day'), [days]);
-  await m.query(deriveSql(cube(month), day, 'month'), [months]);
+  for (const span of spans(days, nextDay)) {
+    for (const table of [fine, hour, day]) if (table) await m.query(deleteSql(table), span);
+    await m.query(series === 'cases' ? FINE_CASES_SQL : FINE_TRAFFIC_SQL, span);
+    if (hour) await m.query(deriveSql(cube(hour), fine), span);
+    await m.query(deriveSql(cube(day), fine), span);
+  }
+  for (const span of spans(
+    days.map((d) => `${d.slice(0, 7)}-01`),
+    nextMonth,
+  )) {
+    await m.query(deleteSql(month), span);
+    await m.query(deriveSql(cube(month), day), span);
+  }
   await m.query(`UPDATE rollup_state SET version = version + 1, refreshed_at = now() WHERE series = $1`, [series]);
 }
 
@@ -136,6 +157,8 @@ export async function refreshRollups(dataSource: DataSource): Promise<Record<Ser
   const done: Record<Series, number> = { cases: 0, traffic: 0 };
   await dataSource.transaction(async (m) => {
     await m.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
+    // A first build of a large history takes longer than the pool's per-statement ceiling.
+    await m.query(`SET LOCAL statement_timeout = 0`);
     for (const series of ['cases', 'traffic'] as Series[]) {
       const rows = await m.query<{ day: string }[]>(
         `WITH consumed AS (DELETE FROM rollup_dirty_day WHERE series = $1 RETURNING day)
