@@ -482,7 +482,7 @@ async function startServer(url: string, cache: boolean): Promise<{ port: number;
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /port (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));

@@ -23,7 +23,8 @@ async function main(): Promise<void> {
     },
   });
   await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
+  const server = app.getHttpServer() as import('node:http').Server;
+  const address = server.address() as { port: number };
   process.stdout.write(`port ${address.port}\n`);
   const stop = () =>
     void app
