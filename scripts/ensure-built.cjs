@@ -26,6 +26,7 @@ function needsBuild() {
   const sources = Math.max(
     newest(path.join(root, 'src')),
     newest(path.join(root, 'migrations')),
+    newest(path.join(root, 'bench')),
     fs.statSync(path.join(root, 'tsconfig.json')).mtimeMs,
     fs.statSync(path.join(root, 'tsconfig.build.json')).mtimeMs,
     fs.statSync(path.join(root, 'package-lock.json')).mtimeMs,

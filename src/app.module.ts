@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessPolicyModule } from './access-policy/access-policy.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { AggregateModule } from './aggregate/aggregate.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
@@ -57,6 +58,7 @@ const FEATURE_MODULES = [
   LicensingModule, // data-use licences
   PrincipalsModule,
   ApiKeysModule,
+  AggregateModule,
 ];
 
 @Module({})

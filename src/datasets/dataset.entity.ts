@@ -38,7 +38,10 @@ export interface DatasetDefinition {
   disclosure: DisclosureSettings;
   /** Finest level allowed per dimension, for datasets that are coarser than their source. */
   maxLevels?: Record<string, string>;
+  /** The records the dataset is computed from: `cases` or `traffic` (the rollup series). */
   source?: string;
+  /** Statutory handling limits by request kind, in calendar days (behind onTimeRate). */
+  statutoryLimitDays?: Record<string, number>;
 }
 
 @Entity({ name: 'dataset' })

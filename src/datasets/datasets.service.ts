@@ -2,29 +2,109 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Actor } from '../access-policy/actor.js';
-import { DatasetEntity } from './dataset.entity.js';
+import {
+  dimensionSpec,
+  DIMENSIONS,
+  MEASURES,
+  Series,
+  SERIES_DIMENSIONS,
+  STATUTORY_LIMIT_DAYS,
+} from '../aggregate/registry.js';
+import { TIME_FORMATS, TimeLevel } from '../aggregate/time-members.js';
+import { AuditRecorder } from '../audit/audit-recorder.js';
+import { badUserInput } from '../graphql/errors.js';
+import { DatasetDefinition, DatasetEntity } from './dataset.entity.js';
 import { DatasetType } from './dto/dataset.type.js';
+import { PublishDatasetInput } from './dto/publish-dataset.input.js';
+
+/** How long the published catalog is reused by the aggregate engine before it is read again. */
+const CATALOG_TTL_MS = 1_000;
 
 @Injectable()
 export class DatasetsService {
-  constructor(@InjectRepository(DatasetEntity) private readonly datasets: Repository<DatasetEntity>) {}
+  private published?: { at: number; rows: Promise<DatasetEntity[]> };
 
-  /** The catalog as this caller may see it: the public sees open datasets only. */
+  constructor(
+    @InjectRepository(DatasetEntity) private readonly datasets: Repository<DatasetEntity>,
+    private readonly audit: AuditRecorder,
+  ) {}
+
+  /** The catalog as this caller may see it: the public sees open datasets only, stewards also unpublished ones. */
   async list(actor: Actor): Promise<DatasetType[]> {
-    const rows = await this.datasets.find({ where: this.visibleTo(actor), order: { slug: 'ASC' } });
-    return rows.map((row) => this.map(row));
+    const rows = await this.datasets.find({ where: this.visibleTo(actor, false), order: { slug: 'ASC' } });
+    return rows.map((row) => this.map(actor, row));
   }
 
   async findOne(actor: Actor, slug: string): Promise<DatasetType | null> {
-    const row = await this.datasets.findOne({ where: { ...this.visibleTo(actor), slug } });
-    return row ? this.map(row) : null;
+    const row = await this.datasets.findOne({ where: { ...this.visibleTo(actor, false), slug } });
+    return row ? this.map(actor, row) : null;
   }
 
-  private visibleTo(actor: Actor) {
-    return actor.role === 'public' ? { published: true, classification: 'open' as const } : { published: true };
+  /**
+   * Published datasets this caller may query (the aggregate engine's catalog lookup, on every
+   * query). Read at most once a second: a change made here is seen at once, one made by another
+   * instance within a second.
+   */
+  async visibleEntities(actor: Actor): Promise<DatasetEntity[]> {
+    const now = Date.now();
+    if (!this.published || now - this.published.at > CATALOG_TTL_MS) {
+      const rows = this.datasets.find({ where: { published: true }, order: { slug: 'ASC' } });
+      rows.catch(() => (this.published = undefined));
+      this.published = { at: now, rows };
+    }
+    const rows = await this.published.rows;
+    return actor.role === 'public' ? rows.filter((d) => d.classification === 'open') : rows;
   }
 
-  private map(row: DatasetEntity): DatasetType {
+  /**
+   * Adds or replaces a dataset's metadata and published flag. Dimensions, levels and measures must
+   * exist in the registry for the source; titles and definitions come from the registry.
+   */
+  async publish(actor: Actor, input: PublishDatasetInput): Promise<DatasetType> {
+    const definition = buildDefinition(input);
+    const existing = await this.datasets.findOne({ where: { slug: input.slug } });
+    const entity = this.datasets.create({
+      ...(existing ?? {}),
+      slug: input.slug,
+      titleZh: input.titleZh,
+      titleEn: input.titleEn,
+      descriptionZh: input.descriptionZh,
+      descriptionEn: input.descriptionEn,
+      publisher: input.publisher,
+      versionDate: input.versionDate,
+      classification: input.classification,
+      termsOfUse: input.termsOfUse,
+      definition,
+      published: input.published ?? true,
+    });
+    await this.audit.record(actor, {
+      operation: 'publishDataset',
+      decision: 'allowed',
+      datasetSlug: input.slug,
+      target: `dataset:${input.slug}`,
+      reason: existing ? 'updated' : 'created',
+      query: {
+        classification: input.classification,
+        published: input.published ?? true,
+        dimensions: input.dimensions.map((d) => ({ dimension: d.dimension, levels: d.levels })),
+        measures: input.measures,
+        disclosure: definition.disclosure,
+      },
+    });
+    const saved = await this.datasets.save(entity);
+    this.published = undefined;
+    return this.map(actor, saved);
+  }
+
+  private visibleTo(actor: Actor, forQuery: boolean) {
+    if (actor.role === 'public') return { published: true, classification: 'open' as const };
+    if (actor.role === 'steward' && !forQuery) return {};
+    return { published: true };
+  }
+
+  private map(actor: Actor, row: DatasetEntity): DatasetType {
+    const source = row.definition.source ?? 'cases';
+    const limits = row.definition.statutoryLimitDays ?? (source === 'cases' ? STATUTORY_LIMIT_DAYS : {});
     return {
       slug: row.slug,
       titleZh: row.titleZh,
@@ -35,10 +115,99 @@ export class DatasetsService {
       versionDate: row.versionDate,
       classification: row.classification,
       termsOfUse: row.termsOfUse,
-      dimensions: row.definition.dimensions,
-      measures: row.definition.measures,
+      dimensions: row.definition.dimensions.map((d) => ({
+        code: d.code,
+        titleZh: d.titleZh,
+        titleEn: d.titleEn,
+        levels: d.levels.map((l) => ({
+          code: l.code,
+          titleZh: l.titleZh,
+          titleEn: l.titleEn,
+          format: d.code === 'time' ? TIME_FORMATS[l.code as TimeLevel] : null,
+          dimensionCode: d.code,
+        })),
+      })),
+      measures: row.definition.measures.map((m) => ({
+        code: m.code,
+        titleZh: m.titleZh,
+        titleEn: m.titleEn,
+        unit: m.unit,
+        definition: m.definition,
+      })),
       disclosure: { method: row.definition.disclosure.method, threshold: row.definition.disclosure.threshold },
       licenseRequired: row.classification !== 'open',
+      source,
+      statutoryLimits: Object.entries(limits).map(([kind, days]) => ({ kind, days })),
+      published: row.published,
+      yourAccess: yourAccess(actor, row),
     };
   }
+}
+
+/** Mirrors AggregateAccessService's rules in words, so a caller knows before asking. */
+function yourAccess(actor: Actor, row: DatasetEntity): string {
+  if (actor.role === 'auditor') return 'none: auditors read the access log but see no data';
+  if (row.classification === 'open') return 'open: anyone may query it at the published levels';
+  if (actor.role === 'steward') return 'all rows';
+  if (actor.role === 'department' && actor.departmentCode && (row.definition.source ?? 'cases') === 'cases') {
+    return `your department's cases only (department ${actor.departmentCode}); a sharing licence can widen this`;
+  }
+  return 'licence required: request one with requestLicense';
+}
+
+function buildDefinition(input: PublishDatasetInput): DatasetDefinition {
+  const series: Series = input.source;
+  const offered = SERIES_DIMENSIONS[series];
+  const dimensionChoices = Object.keys(offered);
+  const seen = new Set<string>();
+  const dimensions = input.dimensions.map((d, i) => {
+    const spec = dimensionSpec(d.dimension);
+    if (!spec || !offered[d.dimension]) {
+      throw badUserInput(
+        `dimensions[${i}]: source "${series}" has no dimension "${d.dimension}". Use any of: ${dimensionChoices.join(', ')}.`,
+        { validChoices: dimensionChoices },
+      );
+    }
+    if (seen.has(d.dimension)) throw badUserInput(`dimensions[${i}]: "${d.dimension}" is listed twice.`);
+    seen.add(d.dimension);
+    const finest = spec.levels.findIndex((l) => l.code === offered[d.dimension]);
+    const levelChoices = spec.levels.slice(0, finest + 1).map((l) => l.code);
+    for (const level of d.levels) {
+      if (!levelChoices.includes(level)) {
+        throw badUserInput(
+          `dimensions[${i}]: "${d.dimension}" has no level "${level}" in source "${series}". Use any of: ${levelChoices.join(', ')}.`,
+          { validChoices: levelChoices },
+        );
+      }
+    }
+    return {
+      code: spec.code,
+      titleZh: spec.titleZh,
+      titleEn: spec.titleEn,
+      levels: spec.levels
+        .filter((l) => d.levels.includes(l.code))
+        .map((l) => ({ code: l.code, titleZh: l.titleZh, titleEn: l.titleEn })),
+    };
+  });
+  dimensions.sort(
+    (a, b) => DIMENSIONS.findIndex((d) => d.code === a.code) - DIMENSIONS.findIndex((d) => d.code === b.code),
+  );
+  const measureChoices = MEASURES.filter((m) => m.series === series).map((m) => m.code);
+  const measures = [...new Set(input.measures)].map((code, i) => {
+    const m = MEASURES.find((x) => x.series === series && x.code === code);
+    if (!m) {
+      throw badUserInput(
+        `measures[${i}]: source "${series}" has no measure "${code}". Use any of: ${measureChoices.join(', ')}.`,
+        { validChoices: measureChoices },
+      );
+    }
+    return { code: m.code, titleZh: m.titleZh, titleEn: m.titleEn, unit: m.unit, definition: m.definition };
+  });
+  return {
+    dimensions,
+    measures,
+    disclosure: { method: input.disclosureMethod, threshold: input.disclosureThreshold },
+    source: series,
+    ...(series === 'cases' ? { statutoryLimitDays: { ...STATUTORY_LIMIT_DAYS } } : {}),
+  };
 }

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { refreshRollupsHook } from '../aggregate/rollup-refresher.js';
 
 /**
  * After records change (an import commits, the demo loads), everything derived from them is
@@ -10,7 +11,7 @@ import { DataSource } from 'typeorm';
 export type RecordsChangedHook = (dataSource: DataSource) => Promise<void>;
 
 /** Registered derivations (the rollup refresher adds itself here). */
-export const RECORDS_CHANGED_HOOKS: RecordsChangedHook[] = [];
+export const RECORDS_CHANGED_HOOKS: RecordsChangedHook[] = [refreshRollupsHook];
 
 export async function notifyRecordsChanged(dataSource: DataSource): Promise<void> {
   for (const hook of RECORDS_CHANGED_HOOKS) await hook(dataSource);

@@ -1,10 +1,23 @@
-import { Field, ObjectType } from '@nestjs/graphql';
+import { Field, Int, ObjectType } from '@nestjs/graphql';
+
+@ObjectType('DimensionMember')
+export class DimensionMemberType {
+  @Field() code!: string;
+  @Field() labelZh!: string;
+  @Field() labelEn!: string;
+  @Field(() => String, { nullable: true, description: 'Code of the member one level up, e.g. the city of a district' })
+  parentCode!: string | null;
+}
 
 @ObjectType('DimensionLevel')
 export class DimensionLevelType {
   @Field() code!: string;
   @Field() titleZh!: string;
   @Field() titleEn!: string;
+  @Field(() => String, { nullable: true, description: 'Time levels: how member codes are written' })
+  format!: string | null;
+  /** Not in the schema: the dimension this level belongs to, for the members field resolver. */
+  dimensionCode!: string;
 }
 
 @ObjectType('Dimension')
@@ -12,7 +25,7 @@ export class DimensionType {
   @Field() code!: string;
   @Field() titleZh!: string;
   @Field() titleEn!: string;
-  @Field(() => [DimensionLevelType], { description: 'Levels from coarsest to finest' })
+  @Field(() => [DimensionLevelType], { description: 'Levels from coarsest to finest, as published in this dataset' })
   levels!: DimensionLevelType[];
 }
 
@@ -28,7 +41,13 @@ export class MeasureType {
 @ObjectType('DisclosureSettings')
 export class DisclosureSettingsType {
   @Field() method!: string;
-  @Field() threshold!: number;
+  @Field(() => Int) threshold!: number;
+}
+
+@ObjectType('StatutoryLimit')
+export class StatutoryLimitType {
+  @Field({ description: 'Request kind' }) kind!: string;
+  @Field(() => Int, { description: 'Calendar days within which a case of this kind should be closed' }) days!: number;
 }
 
 @ObjectType('Dataset')
@@ -47,4 +66,10 @@ export class DatasetType {
   @Field(() => DisclosureSettingsType) disclosure!: DisclosureSettingsType;
   @Field({ description: 'Open datasets need no licence; others need an active licence' })
   licenseRequired!: boolean;
+  @Field({ description: 'cases or traffic: the records the dataset is computed from' }) source!: string;
+  @Field(() => [StatutoryLimitType], { description: 'Limits behind onTimeRate (case datasets)' })
+  statutoryLimits!: StatutoryLimitType[];
+  @Field({ description: 'Whether the catalog lists it and queries may use it' }) published!: boolean;
+  @Field({ description: 'What you may do with it, given your role, e.g. "all rows" or "licence required"' })
+  yourAccess!: string;
 }

@@ -1,0 +1,604 @@
+/**
+ * npm run bench:query [-- --cases 3000000 | --small | --full] [--seconds 10] [--concurrency 32]
+ *                     [--database-url postgres://...] [--reload]
+ *
+ * Loads N generated cases straight into case_record (generate_series, seeded), builds the rollups,
+ * then on one gateway process measures, at the same concurrency: 20 realistic aggregate queries over
+ * HTTP (result cache on, then off), the trivial `{ __typename }` query (the stack's ceiling) and the
+ * same 20 SQL statements sent straight through `pg` (the database floor). Results are kept in
+ * .bench/query-<N>.json so that a 3M run can be compared with a 300k run.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { planQuery } from '../src/aggregate/query-planner.js';
+import { AggregateQuery } from '../src/aggregate/query-plan.js';
+import { refreshRollups } from '../src/aggregate/rollup-refresher.js';
+import { compileSql } from '../src/aggregate/sql-compiler.js';
+import { createDataSource } from '../src/database/data-source.js';
+import { migrate } from '../src/database/open-database.js';
+import { MemberDirectory, ReferenceRow } from '../src/datasets/member-directory.js';
+import type { DatasetDefinition } from '../src/datasets/dataset.entity.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+
+function args() {
+  const argv = process.argv.slice(2);
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  let cases = Number(get('cases') ?? 3_000_000);
+  if (argv.includes('--small')) cases = 300_000;
+  if (argv.includes('--full')) cases = 30_000_000;
+  if (!Number.isInteger(cases) || cases < 1000) throw new Error('--cases: a whole number of at least 1000');
+  const base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const url = new URL(get('database-url') ?? base);
+  if (!get('database-url')) url.pathname = `/hgw_bench_${cases}`;
+  return {
+    cases,
+    seconds: Number(get('seconds') ?? 10),
+    concurrency: Number(get('concurrency') ?? 32),
+    url: url.toString(),
+    reload: argv.includes('--reload'),
+  };
+}
+
+const CITIES = [
+  '320100',
+  '320200',
+  '320300',
+  '320400',
+  '320500',
+  '320600',
+  '320700',
+  '320800',
+  '320900',
+  '321000',
+  '321100',
+  '321200',
+  '321300',
+];
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+async function ensureDatabase(url: string): Promise<void> {
+  const admin = new URL(url);
+  const name = admin.pathname.slice(1);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  await client.end();
+}
+
+/** Reference data and cases, generated inside PostgreSQL. */
+async function load(url: string, cases: number, reload: boolean): Promise<void> {
+  await ensureDatabase(url);
+  const ds = createDataSource(url, { poolSize: 2 });
+  await ds.initialize();
+  await migrate(ds);
+  // The bulk load runs on its own connection without the app's per-statement ceiling.
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`SET statement_timeout = 0`);
+  const sql = async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[];
+  const [marker] = await sql<{ value: string }>(`SELECT value FROM app_meta WHERE key = 'bench_cases'`);
+  if (marker?.value === String(cases) && !reload) {
+    log(`reusing ${cases} cases already loaded in ${new URL(url).pathname.slice(1)}`);
+    await client.end();
+    await ds.destroy();
+    return;
+  }
+  const started = Date.now();
+  await sql(`TRUNCATE case_record, call_traffic, area, category, department, rollup_dirty_day`);
+  for (const t of [
+    'cases_month',
+    'cases_day',
+    'cases_hour',
+    'cases_fine',
+    'traffic_month',
+    'traffic_day',
+    'traffic_hour',
+  ]) {
+    await sql(`TRUNCATE rollup_${t}`);
+  }
+  await sql(`INSERT INTO area VALUES ('320000', 'province', NULL, '江苏省', 'Jiangsu')`);
+  await sql(`INSERT INTO area SELECT c, 'city', '320000', '城市' || c, 'City ' || c FROM unnest($1::text[]) c`, [
+    CITIES,
+  ]);
+  await sql(
+    `INSERT INTO area SELECT left(c, 4) || lpad(d::text, 2, '0'), 'district', c, '区' || left(c, 4) || d, 'District ' || d
+    FROM unnest($1::text[]) c, generate_series(1, 8) d`,
+    [CITIES],
+  );
+  await sql(`INSERT INTO area SELECT a.code || lpad(s::text, 3, '0'), 'street', a.code, '街道' || s, 'Street ' || s
+    FROM area a, generate_series(1, 10) s WHERE a.level = 'district'`);
+  await sql(
+    `INSERT INTO category SELECT 'C' || i, 1, NULL, '一级' || i, 'Category ' || i FROM generate_series(0, 11) i`,
+  );
+  await sql(`INSERT INTO category SELECT 'C' || i || '.' || j, 2, 'C' || i, '二级' || i || '.' || j, 'Sub ' || i || '.' || j
+    FROM generate_series(0, 11) i, generate_series(0, 3) j`);
+  await sql(`INSERT INTO category SELECT c.code || '.' || k, 3, c.code, '三级' || c.code || '.' || k, 'Detail ' || c.code || '.' || k
+    FROM category c, generate_series(0, 2) k WHERE c.level = 2`);
+  await sql(
+    `INSERT INTO department SELECT c || '-d' || i, '部门' || c || i, 'Department ' || c || ' ' || i, c
+    FROM unnest($1::text[]) c, generate_series(0, 11) i`,
+    [CITIES],
+  );
+  await sql(`SELECT setseed(0.42)`);
+  const chunk = 250_000;
+  for (let from = 1; from <= cases; from += chunk) {
+    const to = Math.min(cases, from + chunk - 1);
+    await sql(
+      `INSERT INTO case_record (source, case_number, received_at, closed_at, channel, kind, category_l1, category_l2,
+         category_l3, province_code, city_code, district_code, street_code, department_code, outcome, satisfaction,
+         repeat_of_id, record_key)
+       SELECT 'bench', 'B' || g, rcv,
+         CASE WHEN u_closed < 0.92 THEN rcv + make_interval(secs => hd * 86400) END,
+         (ARRAY['phone','phone','phone','phone','phone','phone','phone','web','app','wechat'])[1 + floor(u_ch * 10)::int],
+         kind, 'C' || l1, 'C' || l1 || '.' || l2, 'C' || l1 || '.' || l2 || '.' || l3, '320000', city,
+         left(city, 4) || lpad((1 + di)::text, 2, '0'), left(city, 4) || lpad((1 + di)::text, 2, '0') || lpad((1 + si)::text, 3, '0'),
+         city || '-d' || l1,
+         CASE WHEN u_closed < 0.92 THEN (ARRAY['solved','solved','solved','partly','unsolved','returned'])[1 + floor(u_out * 6)::int] END,
+         (ARRAY['satisfied','satisfied','satisfied','basically','dissatisfied','unrated','unrated'])[1 + floor(u_sat * 7)::int],
+         CASE WHEN u_rep < 0.08 THEN g - 1 END, floor(random() * 2147483647)::int
+       FROM (
+         SELECT g, rcv, city, di, si, l1, l2, l3, kind, u_closed, u_ch, u_out, u_sat, u_rep,
+           -ln(1 - random()) * CASE WHEN kind = 'consultation' THEN 1.4 ELSE 4.3 END AS hd
+         FROM (
+           SELECT g, timestamptz '2021-01-01 00:00+08' + random() * interval '365 days' AS rcv,
+             $3::text[] AS cities, floor(power(random(), 1.4) * 13)::int AS ci, floor(random() * 8)::int AS di,
+             floor(random() * 10)::int AS si, floor(power(random(), 1.5) * 12)::int AS l1, floor(random() * 4)::int AS l2,
+             floor(random() * 3)::int AS l3,
+             CASE WHEN random() < 0.49 THEN 'consultation'
+               ELSE (ARRAY['help','complaint','report','suggestion','praise'])[1 + floor(random() * 5)::int] END AS kind,
+             random() AS u_closed, random() AS u_ch, random() AS u_out, random() AS u_sat, random() AS u_rep
+           FROM generate_series($1::int, $2::int) g
+         ) a CROSS JOIN LATERAL (SELECT (a.cities)[1 + a.ci] AS city) c
+       ) b`,
+      [from, to, CITIES],
+    );
+    log(`cases ${to.toLocaleString('en')} / ${cases.toLocaleString('en')}`);
+  }
+  await sql(
+    `INSERT INTO call_traffic (city_code, hour_start, source, calls_offered, calls_answered, calls_abandoned)
+     SELECT c, h, 'bench', o, floor(o * (0.75 + random() * 0.24))::int, 0
+     FROM unnest($1::text[]) c, generate_series(timestamptz '2021-01-01 00:00+08', timestamptz '2021-12-31 23:00+08', interval '1 hour') h,
+       LATERAL (SELECT (50 + random() * 400)::int AS o) x`,
+    [CITIES],
+  );
+  await sql(`ANALYZE`);
+  const loaded = Date.now();
+  log(`generated in ${((loaded - started) / 1000).toFixed(1)} s; building rollups`);
+  await sql(
+    `INSERT INTO rollup_dirty_day (series, day)
+     SELECT 'cases', d::date FROM generate_series(date '2021-01-01', date '2021-12-31', interval '1 day') d
+     UNION ALL SELECT 'traffic', d::date FROM generate_series(date '2021-01-01', date '2021-12-31', interval '1 day') d`,
+  );
+  const done = await refreshRollups(ds);
+  await sql(`ANALYZE`);
+  const sizes = await sql<{ t: string; n: string }>(
+    `SELECT relname AS t, n_live_tup AS n FROM pg_stat_user_tables WHERE relname LIKE 'rollup_%' ORDER BY 1`,
+  );
+  log(
+    `rollups for ${done.cases} + ${done.traffic} days in ${((Date.now() - loaded) / 1000).toFixed(1)} s: ${sizes.map((s) => `${s.t}=${s.n}`).join(' ')}`,
+  );
+  await sql(`INSERT INTO app_meta (key, value) VALUES ('bench_cases', $1) ON CONFLICT (key) DO UPDATE SET value = $1`, [
+    String(cases),
+  ]);
+  await client.end();
+  await ds.destroy();
+}
+
+const Y = { dimension: 'time', from: '2021-01', to: '2021-12' };
+const SZ = { dimension: 'area', level: 'city', in: ['320500'] };
+/** A realistic mix: what departments, researchers and the public ask most. */
+export const WORKLOAD: { token?: string; query: AggregateQuery }[] = [
+  {
+    query: {
+      dataset: 'hotline-cases-open',
+      groupBy: [
+        { dimension: 'area', level: 'city' },
+        { dimension: 'time', level: 'month' },
+      ],
+      measures: ['cases'],
+      filters: [Y],
+    },
+  },
+  {
+    query: {
+      dataset: 'hotline-cases-open',
+      groupBy: [{ dimension: 'category', level: 'l1' }],
+      measures: ['cases', 'avgHandlingDays'],
+      filters: [SZ, Y],
+    },
+  },
+  {
+    query: {
+      dataset: 'hotline-cases-open',
+      groupBy: [{ dimension: 'area', level: 'city' }],
+      measures: ['consultationShare', 'solvedRate', 'satisfactionRate'],
+    },
+  },
+  {
+    query: {
+      dataset: 'hotline-cases-open',
+      groupBy: [{ dimension: 'channel' }, { dimension: 'time', level: 'quarter' }],
+      measures: ['cases'],
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [
+        { dimension: 'area', level: 'district' },
+        { dimension: 'time', level: 'month' },
+      ],
+      measures: ['cases', 'avgHandlingDays'],
+      filters: [SZ],
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [{ dimension: 'category', level: 'l2' }],
+      measures: ['cases'],
+      filters: [{ dimension: 'area', level: 'city', in: ['320100'] }],
+      orderBy: [{ field: 'cases', direction: 'DESC' }],
+      limit: 10,
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [{ dimension: 'department' }],
+      measures: ['cases', 'onTimeRate', 'solvedRate'],
+      filters: [SZ],
+      orderBy: [{ field: 'cases', direction: 'DESC' }],
+      limit: 20,
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [{ dimension: 'kind' }],
+      measures: ['medianHandlingDays', 'p90HandlingDays'],
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [
+        { dimension: 'area', level: 'city' },
+        { dimension: 'time', level: 'quarter' },
+      ],
+      measures: ['satisfactionRate'],
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [{ dimension: 'category', level: 'l1' }],
+      measures: ['repeatRate', 'cases'],
+      filters: [{ dimension: 'time', level: 'quarter', in: ['2021-Q2'] }],
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [{ dimension: 'time', level: 'hour' }],
+      measures: ['cases'],
+      filters: [SZ, { dimension: 'time', level: 'day', in: ['2021-03-15'] }],
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [
+        { dimension: 'area', level: 'city' },
+        { dimension: 'time', level: 'day' },
+      ],
+      measures: ['cases'],
+      filters: [{ dimension: 'time', from: '2021-03-01', to: '2021-03-31' }],
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [{ dimension: 'time', level: 'week' }],
+      measures: ['cases', 'onTimeRate'],
+      filters: [{ dimension: 'category', level: 'l1', in: ['C3'] }],
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [{ dimension: 'area', level: 'street' }],
+      measures: ['cases'],
+      filters: [{ dimension: 'area', level: 'district', in: ['320501'] }, Y],
+      orderBy: [{ field: 'cases', direction: 'DESC' }],
+      limit: 20,
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [{ dimension: 'outcome' }, { dimension: 'kind' }],
+      measures: ['cases'],
+      filters: [SZ, { dimension: 'time', level: 'month', in: ['2021-06'] }],
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'call-traffic',
+      groupBy: [
+        { dimension: 'area', level: 'city' },
+        { dimension: 'time', level: 'month' },
+      ],
+      measures: ['answerRate', 'callsOffered'],
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'call-traffic',
+      groupBy: [{ dimension: 'time', level: 'hour' }],
+      measures: ['callsOffered', 'answerRate'],
+      filters: [SZ, { dimension: 'time', level: 'day', in: ['2021-03-15'] }],
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'call-traffic',
+      groupBy: [{ dimension: 'time', level: 'day' }],
+      measures: ['answerRate'],
+      filters: [
+        { dimension: 'area', level: 'city', in: ['320200'] },
+        { dimension: 'time', from: '2021-Q1', to: '2021-Q1' },
+      ],
+    },
+  },
+  {
+    token: 'bench-department-320500-d3',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [{ dimension: 'time', level: 'month' }],
+      measures: ['cases', 'avgHandlingDays', 'onTimeRate'],
+    },
+  },
+  {
+    token: 'bench-steward',
+    query: {
+      dataset: 'hotline-cases',
+      groupBy: [{ dimension: 'category', level: 'l3' }],
+      measures: ['p90HandlingDays', 'cases'],
+      filters: [SZ, { dimension: 'time', level: 'month', in: ['2021-09'] }],
+      orderBy: [{ field: 'p90HandlingDays', direction: 'DESC' }],
+      limit: 10,
+    },
+  },
+];
+
+const AGG = `query Bench($q: AggregateQueryInput!) { aggregate(query: $q) { columns rows { keys cells { value flags } } disclosure { suppressedCells } auditEventId } }`;
+
+interface PhaseResult {
+  name: string;
+  requests: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p95: number;
+}
+
+const quantile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+
+async function run(
+  name: string,
+  seconds: number,
+  concurrency: number,
+  once: (i: number) => Promise<boolean>,
+): Promise<PhaseResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let n = 0;
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        const i = n++;
+        const t0 = process.hrtime.bigint();
+        const ok = await once(i).catch(() => false);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    requests: latencies.length,
+    errors,
+    rps: latencies.length / seconds,
+    p50: quantile(latencies, 0.5),
+    p95: quantile(latencies, 0.95),
+  };
+}
+
+function post(agent: http.Agent, port: number, body: string, token?: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/graphql',
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve(res.statusCode === 200 && !text.includes('"errors"')));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function startServer(url: string, cache: boolean): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(root, 'dist', 'bench', 'server.js')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      HGW_AGGREGATE_CACHE: cache ? 'on' : 'off',
+      DATA_DIR: join(root, '.bench', 'data'),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /port (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  return { port, child };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function main(): Promise<void> {
+  const opts = args();
+  await load(opts.url, opts.cases, opts.reload);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
+  const bodies = WORKLOAD.map((w) => JSON.stringify({ query: AGG, variables: { q: w.query } }));
+  const results: PhaseResult[] = [];
+
+  for (const cache of [true, false]) {
+    const { port, child } = await startServer(opts.url, cache);
+    try {
+      for (const [i, b] of bodies.entries()) {
+        if (!(await post(agent, port, b, WORKLOAD[i].token))) throw new Error(`workload query ${i + 1} failed: ${b}`);
+      }
+      if (cache) {
+        await run('warm-up', 2, opts.concurrency, () => post(agent, port, '{"query":"{ __typename }"}'));
+        results.push(
+          await run('{ __typename }', opts.seconds, opts.concurrency, () =>
+            post(agent, port, '{"query":"{ __typename }"}'),
+          ),
+        );
+      }
+      const name = cache ? 'aggregate (20-query mix)' : 'aggregate, result cache off';
+      results.push(
+        await run(name, opts.seconds, opts.concurrency, (i) =>
+          post(agent, port, bodies[i % bodies.length], WORKLOAD[i % bodies.length].token),
+        ),
+      );
+    } finally {
+      await stopServer(child);
+    }
+  }
+
+  // The same SQL straight through pg: the database floor.
+  const pool = new pg.Pool({ connectionString: opts.url, max: 20 });
+  const rows = async <T>(sql: string) => (await pool.query(sql)).rows as T[];
+  const directory = new MemberDirectory(
+    await rows<ReferenceRow>(`SELECT code, level, name_zh, name_en, parent_code FROM area`),
+    await rows<ReferenceRow>(`SELECT code, level::text AS level, name_zh, name_en, parent_code FROM category`),
+    await rows<ReferenceRow>(
+      `SELECT code, 'department' AS level, name_zh, name_en, area_code AS parent_code FROM department`,
+    ),
+  );
+  const defs = new Map(
+    (await rows<{ slug: string; definition: DatasetDefinition }>(`SELECT slug, definition FROM dataset`)).map((d) => [
+      d.slug,
+      d.definition,
+    ]),
+  );
+  const compiled = WORKLOAD.map((w) => {
+    const plan = planQuery({ slug: w.query.dataset, definition: defs.get(w.query.dataset)! }, w.query, directory);
+    const dept = w.token?.startsWith('bench-department-') ? w.token.slice('bench-department-'.length) : undefined;
+    return compileSql(
+      plan,
+      dept ? [{ dimension: 'department', level: 'department', in: [dept], reason: 'bench' }] : [],
+    );
+  });
+  results.push(
+    await run('same SQL straight through pg', opts.seconds, opts.concurrency, async (i) => {
+      const c = compiled[i % compiled.length];
+      await pool.query(c.sql, c.params);
+      return true;
+    }),
+  );
+  await pool.end();
+  agent.destroy();
+
+  const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const lines = [
+    `cases: ${opts.cases.toLocaleString('en')}, concurrency ${opts.concurrency}, ${opts.seconds} s per phase, node ${process.version}`,
+    '',
+    '| phase | requests | errors | throughput (req/s) | p50 (ms) | p95 (ms) |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...results.map(
+      (r) => `| ${r.name} | ${r.requests} | ${r.errors} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p95, 2)} |`,
+    ),
+  ];
+  const byName = (n: string) => results.find((r) => r.name.startsWith(n))!;
+  const agg = byName('aggregate (20');
+  const cold = byName('aggregate, result cache off');
+  const typename = byName('{ __typename }');
+  lines.push(
+    '',
+    `aggregate / __typename throughput: ${fmt(agg.rps / typename.rps, 2)} (target >= 0.6); cache off: ${fmt(cold.rps / typename.rps, 2)}`,
+  );
+  lines.push(`aggregate p95: ${fmt(agg.p95, 2)} ms (target < 50 ms at 3M); cache off: ${fmt(cold.p95, 2)} ms`);
+  const dir = join(root, '.bench');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `query-${opts.cases}.json`), JSON.stringify({ cases: opts.cases, results }, null, 2));
+  const small = join(dir, 'query-300000.json');
+  if (opts.cases !== 300_000 && existsSync(small)) {
+    const other = JSON.parse(readFileSync(small, 'utf8')) as { results: PhaseResult[] };
+    const s = (n: string) => other.results.find((r) => r.name.startsWith(n))!;
+    lines.push(
+      `aggregate p95 at ${opts.cases.toLocaleString('en')} / p95 at 300,000: ${fmt(agg.p95 / s('aggregate (20').p95, 2)} (target <= 1.5); cache off: ${fmt(cold.p95 / s('aggregate, result cache off').p95, 2)}`,
+    );
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

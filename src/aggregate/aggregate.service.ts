@@ -1,0 +1,194 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../access-policy/actor.js';
+import { AuditRecorder } from '../audit/audit-recorder.js';
+import type { DatasetEntity } from '../datasets/dataset.entity.js';
+import { DatasetsService } from '../datasets/datasets.service.js';
+import { badUserInput, GatewayError } from '../graphql/errors.js';
+import { AggregateAccessService } from './access-step.service.js';
+import { DisclosureService, RawRow } from './disclosure-step.service.js';
+import { UNKNOWN_MEMBER } from '../datasets/member-directory.js';
+import { MembersService } from '../datasets/members.service.js';
+import { AggregateQuery, QueryPlan } from './query-plan.js';
+import { MAX_RESULT_CELLS, planQuery, queryTooComplex } from './query-planner.js';
+import { SERIES_COUNT_BASE, Sums } from './registry.js';
+import { ResultCache } from './result-cache.js';
+import { markAudited } from './denial-audit.filter.js';
+import { compileSql } from './sql-compiler.js';
+
+export const AGGREGATE_CACHE_ENABLED = Symbol('AGGREGATE_CACHE_ENABLED');
+
+export interface AggregateRowResult {
+  keys: string[];
+  labels: string[];
+  labelsEn: string[];
+  cells: { measure: string; value: number | null; flags: string[] }[];
+}
+
+export interface AggregateOutcome {
+  dataset: string;
+  columns: string[];
+  rows: AggregateRowResult[];
+  disclosure: { method: string; threshold: number; suppressedCells: number; budgetRemaining: number | null };
+  licenseId: string | null;
+  auditEventId: string;
+  citation: string;
+}
+
+type DbRow = Record<string, string | number | string[] | null>;
+
+/**
+ * The aggregate engine: plan (validate against the catalog), authorize (access step), compile to
+ * one SQL statement over a rollup, run (cached per rollup version), apply disclosure control
+ * (disclosure step), audit, then release. Every call is audited, allowed or denied, before
+ * anything is returned.
+ */
+@Injectable()
+export class AggregateService {
+  private readonly cache: ResultCache<RawRow[]>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly datasets: DatasetsService,
+    private readonly members: MembersService,
+    private readonly access: AggregateAccessService,
+    private readonly disclosure: DisclosureService,
+    private readonly audit: AuditRecorder,
+    @Optional() @Inject(AGGREGATE_CACHE_ENABLED) cacheEnabled?: boolean,
+  ) {
+    this.cache = new ResultCache(dataSource, cacheEnabled ?? true);
+  }
+
+  async aggregate(actor: Actor, query: AggregateQuery): Promise<AggregateOutcome> {
+    let plan: QueryPlan | undefined;
+    let licenseId = query.licenseId ?? undefined;
+    try {
+      const dataset = await this.dataset(actor, query.dataset);
+      plan = planQuery(dataset, query, await this.members.directory());
+      const access = await this.access.authorize(actor, dataset, plan, licenseId);
+      licenseId = access.licenseId;
+      const compiled = compileSql(plan, access.rowScope);
+      let raw = await this.cache.getOrLoad(`${compiled.sql}\u0000${JSON.stringify(compiled.params)}`, async () =>
+        (await this.dataSource.query<DbRow[]>(compiled.sql, compiled.params)).map((r) => this.toRaw(plan!, r)),
+      );
+      if (raw.length > plan.maxRows) throw this.tooManyCells(plan);
+      if (compiled.sortInMemory) raw = this.sortInMemory(plan, raw);
+      if (plan.limit !== undefined) raw = raw.slice(0, plan.limit);
+      const released = await this.disclosure.apply(actor, dataset, plan, access, raw);
+      const { id } = await this.audit.record(actor, {
+        operation: 'aggregate',
+        decision: 'allowed',
+        datasetSlug: dataset.slug,
+        licenseId,
+        query: plan.normalized,
+        resultSize: released.rows.length,
+        cellsSuppressed: released.suppressedCells,
+      });
+      const directory = await this.members.directory();
+      return {
+        dataset: dataset.slug,
+        columns: [...plan.groups.map((g) => g.column), ...plan.measures.map((m) => m.code)],
+        rows: released.rows.map((r) => {
+          const labels = plan!.groups.map((g, i) => directory.label(g.level, r.keys[i]));
+          return { keys: r.keys, labels: labels.map((l) => l[0]), labelsEn: labels.map((l) => l[1]), cells: r.cells };
+        }),
+        disclosure: {
+          method: released.method,
+          threshold: released.threshold,
+          suppressedCells: released.suppressedCells,
+          budgetRemaining: released.budgetRemaining,
+        },
+        licenseId: licenseId ?? null,
+        auditEventId: id,
+        citation: citation(dataset, licenseId),
+      };
+    } catch (err) {
+      if (err instanceof GatewayError && err.code !== 'SERVICE_UNAVAILABLE') {
+        await this.audit.record(actor, {
+          operation: 'aggregate',
+          decision: 'denied',
+          reason: `${err.code}: ${err.message}`,
+          datasetSlug: query.dataset,
+          licenseId,
+          query: plan?.normalized ?? { dataset: query.dataset, measures: query.measures },
+        });
+        throw markAudited(err);
+      }
+      throw err;
+    }
+  }
+
+  /** A published dataset this caller may see; otherwise BAD_USER_INPUT naming the ones it may. */
+  private async dataset(actor: Actor, slug: string): Promise<DatasetEntity> {
+    const visible = await this.datasets.visibleEntities(actor);
+    const found = visible.find((d) => d.slug === slug);
+    if (!found) {
+      const slugs = visible.map((d) => d.slug);
+      throw badUserInput(`There is no dataset "${slug}" you can query. Use one of: ${slugs.join(', ')}.`, {
+        validChoices: slugs,
+      });
+    }
+    return found;
+  }
+
+  private toRaw(plan: QueryPlan, r: DbRow): RawRow {
+    const sums: Sums = {};
+    for (const [k, v] of Object.entries(r)) {
+      if (!k.startsWith('b_')) continue;
+      if (k === 'b_hist') sums.hist = ((v as string[] | null) ?? []).map(Number);
+      else sums[k.slice(2)] = v === null ? 0 : Number(v);
+    }
+    const base = SERIES_COUNT_BASE[plan.series];
+    return {
+      keys: plan.groups.map((_, i) => {
+        const key = r[`k${i}`] as string | null;
+        return key === null || key === '' ? UNKNOWN_MEMBER : key;
+      }),
+      sums,
+      count: sums[base.count] ?? 0,
+      recordKeySum: base.keySum ? sums[base.keySum] : undefined,
+    };
+  }
+
+  private sortInMemory(plan: QueryPlan, raw: RawRow[]): RawRow[] {
+    const value = (r: RawRow, o: QueryPlan['orderBy'][number]): number | string | null =>
+      o.target.type === 'key' ? r.keys[o.target.index] : o.target.measure.compute(r.sums);
+    return [...raw].sort((a, b) => {
+      for (const o of plan.orderBy) {
+        const va = value(a, o);
+        const vb = value(b, o);
+        if (va === vb) continue;
+        if (va === null) return 1;
+        if (vb === null) return -1;
+        const c = va < vb ? -1 : 1;
+        return o.direction === 'DESC' ? -c : c;
+      }
+      return 0;
+    });
+  }
+
+  private tooManyCells(plan: QueryPlan): GatewayError {
+    const finest = plan.groups.find((g) => g.dimension.levels.length > 1 && g.level !== g.dimension.levels[0]);
+    const advice = [
+      'filter to fewer members (e.g. one city or one year)',
+      finest
+        ? `group ${finest.dimension.code} at a coarser level than ${finest.level.code}`
+        : 'group by fewer dimensions',
+      `or set limit (at most ${plan.maxRows}) with orderBy for a top-N`,
+    ];
+    return queryTooComplex(
+      `This query would return more than ${MAX_RESULT_CELLS} cells (${plan.maxRows} rows x ${plan.measures.length} measure(s) at most). To fix it: ${advice.join('; ')}.`,
+      { maxCells: MAX_RESULT_CELLS, maxRows: plan.maxRows },
+    );
+  }
+}
+
+/** "Title / 标题. Publisher, version YYYY-MM-DD. Dataset slug[, licence L]. hotline-gateway, retrieved YYYY-MM-DD." */
+export function citation(dataset: DatasetEntity, licenseId: string | undefined): string {
+  const retrieved = new Date().toISOString().slice(0, 10);
+  return (
+    `${dataset.titleEn} / ${dataset.titleZh}. ${dataset.publisher}, version ${dataset.versionDate}. ` +
+    `Dataset "${dataset.slug}"${licenseId ? `, licence ${licenseId}` : ''}. hotline-gateway, retrieved ${retrieved}.`
+  );
+}

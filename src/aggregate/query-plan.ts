@@ -1,0 +1,72 @@
+import type { DatasetDefinition } from '../datasets/dataset.entity.js';
+import { DimensionSpec, LevelSpec, MeasureSpec, Series } from './registry.js';
+import type { TimeLevel } from './time-members.js';
+
+/** What the caller asked, as the API receives it (CONTRACT.md `AggregateQueryInput`). */
+export interface AggregateQuery {
+  dataset: string;
+  groupBy?: { dimension: string; level?: string | null }[] | null;
+  measures: string[];
+  filters?:
+    | { dimension: string; level?: string | null; in?: string[] | null; from?: string | null; to?: string | null }[]
+    | null;
+  licenseId?: string | null;
+  orderBy?: { field: string; direction?: 'ASC' | 'DESC' | null }[] | null;
+  limit?: number | null;
+}
+
+/** The dataset as the planner needs it. */
+export interface PlannerDataset {
+  slug: string;
+  definition: DatasetDefinition;
+}
+
+export interface PlannedGroup {
+  dimension: DimensionSpec;
+  level: LevelSpec;
+  /** Result column name, e.g. `area.district`, `channel`. */
+  column: string;
+}
+
+export type PlannedFilter =
+  | { kind: 'in'; dimension: DimensionSpec; level: LevelSpec; values: string[] }
+  | { kind: 'timeIn'; level: TimeLevel; values: string[]; starts: Date[] }
+  | { kind: 'timeRange'; from?: string; to?: string; start?: Date; end?: Date };
+
+export interface PlannedOrder {
+  field: string;
+  direction: 'ASC' | 'DESC';
+  target: { type: 'key'; index: number } | { type: 'measure'; measure: MeasureSpec };
+}
+
+/** A row condition an access rule adds, e.g. a department's own cases. Always ANDed. */
+export interface RowCondition {
+  dimension: string;
+  level: string;
+  in: string[];
+  /** Why, for the audit log and docs, e.g. "own department's cases". */
+  reason: string;
+}
+
+/** A validated, normalized query: every name checked against the catalog and the registry. */
+export interface QueryPlan {
+  dataset: string;
+  series: Series;
+  groups: PlannedGroup[];
+  measures: MeasureSpec[];
+  filters: PlannedFilter[];
+  orderBy: PlannedOrder[];
+  limit?: number;
+  /** Most rows the result may have (cell cap / measures). */
+  maxRows: number;
+  /** The query in canonical form, for the audit log and the result cache. */
+  normalized: Record<string, unknown>;
+}
+
+export interface CompiledSql {
+  cube: string;
+  sql: string;
+  params: unknown[];
+  /** Ordering the database could not do (percentiles): sort in memory, then cut to `limit`. */
+  sortInMemory: boolean;
+}

@@ -1,0 +1,217 @@
+import { badUserInput, GatewayError } from '../graphql/errors.js';
+import { MemberDirectory } from '../datasets/member-directory.js';
+import { AggregateQuery, PlannedFilter, PlannedGroup, PlannedOrder, PlannerDataset, QueryPlan } from './query-plan.js';
+import { DimensionSpec, dimensionSpec, LevelSpec, measureSpec, MeasureSpec, Series } from './registry.js';
+import { parseTimeCode, TIME_FORMATS, TimeLevel } from './time-members.js';
+
+/** At most this many cells (rows x measures) per result; more gets QUERY_TOO_COMPLEX with advice. */
+export const MAX_RESULT_CELLS = 10_000;
+const MAX_LISTED_CHOICES = 60;
+
+const listed = (choices: string[]) =>
+  choices.length <= MAX_LISTED_CHOICES
+    ? choices.join(', ')
+    : `${choices.slice(0, MAX_LISTED_CHOICES).join(', ')}, ... (${choices.length} in all; see dataset(slug) for every member)`;
+
+/**
+ * Checks a query against its dataset's published definition and the registry, and returns a
+ * plan. Every wrong name gets BAD_USER_INPUT naming the valid choices in `extensions.validChoices`.
+ */
+export function planQuery(dataset: PlannerDataset, query: AggregateQuery, members: MemberDirectory): QueryPlan {
+  const def = dataset.definition;
+  const series = (def.source ?? 'cases') as Series;
+  const published = new Map(def.dimensions.map((d) => [d.code, d.levels.map((l) => l.code)]));
+  const dimensionCodes = def.dimensions.map((d) => d.code);
+
+  const resolveDimension = (code: string, where: string): [DimensionSpec, string[]] => {
+    const levels = published.get(code);
+    const spec = dimensionSpec(code);
+    if (!levels || !spec) {
+      throw badUserInput(
+        `${where}: dataset "${dataset.slug}" has no dimension "${code}". Use one of: ${dimensionCodes.join(', ')}.`,
+        { validChoices: dimensionCodes },
+      );
+    }
+    return [spec, levels];
+  };
+  const resolveLevel = (dim: DimensionSpec, levels: string[], level: string | null | undefined, where: string) => {
+    if (level === undefined || level === null || level === '') {
+      if (levels.length === 1) return dim.levels.find((l) => l.code === levels[0])!;
+      throw badUserInput(
+        `${where}: dimension "${dim.code}" has several levels; say which one with level: one of ${levels.join(', ')}.`,
+        { validChoices: levels },
+      );
+    }
+    if (!levels.includes(level)) {
+      throw badUserInput(
+        `${where}: dimension "${dim.code}" in dataset "${dataset.slug}" has no level "${level}". Use one of: ${levels.join(', ')}.`,
+        { validChoices: levels },
+      );
+    }
+    return dim.levels.find((l) => l.code === level)!;
+  };
+
+  // Measures.
+  const measureCodes = def.measures.map((m) => m.code);
+  if (query.measures.length === 0) {
+    throw badUserInput(`measures: name at least one measure, e.g. ${measureCodes[0]}.`, { validChoices: measureCodes });
+  }
+  const measures: MeasureSpec[] = [];
+  for (const code of query.measures) {
+    const spec = measureCodes.includes(code) ? measureSpec(series, code) : undefined;
+    if (!spec) {
+      throw badUserInput(
+        `measures: dataset "${dataset.slug}" has no measure "${code}". Use any of: ${measureCodes.join(', ')}.`,
+        { validChoices: measureCodes },
+      );
+    }
+    if (measures.includes(spec)) throw badUserInput(`measures: "${code}" is listed twice; list each measure once.`);
+    measures.push(spec);
+  }
+
+  // Group by.
+  const groups: PlannedGroup[] = [];
+  for (const [i, g] of (query.groupBy ?? []).entries()) {
+    const [dim, levels] = resolveDimension(g.dimension, `groupBy[${i}]`);
+    const level = resolveLevel(dim, levels, g.level, `groupBy[${i}]`);
+    if (groups.some((x) => x.dimension.code === dim.code)) {
+      throw badUserInput(
+        `groupBy[${i}]: dimension "${dim.code}" is grouped twice; group each dimension at one level (filter on others).`,
+      );
+    }
+    groups.push({ dimension: dim, level, column: dim.levels.length === 1 ? dim.code : `${dim.code}.${level.code}` });
+  }
+
+  // Filters.
+  const filters: PlannedFilter[] = [];
+  for (const [i, f] of (query.filters ?? []).entries()) {
+    const where = `filters[${i}]`;
+    const [dim, levels] = resolveDimension(f.dimension, where);
+    const hasRange = (f.from ?? null) !== null || (f.to ?? null) !== null;
+    const hasIn = (f.in ?? null) !== null;
+    if (dim.code === 'time') {
+      if (hasRange && hasIn) {
+        throw badUserInput(`${where}: give either from/to or level with in for time, not both.`);
+      }
+      if (hasRange) {
+        filters.push(planTimeRange(f.from ?? undefined, f.to ?? undefined, levels, where));
+        continue;
+      }
+    } else if (hasRange) {
+      throw badUserInput(`${where}: from/to apply to time only; filter "${dim.code}" with level and in: [codes].`);
+    }
+    if (!hasIn || f.in!.length === 0) {
+      throw badUserInput(
+        `${where}: give in: [codes] (at least one) for dimension "${dim.code}"${dim.code === 'time' ? ', or from/to' : ''}.`,
+      );
+    }
+    const level = resolveLevel(dim, levels, f.level, where);
+    const values = [...new Set(f.in)];
+    if (dim.code === 'time') {
+      const starts: Date[] = [];
+      for (const v of values) {
+        const p = parseTimeCode(v);
+        if (!p || p.level !== level.code) {
+          throw badUserInput(
+            `${where}: "${v}" is not a ${level.code} code; write ${TIME_FORMATS[level.code as TimeLevel]}.`,
+            {
+              validChoices: [TIME_FORMATS[level.code as TimeLevel]],
+            },
+          );
+        }
+        starts.push(p.start);
+      }
+      filters.push({ kind: 'timeIn', level: level.code as TimeLevel, values, starts });
+      continue;
+    }
+    const known = members.codes(level);
+    const unknown = values.filter((v) => !known.has(v));
+    if (unknown.length > 0) {
+      const choices = [...known].sort();
+      throw badUserInput(
+        `${where}: ${unknown.map((v) => `"${v}"`).join(', ')} ${unknown.length === 1 ? 'is not a' : 'are not'} ${dim.code} ${level.code} code${unknown.length === 1 ? '' : 's'}. Valid codes: ${listed(choices)}.`,
+        { validChoices: choices.slice(0, 500) },
+      );
+    }
+    filters.push({ kind: 'in', dimension: dim, level, values });
+  }
+
+  // Cell cap and limit.
+  const maxRows = Math.max(1, Math.floor(MAX_RESULT_CELLS / measures.length));
+  const limit = query.limit ?? undefined;
+  if (limit !== undefined && (limit < 1 || limit > maxRows)) {
+    throw badUserInput(
+      `limit: must be from 1 to ${maxRows} with ${measures.length} measure(s) (at most ${MAX_RESULT_CELLS} cells per result).`,
+    );
+  }
+
+  // Order.
+  const columns = [...groups.map((g) => g.column), ...measures.map((m) => m.code)];
+  const orderBy: PlannedOrder[] = [];
+  for (const [i, o] of (query.orderBy ?? []).entries()) {
+    const keyIndex = groups.findIndex((g) => g.column === o.field || g.dimension.code === o.field);
+    const measure = measures.find((m) => m.code === o.field);
+    if (keyIndex < 0 && !measure) {
+      throw badUserInput(
+        `orderBy[${i}]: "${o.field}" is not a column of this query. Order by one of: ${columns.join(', ')}.`,
+        {
+          validChoices: columns,
+        },
+      );
+    }
+    orderBy.push({
+      field: o.field,
+      direction: o.direction ?? 'ASC',
+      target: measure ? { type: 'measure', measure } : { type: 'key', index: keyIndex },
+    });
+  }
+
+  const normalized: Record<string, unknown> = {
+    dataset: dataset.slug,
+    groupBy: groups.map((g) => ({ dimension: g.dimension.code, level: g.level.code })),
+    measures: measures.map((m) => m.code),
+    filters: filters.map((f) =>
+      f.kind === 'timeRange'
+        ? { dimension: 'time', from: f.from ?? null, to: f.to ?? null }
+        : f.kind === 'timeIn'
+          ? { dimension: 'time', level: f.level, in: [...f.values].sort() }
+          : { dimension: f.dimension.code, level: f.level.code, in: [...f.values].sort() },
+    ),
+    orderBy: orderBy.map((o) => ({ field: o.field, direction: o.direction })),
+    limit: limit ?? null,
+  };
+  return { dataset: dataset.slug, series, groups, measures, filters, orderBy, limit, maxRows, normalized };
+}
+
+function planTimeRange(
+  from: string | undefined,
+  to: string | undefined,
+  levels: string[],
+  where: string,
+): PlannedFilter {
+  const parse = (code: string, side: string) => {
+    const p = parseTimeCode(code);
+    if (!p || !levels.includes(p.level)) {
+      const formats = levels.map((l) => TIME_FORMATS[l as TimeLevel]);
+      throw badUserInput(
+        `${where}: ${side} "${code}" is not a time code of this dataset; write one of: ${formats.join('; ')}.`,
+        {
+          validChoices: formats,
+        },
+      );
+    }
+    return p;
+  };
+  const start = from !== undefined ? parse(from, 'from').start : undefined;
+  const end = to !== undefined ? parse(to, 'to').end : undefined;
+  if (start && end && start >= end) {
+    throw badUserInput(`${where}: from "${from}" is after to "${to}"; swap them.`);
+  }
+  return { kind: 'timeRange', from, to, start, end };
+}
+
+export function queryTooComplex(message: string, details: Record<string, unknown> = {}): GatewayError {
+  return new GatewayError('QUERY_TOO_COMPLEX', message, details);
+}
+
+export type { LevelSpec };

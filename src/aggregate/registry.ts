@@ -1,0 +1,390 @@
+import { HISTOGRAM_BUCKETS } from './histogram.js';
+import { percentileFromHistogram } from './histogram.js';
+import { TimeGrain, TimeLevel } from './time-members.js';
+
+/**
+ * The registry: every dimension level, measure and rollup the engine knows, with the SQL
+ * identifiers they map to. Queries name catalog codes; SQL identifiers come only from here.
+ */
+export type Series = 'cases' | 'traffic';
+export const SERIES: Series[] = ['cases', 'traffic'];
+
+export interface LevelSpec {
+  code: string;
+  titleZh: string;
+  titleEn: string;
+  /** Rollup column holding the member code (not used for time, which is computed from `t`). */
+  column?: string;
+  /** Where member codes and labels come from. */
+  members: 'time' | 'area' | 'category' | 'department' | 'channel' | 'kind' | 'outcome' | 'satisfaction';
+}
+
+export interface DimensionSpec {
+  code: string;
+  titleZh: string;
+  titleEn: string;
+  /** Coarsest to finest. */
+  levels: LevelSpec[];
+}
+
+const lvl = (
+  code: string,
+  titleZh: string,
+  titleEn: string,
+  column: string | undefined,
+  members: LevelSpec['members'],
+) => ({
+  code,
+  titleZh,
+  titleEn,
+  column,
+  members,
+});
+
+export const DIMENSIONS: DimensionSpec[] = [
+  {
+    code: 'time',
+    titleZh: '时间',
+    titleEn: 'Time',
+    levels: [
+      lvl('year', '年', 'Year', undefined, 'time'),
+      lvl('quarter', '季度', 'Quarter', undefined, 'time'),
+      lvl('month', '月', 'Month', undefined, 'time'),
+      lvl('week', '周', 'ISO week', undefined, 'time'),
+      lvl('day', '日', 'Day', undefined, 'time'),
+      lvl('hour', '小时', 'Hour', undefined, 'time'),
+    ],
+  },
+  {
+    code: 'area',
+    titleZh: '地区',
+    titleEn: 'Area',
+    levels: [
+      lvl('province', '省', 'Province', 'province_code', 'area'),
+      lvl('city', '地市', 'City', 'city_code', 'area'),
+      lvl('district', '区县', 'District', 'district_code', 'area'),
+      lvl('street', '街道', 'Street', 'street_code', 'area'),
+    ],
+  },
+  {
+    code: 'category',
+    titleZh: '业务分类',
+    titleEn: 'Category',
+    levels: [
+      lvl('l1', '一级分类', 'Category level 1', 'category_l1', 'category'),
+      lvl('l2', '二级分类', 'Category level 2', 'category_l2', 'category'),
+      lvl('l3', '三级分类', 'Category level 3', 'category_l3', 'category'),
+    ],
+  },
+  {
+    code: 'channel',
+    titleZh: '受理渠道',
+    titleEn: 'Channel',
+    levels: [lvl('channel', '受理渠道', 'Channel', 'channel', 'channel')],
+  },
+  {
+    code: 'kind',
+    titleZh: '诉求类型',
+    titleEn: 'Request kind',
+    levels: [lvl('kind', '诉求类型', 'Request kind', 'kind', 'kind')],
+  },
+  {
+    code: 'department',
+    titleZh: '承办单位',
+    titleEn: 'Handling department',
+    levels: [lvl('department', '承办单位', 'Handling department', 'department_code', 'department')],
+  },
+  {
+    code: 'outcome',
+    titleZh: '办理结果',
+    titleEn: 'Outcome',
+    levels: [lvl('outcome', '办理结果', 'Outcome', 'outcome', 'outcome')],
+  },
+  {
+    code: 'satisfaction',
+    titleZh: '满意度',
+    titleEn: 'Satisfaction',
+    levels: [lvl('satisfaction', '满意度', 'Satisfaction', 'satisfaction', 'satisfaction')],
+  },
+];
+
+export function dimensionSpec(code: string): DimensionSpec | undefined {
+  return DIMENSIONS.find((d) => d.code === code);
+}
+
+/** Dimensions each series can offer at all (a dataset publishes a subset). */
+export const SERIES_DIMENSIONS: Record<Series, Record<string, string>> = {
+  cases: {
+    time: 'hour',
+    area: 'street',
+    category: 'l3',
+    channel: 'channel',
+    kind: 'kind',
+    department: 'department',
+    outcome: 'outcome',
+    satisfaction: 'satisfaction',
+  },
+  traffic: { time: 'hour', area: 'city' },
+};
+
+/** A pre-aggregated table: its time grain and, per dimension, the finest level it keeps. */
+export interface CubeSpec {
+  table: string;
+  series: Series;
+  grain: TimeGrain;
+  dimensions: Record<string, string>;
+}
+
+/** Smallest first: the planner takes the first cube that can answer a query. */
+export const CUBES: CubeSpec[] = [
+  {
+    table: 'rollup_cases_month',
+    series: 'cases',
+    grain: 'month',
+    dimensions: { area: 'city', category: 'l1', channel: 'channel', kind: 'kind', department: 'department' },
+  },
+  {
+    table: 'rollup_cases_day',
+    series: 'cases',
+    grain: 'day',
+    dimensions: { area: 'city', category: 'l1', channel: 'channel', kind: 'kind', department: 'department' },
+  },
+  { table: 'rollup_cases_hour', series: 'cases', grain: 'hour', dimensions: { area: 'city', channel: 'channel' } },
+  {
+    table: 'rollup_cases_fine',
+    series: 'cases',
+    grain: 'hour',
+    dimensions: {
+      area: 'street',
+      category: 'l3',
+      channel: 'channel',
+      kind: 'kind',
+      department: 'department',
+      outcome: 'outcome',
+      satisfaction: 'satisfaction',
+    },
+  },
+  { table: 'rollup_traffic_month', series: 'traffic', grain: 'month', dimensions: { area: 'city' } },
+  { table: 'rollup_traffic_day', series: 'traffic', grain: 'day', dimensions: { area: 'city' } },
+  { table: 'rollup_traffic_hour', series: 'traffic', grain: 'hour', dimensions: { area: 'city' } },
+];
+
+/** Additive columns each case cube holds per cell (besides `hist`, the handling-time histogram). */
+export const CASE_SUM_COLUMNS = [
+  'cases',
+  'consultations',
+  'closed',
+  'handling_days_sum',
+  'on_time',
+  'with_outcome',
+  'solved',
+  'rated',
+  'satisfied',
+  'repeats',
+  'record_key_sum',
+] as const;
+export const TRAFFIC_SUM_COLUMNS = ['calls_offered', 'calls_answered', 'calls_abandoned'] as const;
+
+/** Summed base values of one result cell; `hist` is the summed handling-time histogram. */
+export type Sums = Record<string, number> & { hist?: number[] };
+
+export interface MeasureSpec {
+  code: string;
+  series: Series;
+  titleZh: string;
+  titleEn: string;
+  unit: string;
+  definition: string;
+  /** Base columns this measure is computed from. */
+  bases: string[];
+  /** SQL over the aggregated bases (`s_<column>` aliases inlined as sum(...)), when it can be ordered in SQL. */
+  orderSql?: string;
+  compute(s: Sums): number | null;
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+const sumSql = (c: string) => `sum(${c})::float8`;
+const ratioSql = (a: string, b: string) => `(${sumSql(a)} / nullif(${sumSql(b)}, 0))`;
+
+/**
+ * Statutory handling limits by request kind, in calendar days (working days are approximated as
+ * calendar days; see docs/aggregate.md). A closed case is on time when closed within its limit.
+ */
+export const STATUTORY_LIMIT_DAYS: Record<string, number> = {
+  consultation: 1,
+  help: 5,
+  complaint: 5,
+  report: 5,
+  suggestion: 10,
+  praise: 10,
+};
+
+const limitsText = Object.entries(STATUTORY_LIMIT_DAYS)
+  .map(([k, d]) => `${k} ${d} d`)
+  .join(', ');
+
+export const MEASURES: MeasureSpec[] = [
+  {
+    code: 'cases',
+    series: 'cases',
+    titleZh: '工单量',
+    titleEn: 'Cases',
+    unit: 'count',
+    definition: 'Number of requests received in the period (by received time, Asia/Shanghai).',
+    bases: ['cases'],
+    orderSql: sumSql('cases'),
+    compute: (s) => s.cases,
+  },
+  {
+    code: 'consultationShare',
+    series: 'cases',
+    titleZh: '咨询占比',
+    titleEn: 'Share of consultations',
+    unit: 'ratio',
+    definition: 'Cases of kind consultation divided by all cases.',
+    bases: ['consultations', 'cases'],
+    orderSql: ratioSql('consultations', 'cases'),
+    compute: (s) => ratio(s.consultations, s.cases),
+  },
+  {
+    code: 'avgHandlingDays',
+    series: 'cases',
+    titleZh: '平均办理天数',
+    titleEn: 'Average handling days',
+    unit: 'days',
+    definition: 'Mean of (closed at - received at) in days over closed cases; open cases are left out.',
+    bases: ['handling_days_sum', 'closed'],
+    orderSql: ratioSql('handling_days_sum', 'closed'),
+    compute: (s) => ratio(s.handling_days_sum, s.closed),
+  },
+  {
+    code: 'medianHandlingDays',
+    series: 'cases',
+    titleZh: '办理天数中位数',
+    titleEn: 'Median handling days',
+    unit: 'days',
+    definition:
+      'Median handling time of closed cases, read from a histogram with log-scale buckets (exact to within the bucket holding the true median).',
+    bases: ['hist'],
+    compute: (s) => percentileFromHistogram(s.hist ?? [], 0.5),
+  },
+  {
+    code: 'p90HandlingDays',
+    series: 'cases',
+    titleZh: '办理天数90分位',
+    titleEn: '90th percentile handling days',
+    unit: 'days',
+    definition:
+      '90th percentile (nearest rank) of the handling time of closed cases, read from the same histogram (exact to within its bucket).',
+    bases: ['hist'],
+    compute: (s) => percentileFromHistogram(s.hist ?? [], 0.9),
+  },
+  {
+    code: 'onTimeRate',
+    series: 'cases',
+    titleZh: '按时办结率',
+    titleEn: 'On-time rate',
+    unit: 'ratio',
+    definition: `Closed cases closed within the statutory limit for their kind (${limitsText}; calendar days) divided by closed cases.`,
+    bases: ['on_time', 'closed'],
+    orderSql: ratioSql('on_time', 'closed'),
+    compute: (s) => ratio(s.on_time, s.closed),
+  },
+  {
+    code: 'solvedRate',
+    series: 'cases',
+    titleZh: '解决率',
+    titleEn: 'Solved rate',
+    unit: 'ratio',
+    definition: 'Cases with outcome solved divided by cases with any outcome (solved, partly, unsolved, returned).',
+    bases: ['solved', 'with_outcome'],
+    orderSql: ratioSql('solved', 'with_outcome'),
+    compute: (s) => ratio(s.solved, s.with_outcome),
+  },
+  {
+    code: 'satisfactionRate',
+    series: 'cases',
+    titleZh: '满意率',
+    titleEn: 'Satisfaction rate',
+    unit: 'ratio',
+    definition: 'Cases rated satisfied or basically satisfied divided by cases that were rated.',
+    bases: ['satisfied', 'rated'],
+    orderSql: ratioSql('satisfied', 'rated'),
+    compute: (s) => ratio(s.satisfied, s.rated),
+  },
+  {
+    code: 'repeatRate',
+    series: 'cases',
+    titleZh: '重复诉求率',
+    titleEn: 'Repeat rate',
+    unit: 'ratio',
+    definition: 'Cases that repeat an earlier case of the same caller on the same issue, divided by all cases.',
+    bases: ['repeats', 'cases'],
+    orderSql: ratioSql('repeats', 'cases'),
+    compute: (s) => ratio(s.repeats, s.cases),
+  },
+  {
+    code: 'callsOffered',
+    series: 'traffic',
+    titleZh: '呼入量',
+    titleEn: 'Calls offered',
+    unit: 'count',
+    definition: 'Calls that reached the hotline.',
+    bases: ['calls_offered'],
+    orderSql: sumSql('calls_offered'),
+    compute: (s) => s.calls_offered,
+  },
+  {
+    code: 'callsAnswered',
+    series: 'traffic',
+    titleZh: '接通量',
+    titleEn: 'Calls answered',
+    unit: 'count',
+    definition: 'Calls answered by an agent.',
+    bases: ['calls_answered'],
+    orderSql: sumSql('calls_answered'),
+    compute: (s) => s.calls_answered,
+  },
+  {
+    code: 'callsAbandoned',
+    series: 'traffic',
+    titleZh: '放弃量',
+    titleEn: 'Calls abandoned',
+    unit: 'count',
+    definition: 'Calls the caller gave up before an answer.',
+    bases: ['calls_abandoned'],
+    orderSql: sumSql('calls_abandoned'),
+    compute: (s) => s.calls_abandoned,
+  },
+  {
+    code: 'answerRate',
+    series: 'traffic',
+    titleZh: '接通率',
+    titleEn: 'Answer rate',
+    unit: 'ratio',
+    definition: 'Calls answered divided by calls offered.',
+    bases: ['calls_answered', 'calls_offered'],
+    orderSql: ratioSql('calls_answered', 'calls_offered'),
+    compute: (s) => ratio(s.calls_answered, s.calls_offered),
+  },
+];
+
+export function measureSpec(series: Series, code: string): MeasureSpec | undefined {
+  return MEASURES.find((m) => m.series === series && m.code === code);
+}
+
+/** The base every series counts records by (for disclosure control) and its record-key sum, if any. */
+export const SERIES_COUNT_BASE: Record<Series, { count: string; keySum?: string }> = {
+  cases: { count: 'cases', keySum: 'record_key_sum' },
+  traffic: { count: 'calls_offered' },
+};
+
+export const HIST_SQL = `ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `sum(hist[${i + 1}])`).join(', ')}]::bigint[]`;
+
+export function levelIndex(dimension: DimensionSpec, level: string): number {
+  return dimension.levels.findIndex((l) => l.code === level);
+}
+
+export function isTimeLevel(level: string): level is TimeLevel {
+  return ['year', 'quarter', 'month', 'week', 'day', 'hour'].includes(level);
+}

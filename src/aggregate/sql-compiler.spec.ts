@@ -1,0 +1,93 @@
+import type { DatasetDefinition } from '../datasets/dataset.entity.js';
+import { MemberDirectory } from '../datasets/member-directory.js';
+import { AggregateQuery } from './query-plan.js';
+import { planQuery } from './query-planner.js';
+import { DIMENSIONS, MEASURES } from './registry.js';
+import { compileSql } from './sql-compiler.js';
+
+const definition: DatasetDefinition = {
+  source: 'cases',
+  dimensions: DIMENSIONS.map((d) => ({
+    ...d,
+    levels: d.levels.map((l) => ({ code: l.code, titleZh: '', titleEn: '' })),
+  })),
+  measures: MEASURES.filter((m) => m.series === 'cases'),
+  disclosure: { method: 'threshold', threshold: 10 },
+};
+const area = (code: string, level: string, parent: string | null) => ({
+  code,
+  level,
+  parent_code: parent,
+  name_zh: code,
+  name_en: code,
+});
+const members = new MemberDirectory(
+  [area('320000', 'province', null), area('320500', 'city', '320000'), area('320508', 'district', '320500')],
+  [{ code: "ENV'; DROP TABLE case_record; --", level: '1', parent_code: null, name_zh: 'x', name_en: 'x' }],
+  [],
+);
+const compile = (q: Partial<AggregateQuery>, rowScope = [] as Parameters<typeof compileSql>[1]) =>
+  compileSql(
+    planQuery({ slug: 'hotline-cases', definition }, { dataset: 'hotline-cases', measures: ['cases'], ...q }, members),
+    rowScope,
+  );
+
+describe(compileSql.name, () => {
+  it.each([
+    [
+      {
+        groupBy: [
+          { dimension: 'time', level: 'month' },
+          { dimension: 'area', level: 'city' },
+        ],
+      },
+      'rollup_cases_month',
+    ],
+    [{ filters: [{ dimension: 'time', from: '2021-01-01', to: '2021-03-31' }] }, 'rollup_cases_month'],
+    [{ filters: [{ dimension: 'time', from: '2021-01-05', to: '2021-03-31' }] }, 'rollup_cases_day'],
+    [{ groupBy: [{ dimension: 'time', level: 'week' }] }, 'rollup_cases_day'],
+    [{ groupBy: [{ dimension: 'time', level: 'hour' }, { dimension: 'channel' }] }, 'rollup_cases_hour'],
+    [{ groupBy: [{ dimension: 'area', level: 'district' }] }, 'rollup_cases_fine'],
+    [{ groupBy: [{ dimension: 'outcome' }] }, 'rollup_cases_fine'],
+  ])('answers %j from the smallest cube that can (%s)', (q, cube) => {
+    expect(compile(q as Partial<AggregateQuery>).cube).toBe(cube);
+  });
+
+  it('moves to a cube that keeps the department when a row scope needs it', () => {
+    const scope = [{ dimension: 'department', level: 'department', in: ['320500-housing'], reason: 'test' }];
+    const sut = compile({ groupBy: [{ dimension: 'time', level: 'hour' }] }, scope);
+    expect(sut.cube).toBe('rollup_cases_fine');
+    expect(sut.sql).toContain('department_code = ANY($1::text[])');
+    expect(sut.params[0]).toEqual(['320500-housing']);
+  });
+
+  it('sends every caller value as a parameter, never inside the SQL text', () => {
+    const sut = compile({
+      filters: [
+        { dimension: 'category', level: 'l1', in: ["ENV'; DROP TABLE case_record; --"] },
+        { dimension: 'time', level: 'month', in: ['2021-03'] },
+      ],
+    });
+    expect(sut.sql).not.toContain('DROP');
+    expect(sut.sql).not.toContain('2021-03');
+    expect(sut.params).toContainEqual(["ENV'; DROP TABLE case_record; --"]);
+  });
+
+  it('orders percentiles in memory and everything else in SQL', () => {
+    expect(
+      compile({
+        groupBy: [{ dimension: 'kind' }],
+        measures: ['p90HandlingDays'],
+        orderBy: [{ field: 'p90HandlingDays' }],
+      }).sortInMemory,
+    ).toBe(true);
+    const sut = compile({
+      groupBy: [{ dimension: 'kind' }],
+      orderBy: [{ field: 'cases', direction: 'DESC' }],
+      limit: 3,
+    });
+    expect(sut.sortInMemory).toBe(false);
+    expect(sut.sql).toMatch(/ORDER BY sum\(cases\)::float8 DESC NULLS LAST, k0 ASC LIMIT \$1::int$/);
+    expect(sut.params).toEqual([3]);
+  });
+});

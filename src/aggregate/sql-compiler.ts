@@ -1,0 +1,116 @@
+import { queryTooComplex } from './query-planner.js';
+import { CompiledSql, QueryPlan, RowCondition } from './query-plan.js';
+import { CUBES, CubeSpec, dimensionSpec, HIST_SQL, levelIndex, SERIES_COUNT_BASE } from './registry.js';
+import {
+  GRAIN_OF_LEVEL,
+  GRAIN_ORDER,
+  grainOfBoundary,
+  TIME_SQL_FORMATS,
+  TimeGrain,
+  TimeLevel,
+  toSqlTimestamp,
+} from './time-members.js';
+
+/**
+ * Turns a plan into ONE parameterized SQL statement over the smallest rollup cube that can answer
+ * it. Identifiers (tables, columns, date_trunc units, to_char patterns) come only from the
+ * registry; every value the caller sent is a bind parameter.
+ */
+export function compileSql(plan: QueryPlan, rowScope: RowCondition[] = []): CompiledSql {
+  const cube = pickCube(plan, rowScope);
+  const params: unknown[] = [];
+  const bind = (value: unknown, cast: string) => {
+    params.push(value);
+    return `$${params.length}::${cast}`;
+  };
+
+  const keys = plan.groups.map((g, i) => {
+    if (g.dimension.code === 'time') {
+      const level = g.level.code as TimeLevel;
+      return `to_char(date_trunc('${level}', t), '${TIME_SQL_FORMATS[level]}') AS k${i}`;
+    }
+    return `${g.level.column} AS k${i}`;
+  });
+
+  const bases = new Set<string>([SERIES_COUNT_BASE[plan.series].count]);
+  const keySum = SERIES_COUNT_BASE[plan.series].keySum;
+  if (keySum) bases.add(keySum);
+  for (const m of plan.measures) for (const b of m.bases) bases.add(b);
+  const sums = [...bases].map((b) => (b === 'hist' ? `${HIST_SQL} AS b_hist` : `sum(${b}) AS b_${b}`));
+
+  const where: string[] = [];
+  for (const f of plan.filters) {
+    if (f.kind === 'in') where.push(`${f.level.column} = ANY(${bind(f.values, 'text[]')})`);
+    else if (f.kind === 'timeIn') {
+      where.push(`date_trunc('${f.level}', t) = ANY(${bind(f.starts.map(toSqlTimestamp), 'timestamp[]')})`);
+    } else {
+      if (f.start) where.push(`t >= ${bind(toSqlTimestamp(f.start), 'timestamp')}`);
+      if (f.end) where.push(`t < ${bind(toSqlTimestamp(f.end), 'timestamp')}`);
+    }
+  }
+  for (const r of rowScope) {
+    const level = dimensionSpec(r.dimension)?.levels.find((l) => l.code === r.level);
+    if (!level?.column) throw new Error(`row condition on unknown level ${r.dimension}.${r.level}`);
+    where.push(`${level.column} = ANY(${bind(r.in, 'text[]')})`);
+  }
+
+  const sortInMemory = plan.orderBy.some((o) => o.target.type === 'measure' && !o.target.measure.orderSql);
+  const order: string[] = [];
+  if (!sortInMemory) {
+    for (const o of plan.orderBy) {
+      const expr = o.target.type === 'key' ? `k${o.target.index}` : o.target.measure.orderSql!;
+      order.push(`${expr} ${o.direction} NULLS LAST`);
+    }
+  }
+  plan.groups.forEach((_, i) => order.push(`k${i} ASC`));
+  const rowLimit = plan.limit !== undefined && !sortInMemory ? plan.limit : plan.maxRows + 1;
+
+  const sql = [
+    `SELECT ${[...keys, ...sums].join(', ')}`,
+    `FROM ${cube.table}`,
+    where.length > 0 ? `WHERE ${where.join(' AND ')}` : '',
+    plan.groups.length > 0 ? `GROUP BY ${plan.groups.map((_, i) => i + 1).join(', ')}` : '',
+    order.length > 0 ? `ORDER BY ${order.join(', ')}` : '',
+    `LIMIT ${bind(rowLimit, 'int')}`,
+  ]
+    .filter((s) => s !== '')
+    .join(' ');
+  return { cube: cube.table, sql, params, sortInMemory };
+}
+
+/** The first (smallest) cube of the series keeping every level and the time grain the query needs. */
+export function pickCube(plan: QueryPlan, rowScope: RowCondition[] = []): CubeSpec {
+  let grain: TimeGrain = 'month';
+  const need = (g: TimeGrain) => {
+    if (GRAIN_ORDER[g] > GRAIN_ORDER[grain]) grain = g;
+  };
+  const levels = new Map<string, string[]>();
+  const use = (dimension: string, level: string) => levels.set(dimension, [...(levels.get(dimension) ?? []), level]);
+  for (const g of plan.groups) {
+    if (g.dimension.code === 'time') need(GRAIN_OF_LEVEL[g.level.code as TimeLevel]);
+    else use(g.dimension.code, g.level.code);
+  }
+  for (const f of plan.filters) {
+    if (f.kind === 'in') use(f.dimension.code, f.level.code);
+    else if (f.kind === 'timeIn') need(GRAIN_OF_LEVEL[f.level]);
+    else for (const instant of [f.start, f.end]) if (instant) need(grainOfBoundary(instant));
+  }
+  for (const r of rowScope) use(r.dimension, r.level);
+
+  const fits = (cube: CubeSpec) =>
+    cube.series === plan.series &&
+    GRAIN_ORDER[cube.grain] >= GRAIN_ORDER[grain] &&
+    [...levels].every(([dimension, wanted]) => {
+      const finest = cube.dimensions[dimension];
+      const spec = dimensionSpec(dimension);
+      if (!finest || !spec) return false;
+      return wanted.every((w) => levelIndex(spec, w) <= levelIndex(spec, finest));
+    });
+  const cube = CUBES.find(fits);
+  if (!cube) {
+    throw queryTooComplex(
+      'No rollup keeps all the detail this query combines; group or filter at a coarser time or area level.',
+    );
+  }
+  return cube;
+}

@@ -1,0 +1,87 @@
+import { Field, InputType, Int } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+@InputType()
+export class PublishDimensionInput {
+  @Field({ description: 'Dimension code, e.g. area' })
+  @IsString()
+  @Length(1, 40)
+  dimension!: string;
+
+  @Field(() => [String], { description: 'Levels to publish, e.g. ["province", "city"]' })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(6)
+  @IsString({ each: true })
+  levels!: string[];
+}
+
+@InputType()
+export class PublishDatasetInput {
+  @Field({ description: 'Lower-case letters, digits and dashes, e.g. hotline-cases-suzhou' })
+  @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: 'slug: use 2 to 63 lower-case letters, digits and dashes' })
+  slug!: string;
+
+  @Field() @IsString() @Length(1, 200) titleZh!: string;
+  @Field() @IsString() @Length(1, 200) titleEn!: string;
+  @Field() @IsString() @Length(1, 2000) descriptionZh!: string;
+  @Field() @IsString() @Length(1, 2000) descriptionEn!: string;
+  @Field() @IsString() @Length(1, 200) publisher!: string;
+
+  @Field({ description: 'ISO date of the data version, e.g. 2022-01-01' })
+  @IsISO8601({ strict: true }, { message: 'versionDate: write an ISO date such as 2022-01-01' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'versionDate: write an ISO date such as 2022-01-01' })
+  versionDate!: string;
+
+  @Field({ description: 'open, restricted or confidential' })
+  @IsIn(['open', 'restricted', 'confidential'], { message: 'classification: use open, restricted or confidential' })
+  classification!: 'open' | 'restricted' | 'confidential';
+
+  @Field() @IsString() @Length(1, 4000) termsOfUse!: string;
+
+  @Field({ description: 'cases or traffic' })
+  @IsIn(['cases', 'traffic'], { message: 'source: use cases or traffic' })
+  source!: 'cases' | 'traffic';
+
+  @Field(() => [PublishDimensionInput])
+  @ArrayMinSize(1)
+  @ArrayMaxSize(12)
+  @ValidateNested({ each: true })
+  @Type(() => PublishDimensionInput)
+  dimensions!: PublishDimensionInput[];
+
+  @Field(() => [String], { description: 'Measure codes, e.g. ["cases", "solvedRate"]' })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  measures!: string[];
+
+  @Field({ description: 'threshold or none' })
+  @IsIn(['threshold', 'none'], { message: 'disclosureMethod: use threshold or none' })
+  disclosureMethod!: string;
+
+  @Field(() => Int, { description: 'Smallest count released (threshold method)' })
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  disclosureThreshold!: number;
+
+  @Field({ nullable: true, defaultValue: true })
+  @IsOptional()
+  @IsBoolean()
+  published?: boolean;
+}
