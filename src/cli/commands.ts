@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { AppConfig } from '../config/app-config.js';
 import { OpenDatabase } from '../database/open-database.js';
+import { registerGenerateCommand } from '../ingest/generate/generate.command.js';
+import { registerImportCommand } from '../ingest/import/import.command.js';
 
 export interface CliContext {
   config: AppConfig;
@@ -24,7 +26,10 @@ export class CliFailure extends Error {
 }
 
 /** Feature commands, each registered by its feature (bootstrap, generate, import, audit ...). */
-export const COMMAND_REGISTRARS: ((program: Command, ctx: CliContext) => void)[] = [];
+export const COMMAND_REGISTRARS: ((program: Command, ctx: CliContext) => void)[] = [
+  registerImportCommand,
+  registerGenerateCommand,
+];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   for (const register of COMMAND_REGISTRARS) register(program, ctx);

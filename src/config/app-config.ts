@@ -13,6 +13,8 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Size of the synthetic demo loaded into an empty database. */
   demoCases: number;
+  /** Key file for caller pseudonyms (HMAC); undefined means `dataDir/keys/pseudonym.key`, created on first use. */
+  pseudonymKeyFile: string | undefined;
 }
 
 /** A bad environment value: the message is one line naming the variable and what is wrong. */
@@ -95,6 +97,14 @@ function parseOidc(env: Env): AppConfig['oidc'] {
   return { issuer, audience: (env.OIDC_AUDIENCE as string).trim(), jwksUrl };
 }
 
+function parseFilePath(env: Env, name: string, cwd: string): string | undefined {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return undefined;
+  if (raw.includes('\0')) throw new ConfigError(name, 'contains a NUL byte');
+  if (raw.endsWith('/')) throw new ConfigError(name, `names a folder ("${raw}"); give the path of the key file`);
+  return isAbsolute(raw) ? raw : resolve(cwd, raw);
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
   const databaseUrl = parseDatabaseUrl(env);
   const rawDataDir = (env.DATA_DIR ?? '').trim() || './data';
@@ -114,5 +124,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     oidc: parseOidc(env),
     logLevel: logLevelRaw as AppConfig['logLevel'],
     demoCases: parseInteger(env, 'DEMO_CASES', 200_000, 0, 50_000_000),
+    pseudonymKeyFile: parseFilePath(env, 'PSEUDONYM_KEY_FILE', cwd),
   };
 }

@@ -1,4 +1,5 @@
+import { recordsDemoStep } from '../ingest/demo/records-demo.step.js';
 import { DemoStep } from './demo-step.js';
 
 /** The demo, in order. Features add their step here (records, accounts, licences, ...). */
-export const DEMO_STEPS: DemoStep[] = [];
+export const DEMO_STEPS: DemoStep[] = [recordsDemoStep];
