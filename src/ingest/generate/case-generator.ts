@@ -160,13 +160,15 @@ export function* generateCases(options: GenerateOptions): Generator<GeneratedCas
     pending.delete(di);
     const dayStart = Date.parse(`${day}T00:00:00Z`) - CN_OFFSET_MS;
     const today: { at: number; issue: Issue; kind: Kind }[] = [];
+    let nextRepeat = 0;
     for (let i = 0; i < n; i++) {
       const at = dayStart + hour.pick(rng) * 3600_000 + rng.int(3600_000);
-      if (i < repeats.length) {
-        today.push({ at, issue: repeats[i], kind: 'complaint' });
+      const k = kind.pick(rng);
+      // Repeat calls take the place of other (non-consultation) requests, keeping the 49/51 split.
+      if (k !== 'consultation' && nextRepeat < repeats.length) {
+        today.push({ at, issue: repeats[nextRepeat++], kind: 'complaint' });
         continue;
       }
-      const k = kind.pick(rng);
       const city = cities.pick(rng);
       const district = rng.pick(city.districts);
       const inSurge = surgeDayFactor(city.code, day) > 1;
@@ -271,9 +273,13 @@ function requestText(rng: Prng, issue: Issue, kind: Kind): string {
   let text =
     kind === 'consultation'
       ? `来电咨询${topic}相关政策，想了解办理流程和所需材料。`
-      : issue.round > 0
-        ? `此前已反映过${where}${topic}问题，至今未解决，再次反映，希望相关部门切实处理。`
-        : `反映${where}存在${topic}问题，已持续一段时间，影响周边居民生活，希望相关部门尽快处理。`;
+      : kind === 'praise'
+        ? `感谢相关部门及时处理${where}${topic}问题，特此表扬。`
+        : kind === 'suggestion'
+          ? `建议加强${where}${topic}方面的管理，方便周边居民。`
+          : issue.round > 0
+            ? `此前已反映过${where}${topic}问题，至今未解决，再次反映，希望相关部门切实处理。`
+            : `反映${where}存在${topic}问题，已持续一段时间，影响周边居民生活，希望相关部门尽快处理。`;
   // Personal data inside the free text, as real requests have it: import must remove it.
   const x = rng.next();
   if (x < 0.12) text = `我叫${issue.callerName}，${text}联系电话${issue.callerNumber}。`;

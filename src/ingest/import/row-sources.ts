@@ -55,8 +55,9 @@ async function next<T>(iterator: AsyncIterator<T>): Promise<IteratorResult<T>> {
 /** Streams a JSON Lines file; a line that is not JSON becomes a row the profile rejects. */
 export function openJsonl(file: string): RowSource<Record<string, unknown>> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   async function* rows(): AsyncGenerator<RawRow<Record<string, unknown>>> {
+    // Created when reading starts: readline drops lines emitted before its iterator is attached.
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
     let line = 0;
     try {
       for await (const text of lines) {
