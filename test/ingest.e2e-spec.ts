@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unnecessary-type-assertion -- rows of raw SQL are typed where they are read */
 import { parse } from 'csv-parse/sync';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -170,7 +171,7 @@ describe('import', () => {
       const lines = readFileSync(rejects, 'utf8')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l));
+        .map((l) => JSON.parse(l) as { line: number; reason: string; row: Record<string, string> });
       expect(lines.map((l) => [l.line, l.reason])).toEqual([
         [2002, '所属地市 "火星市" is not a known city (name like 苏州市 or code like 320500)'],
         [2003, '受理时间 "2021-13-01 10:00" is not a date and time (use YYYY-MM-DD HH:MM:SS)'],
