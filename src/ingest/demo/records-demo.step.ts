@@ -23,22 +23,25 @@ export const recordsDemoStep: DemoStep = {
     const runner = new ImportRunner(ctx.dataSource, key);
     const period = DEFAULT_PERIOD;
     const n = ctx.config.demoCases;
-    const cases = await runner.importRows(rowsOf(generateCases({ cases: n, ...period, seed: DEMO_SEED }), null), {
-      file: 'demo',
-      profile: 'jsonl',
-      source: 'synthetic',
-      fileName: 'demo-cases',
-      sha256: `demo-cases:${DEMO_SEED}:${n}:${period.from}:${period.to}`,
-      size: 0,
-    });
-    const traffic = await runner.importRows(rowsOf(trafficRows(period), TRAFFIC_CSV_HEADER), {
-      file: 'demo',
-      profile: 'traffic',
-      source: 'synthetic',
-      fileName: 'demo-traffic',
-      sha256: `demo-traffic:${DEMO_SEED}:${period.from}:${period.to}`,
-      size: 0,
-    });
+    // Cases and traffic load side by side, each on its own connection.
+    const [cases, traffic] = await Promise.all([
+      runner.importRows(rowsOf(generateCases({ cases: n, ...period, seed: DEMO_SEED }), null), {
+        file: 'demo',
+        profile: 'jsonl',
+        source: 'synthetic',
+        fileName: 'demo-cases',
+        sha256: `demo-cases:${DEMO_SEED}:${n}:${period.from}:${period.to}`,
+        size: 0,
+      }),
+      new ImportRunner(ctx.dataSource, key).importRows(rowsOf(trafficRows(period), TRAFFIC_CSV_HEADER), {
+        file: 'demo',
+        profile: 'traffic',
+        source: 'synthetic',
+        fileName: 'demo-traffic',
+        sha256: `demo-traffic:${DEMO_SEED}:${period.from}:${period.to}`,
+        size: 0,
+      }),
+    ]);
     await notifyRecordsChanged(ctx.dataSource);
     ctx.log(
       `demo: ${cases.accepted} cases and ${traffic.accepted} traffic hours loaded in ${((Date.now() - started) / 1000).toFixed(1)}s`,

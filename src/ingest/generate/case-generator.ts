@@ -68,6 +68,8 @@ interface Issue {
 const DAY_MS = 86_400_000;
 const CN_OFFSET_MS = 8 * 3600_000;
 const LEAVES = categoryLeaves();
+const STREETS = new Map<string, DistrictRef[]>();
+for (const city of JIANGSU_CITIES) for (const d of city.districts) STREETS.set(d.code, streetsOf(d));
 const LEAVES_BY_L1 = new Map<string, CategoryLeaf[]>();
 for (const leaf of LEAVES) LEAVES_BY_L1.set(leaf.l1.code, [...(LEAVES_BY_L1.get(leaf.l1.code) ?? []), leaf]);
 
@@ -182,7 +184,7 @@ export function* generateCases(options: GenerateOptions): Generator<GeneratedCas
         issue: {
           city,
           district,
-          street: rng.pick(streetsOf(district)),
+          street: rng.pick(STREETS.get(district.code) as DistrictRef[]),
           leaf: rng.pick(leaves),
           callerNumber: number,
           callerName: fakeName(rng),
