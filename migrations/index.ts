@@ -2,6 +2,7 @@ import { Foundation1764201600000 } from './1764201600000-foundation.js';
 import { Records1764201700000 } from './1764201700000-records.js';
 import { AuditLog1764201750000 } from './1764201750000-audit-log.js';
 import { Identity1764201800000 } from './1764201800000-identity.js';
+import { ReferenceData1764201900000 } from './1764201900000-reference-data.js';
 import { Rollups1764202000000 } from './1764202000000-rollups.js';
 import { AuditChain1764202100000 } from './1764202100000-audit-chain.js';
 import { Licensing1764202300000 } from './1764202300000-licensing.js';
@@ -13,6 +14,7 @@ export const migrations = [
   Records1764201700000,
   AuditLog1764201750000,
   Identity1764201800000,
+  ReferenceData1764201900000,
   Rollups1764202000000,
   AuditChain1764202100000,
   Licensing1764202300000,

@@ -3,6 +3,8 @@ import { AppConfig } from '../config/app-config.js';
 import { OpenDatabase } from '../database/open-database.js';
 import { registerBootstrapCommand } from '../principals/bootstrap.command.js';
 import { registerAuditCommands } from '../audit/audit.commands.js';
+import { registerGenerateCommand } from '../ingest/generate/generate.command.js';
+import { registerImportCommand } from '../ingest/import/import.command.js';
 
 export interface CliContext {
   config: AppConfig;
@@ -30,6 +32,8 @@ export class CliFailure extends Error {
 export const COMMAND_REGISTRARS: ((program: Command, ctx: CliContext) => void)[] = [
   registerBootstrapCommand, // bootstrap
   registerAuditCommands, // audit verify, audit export
+  registerImportCommand, // import
+  registerGenerateCommand,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {

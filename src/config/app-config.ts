@@ -23,6 +23,8 @@ export interface AppConfig {
   statementTimeoutMs: number;
   /** Requests per window, per principal (or per address for the public) and per client address. */
   rateLimit: { windowSeconds: number; perPrincipal: number; perAddress: number };
+  /** Key file for caller pseudonyms (HMAC); undefined means `dataDir/keys/pseudonym.key`, created on first use. */
+  pseudonymKeyFile: string | undefined;
 }
 
 /** A bad environment value: the message is one line naming the variable and what is wrong. */
@@ -109,7 +111,7 @@ function parseFilePath(env: Env, name: string, cwd: string): string | undefined 
   const raw = (env[name] ?? '').trim();
   if (raw === '') return undefined;
   if (raw.includes('\0')) throw new ConfigError(name, 'contains a NUL byte');
-  if (raw.endsWith('/')) throw new ConfigError(name, `expected a file path, got the directory "${raw}"`);
+  if (raw.endsWith('/')) throw new ConfigError(name, `names a folder ("${raw}"); give the path of the key file`);
   return isAbsolute(raw) ? raw : resolve(cwd, raw);
 }
 
@@ -141,5 +143,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       perPrincipal: parseInteger(env, 'RATE_LIMIT_PER_PRINCIPAL', 300, 1, 1_000_000_000),
       perAddress: parseInteger(env, 'RATE_LIMIT_PER_ADDRESS', 600, 1, 1_000_000_000),
     },
+    pseudonymKeyFile: parseFilePath(env, 'PSEUDONYM_KEY_FILE', cwd),
   };
 }

@@ -1,5 +1,9 @@
+import { recordsDemoStep } from '../ingest/demo/records-demo.step.js';
 import { identityDemoStep } from '../principals/identity-demo.step.js';
 import { DemoStep } from './demo-step.js';
 
-/** The demo, in order. Features add their step here (records, accounts, licences, ...). */
-export const DEMO_STEPS: DemoStep[] = [identityDemoStep];
+/** The demo, in order: accounts, then records (with their rollups). */
+export const DEMO_STEPS: DemoStep[] = [
+  identityDemoStep, // organizations, one principal and API key per role
+  recordsDemoStep, // synthetic cases and call traffic
+];

@@ -13,6 +13,7 @@ import type { Channel, Kind, Outcome, Satisfaction } from './records.constants.j
 @Check('case_record_outcome_check', `"outcome" IS NULL OR "outcome" IN ('solved', 'partly', 'unsolved', 'returned')`)
 @Check('case_record_satisfaction_check', `"satisfaction" IN ('satisfied', 'basically', 'dissatisfied', 'unrated')`)
 @Index('case_record_received_at_idx', ['receivedAt'])
+@Index('case_record_caller_received_idx', ['callerPseudonym', 'receivedAt'])
 export class CaseRecordEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
@@ -88,7 +89,6 @@ export class CaseRecordEntity {
   replyFingerprint!: string | null;
 
   /** Keyed HMAC-SHA-256 of the caller's number (the key lives outside the database). */
-  @Index('case_record_caller_idx')
   @Column({ name: 'caller_pseudonym', type: 'text', nullable: true })
   callerPseudonym!: string | null;
 

@@ -1,0 +1,264 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs, WriteStream } from 'node:fs';
+import { basename } from 'node:path';
+import { once } from 'node:events';
+import { DataSource } from 'typeorm';
+import { CallerPseudonymizer } from '../pii/caller-pseudonymizer.js';
+import { PiiScrubber } from '../pii/pii-scrubber.js';
+import { BatchWriter } from './batch-writer.js';
+import { selectRows } from './select-rows.js';
+import { InputError, type BoundMapper, type CaseInput, type RawRow, type TrafficInput } from './case-input.js';
+import { bind12345 } from './profiles/hotline-12345.profile.js';
+import { bindJsonl } from './profiles/jsonl.profile.js';
+import { bindNyc311 } from './profiles/nyc311.profile.js';
+import { DEFAULT_SOURCES, type ProfileContext, type ProfileName } from './profiles/profile.js';
+import { bindTraffic } from './profiles/traffic.profile.js';
+import { ReferenceIndex } from './reference-index.js';
+import { openCsv, openJsonl, type RowSource } from './row-sources.js';
+
+export interface ImportOptions {
+  file: string;
+  profile: ProfileName;
+  source?: string;
+  rejectsFile?: string;
+  batchSize?: number;
+  /** Called after each committed batch with bytes read and the file size. */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+}
+
+export interface ImportSummary {
+  file: string;
+  profile: ProfileName;
+  source: string;
+  batchId: string;
+  /** Records (data rows) in the file. */
+  records: number;
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  /** Records skipped because an earlier, interrupted run of the same file committed them. */
+  resumedAfter: number;
+  warnings: Record<string, number>;
+  unknownColumns: string[];
+  rejectsFile: string | null;
+  /** The first few rejects (line and reason), for a quick look without the rejects file. */
+  firstRejects: { line: number; reason: string }[];
+  seconds: number;
+}
+
+interface Reject {
+  line: number;
+  reason: string;
+  row: Record<string, unknown>;
+}
+
+const DEFAULT_BATCH = 5_000;
+
+/**
+ * Imports one file: hashes it, resumes an interrupted import of the same file (same sha256
+ * and profile) after its last committed record, maps and validates rows as they stream in,
+ * and writes batches while the next one is being parsed. Each batch commits with the
+ * import's progress, so a killed import resumes where it stopped.
+ */
+export class ImportRunner {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly pseudonymKey: Buffer,
+  ) {}
+
+  async run(options: ImportOptions): Promise<ImportSummary> {
+    const size = await fileSize(options.file);
+    const sha256 = await hashFile(options.file);
+    const input: RowSource<unknown> =
+      options.profile === 'jsonl' ? openJsonl(options.file) : await openCsv(options.file);
+    return this.importRows(input, { ...options, fileName: basename(options.file), sha256, size });
+  }
+
+  /**
+   * Imports rows from any source (a file, or the generator for the demo); `sha256` identifies
+   * the input for resuming.
+   */
+  async importRows(
+    input: RowSource<unknown>,
+    options: ImportOptions & { fileName: string; sha256: string; size: number },
+  ): Promise<ImportSummary> {
+    const started = Date.now();
+    const { sha256, size } = options;
+    const source = options.source?.trim() || DEFAULT_SOURCES[options.profile];
+    const refs = await ReferenceIndex.load(this.dataSource);
+    const ctx: ProfileContext = {
+      refs,
+      scrubber: new PiiScrubber(),
+      pseudonymizer: new CallerPseudonymizer(this.pseudonymKey),
+      source,
+    };
+    const runner = this.dataSource.createQueryRunner();
+    let rejects: WriteStream | null = null;
+    let batchId: string | null = null;
+    try {
+      const mapper = bindProfile(options.profile, input.header, ctx);
+      await runner.connect();
+      const [{ locked }] = await selectRows<{ locked: boolean }>(
+        runner,
+        `SELECT pg_try_advisory_lock(hashtext('hgw-import:' || $1)) AS locked`,
+        [sha256],
+      );
+      if (!locked) throw new InputError('another import of this file is running; wait for it to finish');
+      const resume = await selectRows<{ id: string; committed_lines: number }>(
+        runner,
+        `SELECT id, committed_lines FROM import_batch WHERE file_sha256 = $1 AND profile = $2 AND status <> 'completed'
+         ORDER BY id DESC LIMIT 1`,
+        [sha256, options.profile],
+      );
+      const skip = resume[0]?.committed_lines ?? 0;
+      if (resume[0]) {
+        batchId = resume[0].id;
+        await runner.query(`UPDATE import_batch SET status = 'running' WHERE id = $1`, [batchId]);
+      } else {
+        const inserted = await selectRows<{ id: string }>(
+          runner,
+          `INSERT INTO import_batch (profile, source, file_name, file_sha256) VALUES ($1, $2, $3, $4) RETURNING id`,
+          [options.profile, source, options.fileName, sha256],
+        );
+        batchId = inserted[0].id;
+      }
+      if (options.rejectsFile)
+        rejects = createWriteStream(options.rejectsFile, { flags: skip > 0 ? 'a' : 'w', mode: 0o600 });
+      const firstRejects: Reject[] = [];
+      const records = await pump({
+        rows: input.rows,
+        mapper,
+        skip,
+        batchSize: options.batchSize ?? (options.profile === 'traffic' ? 20_000 : DEFAULT_BATCH),
+        write: async (rows, refsToAdd, counts) => {
+          const writer = new BatchWriter(runner, batchId as string);
+          return options.profile === 'traffic'
+            ? writer.writeTraffic(rows as TrafficInput[], counts)
+            : writer.writeCases(rows as CaseInput[], refsToAdd, counts);
+        },
+        afterCommit: async (batchRejects) => {
+          for (const r of batchRejects) if (firstRejects.length < 5) firstRejects.push(r);
+          if (rejects)
+            for (const r of batchRejects) if (!rejects.write(JSON.stringify(r) + '\n')) await once(rejects, 'drain');
+          options.onProgress?.(input.bytesRead(), size);
+        },
+      });
+      await runner.query(`UPDATE import_batch SET status = 'completed', finished_at = now() WHERE id = $1`, [batchId]);
+      const [totals] = await selectRows<{ accepted: number; rejected: number; duplicates: number }>(
+        runner,
+        `SELECT accepted, rejected, duplicates FROM import_batch WHERE id = $1`,
+        [batchId],
+      );
+      return {
+        file: options.file,
+        profile: options.profile,
+        source,
+        batchId,
+        records,
+        accepted: totals.accepted,
+        rejected: totals.rejected,
+        duplicates: totals.duplicates,
+        resumedAfter: skip,
+        warnings: { ...mapper.warnings },
+        unknownColumns: mapper.unknownColumns,
+        rejectsFile: options.rejectsFile ?? null,
+        firstRejects: firstRejects.map(({ line, reason }) => ({ line, reason })),
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      };
+    } catch (e) {
+      if (batchId !== null && runner.connection.isInitialized) {
+        await runner.query(`UPDATE import_batch SET status = 'failed' WHERE id = $1`, [batchId]).catch(() => undefined);
+      }
+      throw e;
+    } finally {
+      input.close();
+      if (rejects) {
+        rejects.end();
+        await once(rejects, 'close').catch(() => undefined);
+      }
+      await runner.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
+      await runner.release();
+    }
+  }
+}
+
+function bindProfile(
+  profile: ProfileName,
+  header: string[] | null,
+  ctx: ProfileContext,
+): BoundMapper<unknown, unknown> {
+  if (profile === 'jsonl') return bindJsonl(ctx);
+  const h = header as string[];
+  switch (profile) {
+    case '12345':
+      return bind12345(h, ctx);
+    case 'nyc311':
+      return bindNyc311(h, ctx);
+    case 'traffic':
+      return bindTraffic(h, ctx);
+  }
+}
+
+export interface PumpOptions<R, T> {
+  rows: AsyncIterable<RawRow<R>>;
+  mapper: BoundMapper<R, T>;
+  skip: number;
+  batchSize: number;
+  write: (
+    rows: T[],
+    refs: ReturnType<BoundMapper<R, T>['takeNewReferences']>,
+    counts: { committedRecords: number; rejected: number },
+  ) => Promise<number>;
+  afterCommit: (rejects: Reject[]) => Promise<void>;
+}
+
+/**
+ * Maps rows into batches and writes each while the next is being mapped: at most one batch
+ * in the database and one in the making, so memory stays flat. Returns the records seen.
+ */
+export async function pump<R, T>(o: PumpOptions<R, T>): Promise<number> {
+  let seen = 0;
+  let batch: T[] = [];
+  let batchRejects: Reject[] = [];
+  const state: { inflight: Promise<void> | null } = { inflight: null };
+  const flush = async () => {
+    if (state.inflight) await state.inflight;
+    const rows = batch;
+    const rejects = batchRejects;
+    const counts = { committedRecords: seen, rejected: rejects.length };
+    const refs = o.mapper.takeNewReferences();
+    batch = [];
+    batchRejects = [];
+    const p = o.write(rows, refs, counts).then(() => o.afterCommit(rejects));
+    p.catch(() => undefined);
+    state.inflight = p;
+  };
+  for await (const row of o.rows) {
+    seen++;
+    if (seen <= o.skip) continue;
+    const result = o.mapper.map(row.raw);
+    if (result.ok) batch.push(result.value);
+    else batchRejects.push({ line: row.line, reason: result.reason, row: o.mapper.redact(row.raw) });
+    if (batch.length + batchRejects.length >= o.batchSize) await flush();
+  }
+  if (batch.length + batchRejects.length > 0 || seen <= o.skip) await flush();
+  if (state.inflight) await state.inflight;
+  return seen;
+}
+
+async function fileSize(file: string): Promise<number> {
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) throw new InputError(`${file} is not a file`);
+    return stat.size;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

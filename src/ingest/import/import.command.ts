@@ -1,0 +1,91 @@
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import type { CliContext } from '../../cli/commands.js';
+import { CliFailure } from '../../cli/commands.js';
+import { notifyRecordsChanged } from '../../records/records-changed.js';
+import { loadPseudonymKey, PseudonymKeyError } from '../pii/pseudonym-key.js';
+import { InputError } from './case-input.js';
+import { ImportRunner, type ImportSummary } from './import-runner.js';
+import { PROFILES, type ProfileName } from './profiles/profile.js';
+
+interface ImportFlags {
+  profile: ProfileName;
+  rejects?: string;
+  source?: string;
+  batchSize?: string;
+  json?: boolean;
+}
+
+/** `hotline-gateway import FILE --profile 12345|nyc311|jsonl|traffic [--rejects FILE] [--json]` */
+export function registerImportCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('import')
+    .description('load case records (or hourly call traffic) from a file; personal data is removed on the way in')
+    .argument('<file>', 'CSV (12345, nyc311, traffic) or JSON Lines (jsonl) file')
+    .addOption(new Option('--profile <profile>', 'the file format').choices([...PROFILES]).makeOptionMandatory())
+    .option(
+      '--rejects <file>',
+      'write each rejected row (line, reason, personal fields blanked) to this JSON Lines file',
+    )
+    .option('--source <name>', 'source name; case numbers are unique per source (default per profile)')
+    .option('--batch-size <n>', 'rows per transaction', '5000')
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, flags: ImportFlags) => {
+      const batchSize = Number(flags.batchSize);
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
+        throw new CliFailure('--batch-size: expected a whole number from 1 to 100000', 2);
+      }
+      const summary = await ctx.withDatabase(async (db) => {
+        const key = await loadPseudonymKey(ctx.config).catch(rethrowAsFailure);
+        const bar = process.stderr.isTTY
+          ? new cliProgress.SingleBar(
+              { stream: process.stderr, format: 'import |{bar}| {percentage}% {value}/{total} MB | {eta}s left' },
+              cliProgress.Presets.shades_classic,
+            )
+          : null;
+        let barStarted = false;
+        try {
+          const result = await new ImportRunner(db.dataSource, key).run({
+            file,
+            profile: flags.profile,
+            rejectsFile: flags.rejects,
+            source: flags.source,
+            batchSize,
+            onProgress: (read, total) => {
+              if (!bar) return;
+              const mb = (n: number) => Math.round(n / 1e5) / 10;
+              if (!barStarted) bar.start(mb(total), 0);
+              barStarted = true;
+              bar.update(mb(read));
+            },
+          });
+          if (bar && barStarted) bar.stop();
+          await notifyRecordsChanged(db.dataSource);
+          return result;
+        } catch (e) {
+          if (bar && barStarted) bar.stop();
+          return rethrowAsFailure(e);
+        }
+      });
+      ctx.out(flags.json ? summary : describe(summary));
+    });
+}
+
+function rethrowAsFailure(e: unknown): never {
+  if (e instanceof InputError) throw new CliFailure(`import: ${e.message}`, 1);
+  if (e instanceof PseudonymKeyError) throw new CliFailure(e.message, 2);
+  throw e;
+}
+
+function describe(s: ImportSummary): string {
+  const lines = [
+    `imported ${s.file} (${s.profile}, source ${s.source}, batch ${s.batchId}) in ${s.seconds}s`,
+    `records ${s.records}: accepted ${s.accepted}, rejected ${s.rejected}, duplicates ${s.duplicates}` +
+      (s.resumedAfter ? ` (resumed after record ${s.resumedAfter})` : ''),
+  ];
+  if (Object.keys(s.warnings).length) lines.push(`warnings: ${JSON.stringify(s.warnings)}`);
+  if (s.unknownColumns.length) lines.push(`columns not used: ${s.unknownColumns.join(', ')}`);
+  for (const r of s.firstRejects) lines.push(`rejected line ${r.line}: ${r.reason}`);
+  if (s.rejectsFile && s.rejected) lines.push(`all rejects: ${s.rejectsFile}`);
+  return lines.join('\n');
+}

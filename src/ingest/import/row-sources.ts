@@ -1,0 +1,80 @@
+import { createReadStream, ReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { InputError, type RawRow } from './case-input.js';
+import { CsvSyntaxError, readCsv, type CsvRecord } from './csv-reader.js';
+
+/** A file read as rows, with its header (CSV) and how many bytes have been read so far. */
+export interface RowSource<R> {
+  header: string[] | null;
+  rows: AsyncIterable<RawRow<R>>;
+  bytesRead(): number;
+  close(): void;
+}
+
+/**
+ * Streams a CSV file: the reader pulls from the file stream as it goes (backpressure), so
+ * memory stays flat whatever the file size. The header is read first; rows follow as string
+ * arrays with the line on which each starts.
+ */
+export async function openCsv(file: string): Promise<RowSource<string[]>> {
+  const stream: ReadStream = createReadStream(file, { highWaterMark: 1 << 20 });
+  const batches = readCsv(stream)[Symbol.asyncIterator]();
+  let pending: CsvRecord[] = [];
+  const first = await next(batches);
+  if (!first.done) pending = first.value;
+  const headerRecord = pending.shift();
+  if (!headerRecord) {
+    stream.destroy();
+    throw new InputError('the file is empty (no header line)');
+  }
+  async function* rows(): AsyncGenerator<RawRow<string[]>> {
+    for (;;) {
+      for (const r of pending) yield { line: r.line, raw: r.fields };
+      const item = await next(batches);
+      if (item.done) return;
+      pending = item.value;
+    }
+  }
+  return {
+    header: headerRecord.fields,
+    rows: rows(),
+    bytesRead: () => stream.bytesRead,
+    close: () => stream.destroy(),
+  };
+}
+
+async function next<T>(iterator: AsyncIterator<T>): Promise<IteratorResult<T>> {
+  try {
+    return await iterator.next();
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) throw new InputError(`the CSV is malformed at line ${e.line}: ${e.message}`);
+    throw new InputError(`cannot read the file: ${(e as Error).message}`);
+  }
+}
+
+/** Streams a JSON Lines file; a line that is not JSON becomes a row the profile rejects. */
+export function openJsonl(file: string): RowSource<Record<string, unknown>> {
+  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  async function* rows(): AsyncGenerator<RawRow<Record<string, unknown>>> {
+    // Created when reading starts: readline drops lines emitted before its iterator is attached.
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    let line = 0;
+    try {
+      for await (const text of lines) {
+        line++;
+        const trimmed = text.trim();
+        if (trimmed === '') continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(trimmed.replace(/^\uFEFF/, ''));
+        } catch {
+          value = { __invalidJson: true };
+        }
+        yield { line, raw: value as Record<string, unknown> };
+      }
+    } catch (e) {
+      throw new InputError(`cannot read the file: ${(e as Error).message}`);
+    }
+  }
+  return { header: null, rows: rows(), bytesRead: () => stream.bytesRead, close: () => stream.destroy() };
+}
