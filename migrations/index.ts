@@ -7,6 +7,7 @@ import { Rollups1764202000000 } from './1764202000000-rollups.js';
 import { AuditChain1764202100000 } from './1764202100000-audit-chain.js';
 import { Licensing1764202300000 } from './1764202300000-licensing.js';
 import { Disclosure1764202400000 } from './1764202400000-disclosure.js';
+import { CellKeyDefaults1764202500000 } from './1764202500000-cell-key-defaults.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   AuditChain1764202100000,
   Licensing1764202300000,
   Disclosure1764202400000,
+  CellKeyDefaults1764202500000,
 ];

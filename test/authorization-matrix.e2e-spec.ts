@@ -16,8 +16,8 @@ import { bootstrapSteward, createPrincipalWithKey } from './utils/identity.js';
  * licensing feature adds a `licensedResearcher` caller.
  */
 /** `hidden`: no error, and the field is null (a row the caller may not see looks like no row). */
-type Outcome = 'ok' | 'hidden' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'BAD_USER_INPUT';
-type GoodCaller = 'public' | 'researcher' | 'department' | 'steward' | 'auditor';
+type Outcome = 'ok' | 'hidden' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'BAD_USER_INPUT' | 'LICENSE_REQUIRED';
+type GoodCaller = 'public' | 'researcher' | 'licensedResearcher' | 'department' | 'steward' | 'auditor';
 type BadCaller = 'revokedKey' | 'expiredKey' | 'malformedToken' | 'wrongChecksum' | 'unknownKey';
 type Caller = GoodCaller | BadCaller;
 
@@ -37,14 +37,22 @@ const ctx = {
   toRevoke: '',
 };
 const reason = 'input: { reason: "matrix decision" }';
-const row = (field: string, operation: string, expect: Record<GoodCaller, Outcome>): Row => ({
+/** A licensed researcher is a researcher unless the line says otherwise. */
+const row = (
+  field: string,
+  operation: string,
+  expect: Omit<Record<GoodCaller, Outcome>, 'licensedResearcher'> & { licensedResearcher?: Outcome },
+): Row => ({
   field,
   operation,
-  expect,
+  expect: { ...expect, licensedResearcher: expect.licensedResearcher ?? expect.researcher },
 });
 const LICENSE_REQUEST = `{ purpose: "Matrix: repeat complaints by district and month", validFrom: "2026-06-01", validTo: "2029-05-01", dailyQuota: 100,
   acceptObligations: ["no-reidentification", "no-onward-sharing", "cite-source", "report-publications"],
   datasets: [{ dataset: "hotline-cases", dimensions: [{ dimension: "area", level: "district" }, { dimension: "time", level: "month" }] }] }`;
+const PUBLISH = `{ slug: "matrix-open", titleZh: "矩阵", titleEn: "Matrix", descriptionZh: "测试", descriptionEn: "Test", publisher: "Data office",
+  versionDate: "2022-01-01", classification: "open", termsOfUse: "Cite the source.", source: "cases",
+  dimensions: [{ dimension: "area", levels: ["province", "city"] }], measures: ["cases"], disclosureMethod: "cell-key", disclosureThreshold: 20 }`;
 let n = 0;
 const uniqueName = () => `Matrix principal ${++n}`;
 
@@ -62,9 +70,11 @@ const MATRIX: (() => Row)[] = [
   () => row('auditEvents', '{ auditEvents(first: 5) { edges { cursor } } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'FORBIDDEN' }),
   () => row('auditIntegrity', '{ auditIntegrity { ok } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('auditCheckpoints', '{ auditCheckpoints { publicKeyPem } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
+  () => row('aggregate', '{ aggregate(query: { dataset: "hotline-cases", measures: ["cases"], groupBy: [{ dimension: "area", level: "city" }] }) { auditEventId } }', { public: 'BAD_USER_INPUT', auditor: 'FORBIDDEN', researcher: 'LICENSE_REQUIRED', licensedResearcher: 'ok', department: 'ok', steward: 'ok' }),
+  () => row('publishDataset', `mutation { publishDataset(input: ${PUBLISH}) { slug } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('licenses', '{ licenses { id } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok' }),
   // Someone else's licence looks like no licence.
-  () => row('license', `{ license(id: "${ctx.researcherLicense}") { id } }`, { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'hidden', steward: 'ok' }),
+  () => row('license', `{ license(id: "${ctx.researcherLicense}") { id } }`, { public: 'FORBIDDEN', auditor: 'ok', researcher: 'hidden', licensedResearcher: 'ok', department: 'hidden', steward: 'ok' }),
   () => row('requestLicense', `mutation { requestLicense(input: ${LICENSE_REQUEST}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'ok', department: 'ok', steward: 'FORBIDDEN' }),
   () => row('approveLicense', `mutation { approveLicense(id: "${ctx.toApprove}") { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('rejectLicense', `mutation { rejectLicense(id: "${ctx.toReject}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
@@ -73,7 +83,7 @@ const MATRIX: (() => Row)[] = [
   () => row('revokeLicense', `mutation { revokeLicense(id: "${ctx.toRevoke}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
 ];
 
-const GOOD: GoodCaller[] = ['public', 'researcher', 'department', 'steward', 'auditor'];
+const GOOD: GoodCaller[] = ['public', 'researcher', 'licensedResearcher', 'department', 'steward', 'auditor'];
 const BAD: BadCaller[] = ['revokedKey', 'expiredKey', 'malformedToken', 'wrongChecksum', 'unknownKey'];
 
 describe('authorization matrix', () => {
@@ -86,6 +96,9 @@ describe('authorization matrix', () => {
     tokens.public = undefined;
     tokens.steward = steward.apiKey;
     tokens.researcher = (await createPrincipalWithKey(t, steward.apiKey, 'researcher')).apiKey;
+    tokens.licensedResearcher = (
+      await createPrincipalWithKey(t, steward.apiKey, 'researcher', { name: 'Licensed researcher' })
+    ).apiKey;
     tokens.department = (await createPrincipalWithKey(t, steward.apiKey, 'department')).apiKey;
     tokens.auditor = (await createPrincipalWithKey(t, steward.apiKey, 'auditor')).apiKey;
 
@@ -115,8 +128,10 @@ describe('authorization matrix', () => {
     );
     ctx.stewardKeyId = victim.body.data.createApiKey.key.id;
 
-    const request = async () => {
-      const res = await t.gql(`mutation { requestLicense(input: ${LICENSE_REQUEST}) { id } }`, {}, tokens.researcher);
+    // The licensed researcher holds exactly one licence; the ones stewards decide on in the matrix
+    // belong to the department (a sharing agreement); `researcher` holds none.
+    const request = async (token = tokens.department) => {
+      const res = await t.gql(`mutation { requestLicense(input: ${LICENSE_REQUEST}) { id } }`, {}, token);
       if (!res.body.data) throw new Error(JSON.stringify(res.body.errors));
       return res.body.data.requestLicense.id as string;
     };
@@ -124,7 +139,7 @@ describe('authorization matrix', () => {
       const res = await t.gql(`mutation { ${mutation}(id: "${id}"${args}) { status } }`, {}, steward.apiKey);
       expect(res.body.errors).toBeUndefined();
     };
-    ctx.researcherLicense = await request();
+    ctx.researcherLicense = await request(tokens.licensedResearcher);
     await decide('approveLicense', ctx.researcherLicense);
     ctx.toApprove = await request();
     ctx.toReject = await request();

@@ -138,7 +138,7 @@ describe('catalog', () => {
       expect(query.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
 
       const audit = await t.dataSource.query(
-        `SELECT operation, decision, reason, target FROM audit_event WHERE operation = 'publishDataset' ORDER BY id`,
+        `SELECT operation, decision, reason, target FROM audit_event WHERE operation = 'publishDataset' AND decision = 'allowed' ORDER BY id`,
       );
       expect(audit).toEqual([
         { operation: 'publishDataset', decision: 'allowed', reason: 'created', target: 'dataset:hotline-cases-suzhou' },

@@ -2,57 +2,72 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access-policy/actor.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
 import { forbidden, GatewayError } from '../graphql/errors.js';
+import { LicenseEnforcer } from '../licensing/license-enforcer.service.js';
 import { QueryPlan, RowCondition } from './query-plan.js';
 
 export interface AccessDecision {
   /** The licence the query runs under, if any. */
   licenseId?: string;
-  /** Conditions ANDed into the SQL, e.g. a department's own cases. */
+  /** Conditions ANDed into the SQL, e.g. a department's own cases or a licence's cities. */
   rowScope: RowCondition[];
+  /** The licence's period of data, as local-time bounds [start, end). */
+  period?: { start?: Date; end?: Date };
 }
 
+const dayStart = (date: string) => new Date(`${date}T00:00:00Z`);
+
 /**
- * The access and licence step of the aggregate engine: who may run this plan on this dataset, under
- * which licence, over which rows. Today's rules (issue 6 replaces this with licence checks):
- * open datasets: anyone (within the published levels, which the planner already enforced);
- * restricted: stewards all rows, a department its own department's cases, everyone else needs a
- * licence; auditors see no data. Throws a GatewayError on denial; the caller audits it.
+ * The access and licence step of the aggregate engine: who may run this plan on this dataset,
+ * under which licence, over which rows. Open datasets: anyone; restricted: stewards all rows, a
+ * department its own department's cases, otherwise an active licence whose scope covers the
+ * query (LicenseEnforcer); auditors see no data. Throws a GatewayError on denial; the caller audits it.
  */
 @Injectable()
 export class AggregateAccessService {
+  constructor(private readonly licenses: LicenseEnforcer) {}
+
   async authorize(
     actor: Actor,
     dataset: DatasetEntity,
-    _plan: QueryPlan,
+    plan: QueryPlan,
     licenseId: string | undefined,
   ): Promise<AccessDecision> {
     if (actor.role === 'auditor') {
       throw forbidden('Auditors read the access log but see no data; use auditEvents instead.');
     }
-    if (dataset.classification === 'open') return { rowScope: [] };
-    if (actor.role === 'steward') return { rowScope: [] };
-    if (licenseId) {
-      throw new GatewayError(
-        'LICENSE_INACTIVE',
-        `Licence ${licenseId} is not active for you on "${dataset.slug}"; list your licences with { licenses { id status } }.`,
-      );
-    }
-    if (actor.role === 'department' && actor.departmentCode && (dataset.definition.source ?? 'cases') === 'cases') {
-      return {
-        rowScope: [
-          {
-            dimension: 'department',
-            level: 'department',
-            in: [actor.departmentCode],
-            reason: "own department's cases",
-          },
-        ],
-      };
-    }
-    throw new GatewayError(
-      'LICENSE_REQUIRED',
-      `"${dataset.slug}" is ${dataset.classification}: request a data-use licence with requestLicense(dataset: "${dataset.slug}", purpose: ...) and query with its licenseId once a steward approves it.`,
-      { dataset: dataset.slug },
+    const normalized = plan.normalized as {
+      groupBy?: { dimension: string; level?: string }[];
+      filters?: { dimension: string; level?: string; in?: string[]; from?: string | null; to?: string | null }[];
+    };
+    const decision = await this.licenses.authorize(
+      actor,
+      { dataset: dataset.slug, groupBy: normalized.groupBy, filters: normalized.filters },
+      licenseId,
     );
+    const scope = decision.rowScope ?? {};
+    const dimensions = new Set(dataset.definition.dimensions.map((d) => d.code));
+    const rowScope: RowCondition[] = [];
+    if (scope.departments) {
+      if (!dimensions.has('department')) {
+        throw new GatewayError(
+          'LICENSE_REQUIRED',
+          `"${dataset.slug}" has no department dimension, so a department's own-data access does not cover it; request a licence for it.`,
+          { dataset: dataset.slug },
+        );
+      }
+      const reason = decision.basis === 'own-department' ? "own department's cases" : `licence ${decision.licenseId}`;
+      rowScope.push({ dimension: 'department', level: 'department', in: scope.departments, reason });
+    }
+    if (scope.cities) {
+      rowScope.push({ dimension: 'area', level: 'city', in: scope.cities, reason: `licence ${decision.licenseId}` });
+    }
+    const period =
+      scope.periodFrom || scope.periodTo
+        ? {
+            start: scope.periodFrom ? dayStart(scope.periodFrom) : undefined,
+            end: scope.periodTo ? new Date(dayStart(scope.periodTo).getTime() + 86_400_000) : undefined,
+          }
+        : undefined;
+    return { licenseId: decision.licenseId, rowScope, period };
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatasetsModule } from '../datasets/datasets.module.js';
+import { LicensingModule } from '../licensing/licensing.module.js';
 import { AggregateAccessService } from './access-step.service.js';
 import { AGGREGATE_CACHE_ENABLED, AggregateService } from './aggregate.service.js';
 import { AggregateResolver } from './aggregate.resolver.js';
@@ -18,7 +19,7 @@ function cacheEnabled(): boolean {
 }
 
 @Module({
-  imports: [DatasetsModule],
+  imports: [DatasetsModule, LicensingModule],
   controllers: [ExportController],
   providers: [
     AggregateResolver,

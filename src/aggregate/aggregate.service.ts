@@ -68,7 +68,7 @@ export class AggregateService {
       plan = planQuery(dataset, query, await this.members.directory());
       const access = await this.access.authorize(actor, dataset, plan, licenseId);
       licenseId = access.licenseId;
-      const compiled = compileSql(plan, access.rowScope);
+      const compiled = compileSql(plan, access.rowScope, access.period);
       let raw = await this.cache.getOrLoad(`${compiled.sql}\u0000${JSON.stringify(compiled.params)}`, async () =>
         (await this.dataSource.query<DbRow[]>(compiled.sql, compiled.params)).map((r) => this.toRaw(plan!, r)),
       );

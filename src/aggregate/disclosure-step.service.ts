@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access-policy/actor.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
+import { QueryBudgetService, queryFingerprint } from '../disclosure/query-budget.service.js';
+import { DisclosureConfig, normalizeDisclosure } from '../disclosure/disclosure-settings.js';
+import { releaseCells } from '../disclosure/release.js';
 import { AccessDecision } from './access-step.service.js';
 import { QueryPlan } from './query-plan.js';
 import { Sums } from './registry.js';
@@ -35,35 +38,71 @@ export interface DisclosureOutcome {
 }
 
 /**
- * The disclosure step: the only place raw cells become released values. Today: threshold
- * suppression (a row counting fewer records than the dataset's threshold is released with every
- * measure null and flagged `suppressed`). Issue 7 adds the cell key method and budgets here.
+ * The disclosure step: the only place raw cells become released values. Applies the dataset's
+ * method (src/disclosure/: threshold suppression, the cell key method or differential privacy)
+ * to every row; a suppressed row releases every measure as null. Queries under a licence are
+ * charged against the licence's disclosure budget (distinct queries, or epsilon).
  */
 @Injectable()
 export class DisclosureService {
+  constructor(private readonly budgets: QueryBudgetService) {}
+
   async apply(
-    _actor: Actor,
+    actor: Actor,
     dataset: DatasetEntity,
     plan: QueryPlan,
-    _access: AccessDecision,
+    access: AccessDecision,
     raw: RawRow[],
   ): Promise<DisclosureOutcome> {
-    const settings = dataset.definition.disclosure;
-    const threshold = settings.method === 'none' ? 0 : Math.max(0, settings.threshold);
+    const { config: settings } = normalizeDisclosure(dataset.definition.disclosure, dataset.classification);
+    // Stewards hold the microdata: they get exact counts, but small cells stay suppressed for them too.
+    const config: DisclosureConfig =
+      actor.role === 'steward' && settings.method !== 'none' ? { ...settings, method: 'threshold' } : settings;
+    const budgetRemaining = await this.charge(config, dataset, plan, access);
+    const { cells } = releaseCells(
+      config,
+      raw.map((r) => ({ count: r.count, keySum: r.recordKeySum ?? 0 })),
+    );
     let suppressedCells = 0;
-    const rows = raw.map((r) => {
-      const hide = r.count > 0 && r.count < threshold;
+    const rows = raw.map((r, i) => {
+      const cell = cells[i];
       return {
         keys: r.keys,
         cells: plan.measures.map((m) => {
-          if (hide) {
+          if (cell.suppressed) {
             suppressedCells++;
             return { measure: m.code, value: null, flags: ['suppressed'] };
           }
-          return { measure: m.code, value: m.compute(r.sums), flags: [] };
+          if (m.code === 'cases' && cell.count !== r.count) {
+            return { measure: m.code, value: cell.count, flags: cell.flags };
+          }
+          return { measure: m.code, value: m.compute(r.sums), flags: m.code === 'cases' ? cell.flags : [] };
         }),
       };
     });
-    return { rows, method: settings.method, threshold, suppressedCells, budgetRemaining: null };
+    return {
+      rows,
+      method: config.method,
+      threshold: config.method === 'none' ? 0 : config.threshold,
+      suppressedCells,
+      budgetRemaining,
+    };
+  }
+
+  private async charge(
+    config: DisclosureConfig,
+    dataset: DatasetEntity,
+    plan: QueryPlan,
+    access: AccessDecision,
+  ): Promise<number | null> {
+    if (!access.licenseId) return null;
+    if (config.method === 'differential-privacy') {
+      return this.budgets.chargeEpsilon(access.licenseId, dataset.slug, config.epsilonPerQuery, config.epsilonBudget);
+    }
+    if (config.queryBudget > 0) {
+      const fingerprint = queryFingerprint({ ...plan.normalized, licenseId: undefined });
+      return this.budgets.chargeDistinctQuery(access.licenseId, dataset.slug, fingerprint, config.queryBudget);
+    }
+    return null;
   }
 }

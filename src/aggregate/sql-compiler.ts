@@ -16,8 +16,12 @@ import {
  * it. Identifiers (tables, columns, date_trunc units, to_char patterns) come only from the
  * registry; every value the caller sent is a bind parameter.
  */
-export function compileSql(plan: QueryPlan, rowScope: RowCondition[] = []): CompiledSql {
-  const cube = pickCube(plan, rowScope);
+export function compileSql(
+  plan: QueryPlan,
+  rowScope: RowCondition[] = [],
+  period?: { start?: Date; end?: Date },
+): CompiledSql {
+  const cube = pickCube(plan, rowScope, period);
   const params: unknown[] = [];
   const bind = (value: unknown, cast: string) => {
     params.push(value);
@@ -53,6 +57,9 @@ export function compileSql(plan: QueryPlan, rowScope: RowCondition[] = []): Comp
     if (!level?.column) throw new Error(`row condition on unknown level ${r.dimension}.${r.level}`);
     where.push(`${level.column} = ANY(${bind(r.in, 'text[]')})`);
   }
+  // A licence's period of data: only rows inside it, whatever the query's own time filter says.
+  if (period?.start) where.push(`t >= ${bind(toSqlTimestamp(period.start), 'timestamp')}`);
+  if (period?.end) where.push(`t < ${bind(toSqlTimestamp(period.end), 'timestamp')}`);
 
   const sortInMemory = plan.orderBy.some((o) => o.target.type === 'measure' && !o.target.measure.orderSql);
   const order: string[] = [];
@@ -79,7 +86,11 @@ export function compileSql(plan: QueryPlan, rowScope: RowCondition[] = []): Comp
 }
 
 /** The first (smallest) cube of the series keeping every level and the time grain the query needs. */
-export function pickCube(plan: QueryPlan, rowScope: RowCondition[] = []): CubeSpec {
+export function pickCube(
+  plan: QueryPlan,
+  rowScope: RowCondition[] = [],
+  period?: { start?: Date; end?: Date },
+): CubeSpec {
   let grain: TimeGrain = 'month';
   const need = (g: TimeGrain) => {
     if (GRAIN_ORDER[g] > GRAIN_ORDER[grain]) grain = g;
@@ -96,6 +107,7 @@ export function pickCube(plan: QueryPlan, rowScope: RowCondition[] = []): CubeSp
     else for (const instant of [f.start, f.end]) if (instant) need(grainOfBoundary(instant));
   }
   for (const r of rowScope) use(r.dimension, r.level);
+  for (const instant of [period?.start, period?.end]) if (instant) need(grainOfBoundary(instant));
 
   const fits = (cube: CubeSpec) =>
     cube.series === plan.series &&

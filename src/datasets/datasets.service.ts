@@ -1,3 +1,4 @@
+import { normalizeDisclosure } from '../disclosure/disclosure-settings.js';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -206,8 +207,26 @@ function buildDefinition(input: PublishDatasetInput): DatasetDefinition {
   return {
     dimensions,
     measures,
-    disclosure: { method: input.disclosureMethod, threshold: input.disclosureThreshold },
+    disclosure: disclosureOf(input),
     source: series,
     ...(series === 'cases' ? { statutoryLimitDays: { ...STATUTORY_LIMIT_DAYS } } : {}),
   };
+}
+
+/** The dataset's disclosure settings, defaults filled in and ranges checked (docs/disclosure-control.md). */
+function disclosureOf(input: PublishDatasetInput): DatasetDefinition['disclosure'] {
+  const { config, problems } = normalizeDisclosure(
+    {
+      method: input.disclosureMethod,
+      threshold: input.disclosureThreshold,
+      maxNoise: input.maxNoise,
+      noiseVariance: input.noiseVariance,
+      queryBudget: input.queryBudget,
+      epsilonPerQuery: input.epsilonPerQuery,
+      epsilonBudget: input.epsilonBudget,
+    },
+    input.classification,
+  );
+  if (problems.length > 0) throw badUserInput(`Disclosure settings: ${problems.join('; ')}.`);
+  return { ...config };
 }

@@ -54,18 +54,22 @@ const METHODS: DisclosureMethod[] = ['none', 'threshold', 'cell-key', 'different
 
 /** Fills defaults and checks ranges; returns problems a steward can act on. */
 export function normalizeDisclosure(
-  raw: Partial<DisclosureConfig> & Record<string, unknown>,
+  raw: { method?: string; [key: string]: unknown },
   classification: 'open' | 'restricted' | 'confidential',
 ): { config: DisclosureConfig; problems: string[] } {
   const base = DEFAULT_DISCLOSURE[classification];
+  const num = (key: Exclude<keyof DisclosureConfig, 'method'>): number => {
+    const value = raw[key];
+    return typeof value === 'number' ? value : base[key];
+  };
   const config: DisclosureConfig = {
-    method: raw.method ?? base.method,
-    threshold: raw.threshold ?? base.threshold,
-    maxNoise: raw.maxNoise ?? base.maxNoise,
-    noiseVariance: raw.noiseVariance ?? base.noiseVariance,
-    queryBudget: raw.queryBudget ?? base.queryBudget,
-    epsilonPerQuery: raw.epsilonPerQuery ?? base.epsilonPerQuery,
-    epsilonBudget: raw.epsilonBudget ?? base.epsilonBudget,
+    method: (raw.method ?? base.method) as DisclosureMethod,
+    threshold: num('threshold'),
+    maxNoise: num('maxNoise'),
+    noiseVariance: num('noiseVariance'),
+    queryBudget: num('queryBudget'),
+    epsilonPerQuery: num('epsilonPerQuery'),
+    epsilonBudget: num('epsilonBudget'),
   };
   const problems: string[] = [];
   if (!METHODS.includes(config.method)) problems.push(`method must be one of ${METHODS.join(', ')}`);

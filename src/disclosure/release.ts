@@ -43,7 +43,7 @@ export function releaseCells(
   let suppressedCells = 0;
   const out = cells.map((cell): ReleasedCell => {
     const cellKey = cellKeyOf(cell.keySum);
-    if (config.method !== 'none' && cell.count < config.threshold) {
+    if (config.method !== 'none' && cell.count > 0 && cell.count < config.threshold) {
       suppressedCells++;
       return { suppressed: true, count: null, flags: ['suppressed'], cellKey };
     }

@@ -79,6 +79,11 @@ export function validateScope(scope: DatasetScope, definition: DatasetDefinition
   if (scope.periodFrom && scope.periodTo && scope.periodFrom > scope.periodTo) {
     problems.push(`${scope.dataset}: periodFrom ${scope.periodFrom} is after periodTo ${scope.periodTo}`);
   }
+  if (scope.cities && !known.includes('area'))
+    problems.push(`${scope.dataset}: has no area dimension, so cities cannot be restricted`);
+  if (scope.departments && !known.includes('department')) {
+    problems.push(`${scope.dataset}: has no department dimension, so departments cannot be restricted`);
+  }
   for (const [name, list] of [
     ['cities', scope.cities],
     ['departments', scope.departments],

@@ -52,25 +52,33 @@ const SATISFACTIONS = ['satisfied', 'basically', 'dissatisfied', 'unrated'];
 /** Reference tables: one province, three cities, six districts, twelve streets, categories, departments. */
 export async function insertReferenceData(ds: DataSource): Promise<void> {
   await ds.query(
-    `INSERT INTO area (code, level, parent_code, name_zh, name_en) VALUES ($1, 'province', NULL, '江苏省', 'Jiangsu')`,
+    `INSERT INTO area (code, level, parent_code, name_zh, name_en) VALUES ($1, 'province', NULL, '江苏省', 'Jiangsu')
+     ON CONFLICT (code) DO UPDATE SET level = EXCLUDED.level, parent_code = EXCLUDED.parent_code, name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en`,
     [PROVINCE],
   );
   for (const [code, zh, en] of CITIES) {
-    await ds.query(`INSERT INTO area VALUES ($1, 'city', $2, $3, $4)`, [code, PROVINCE, zh, en]);
+    await ds.query(
+      `INSERT INTO area VALUES ($1, 'city', $2, $3, $4) ON CONFLICT (code) DO UPDATE SET level = EXCLUDED.level, parent_code = EXCLUDED.parent_code, name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en`,
+      [code, PROVINCE, zh, en],
+    );
   }
   for (const [code, city, zh, en] of DISTRICTS) {
-    await ds.query(`INSERT INTO area VALUES ($1, 'district', $2, $3, $4)`, [code, city, zh, en]);
+    await ds.query(
+      `INSERT INTO area VALUES ($1, 'district', $2, $3, $4) ON CONFLICT (code) DO UPDATE SET level = EXCLUDED.level, parent_code = EXCLUDED.parent_code, name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en`,
+      [code, city, zh, en],
+    );
     for (const n of ['001', '002']) {
-      await ds.query(`INSERT INTO area VALUES ($1, 'street', $2, $3, $4)`, [
-        `${code}${n}`,
-        code,
-        `${zh}${n}街道`,
-        `${en} street ${n}`,
-      ]);
+      await ds.query(
+        `INSERT INTO area VALUES ($1, 'street', $2, $3, $4) ON CONFLICT (code) DO UPDATE SET level = EXCLUDED.level, parent_code = EXCLUDED.parent_code, name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en`,
+        [`${code}${n}`, code, `${zh}${n}街道`, `${en} street ${n}`],
+      );
     }
   }
   for (const [code, level, parent, zh, en] of CATEGORIES) {
-    await ds.query(`INSERT INTO category VALUES ($1, $2, $3, $4, $5)`, [code, level, parent, zh, en]);
+    await ds.query(
+      `INSERT INTO category VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET level = EXCLUDED.level, parent_code = EXCLUDED.parent_code, name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en`,
+      [code, level, parent, zh, en],
+    );
   }
   for (const [city, zh, en] of CITIES) {
     for (const [suffix, dzh, den] of [
@@ -78,12 +86,10 @@ export async function insertReferenceData(ds: DataSource): Promise<void> {
       ['housing', '住房和城乡建设局', 'Housing Bureau'],
       ['traffic', '交通运输局', 'Transport Bureau'],
     ]) {
-      await ds.query(`INSERT INTO department VALUES ($1, $2, $3, $4)`, [
-        `${city}-${suffix}`,
-        `${zh}${dzh}`,
-        `${en} ${den}`,
-        city,
-      ]);
+      await ds.query(
+        `INSERT INTO department VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en, area_code = EXCLUDED.area_code`,
+        [`${city}-${suffix}`, `${zh}${dzh}`, `${en} ${den}`, city],
+      );
     }
   }
 }

@@ -1,12 +1,13 @@
-import { Field, InputType, Int } from '@nestjs/graphql';
+import { Field, Float, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsBoolean,
+  IsISO8601,
   IsIn,
   IsInt,
-  IsISO8601,
+  IsNumber,
   IsOptional,
   IsString,
   Length,
@@ -70,9 +71,36 @@ export class PublishDatasetInput {
   @IsString({ each: true })
   measures!: string[];
 
-  @Field({ description: 'threshold or none' })
-  @IsIn(['threshold', 'none'], { message: 'disclosureMethod: use threshold or none' })
+  @Field({ description: 'none, threshold, cell-key or differential-privacy (docs/disclosure-control.md)' })
+  @IsIn(['none', 'threshold', 'cell-key', 'differential-privacy'], {
+    message: 'disclosureMethod: use none, threshold, cell-key or differential-privacy',
+  })
   disclosureMethod!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Cell key method: largest perturbation (1-20, default 3)' })
+  @IsOptional()
+  @IsInt()
+  maxNoise?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Cell key method: noise variance (default 2)' })
+  @IsOptional()
+  @IsNumber()
+  noiseVariance?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Distinct queries per licence (0 = unlimited)' })
+  @IsOptional()
+  @IsInt()
+  queryBudget?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Differential privacy: epsilon per query' })
+  @IsOptional()
+  @IsNumber()
+  epsilonPerQuery?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Differential privacy: epsilon budget per licence' })
+  @IsOptional()
+  @IsNumber()
+  epsilonBudget?: number;
 
   @Field(() => Int, { description: 'Smallest count released (threshold method)' })
   @IsInt()
