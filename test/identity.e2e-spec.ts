@@ -344,7 +344,7 @@ describe('hotline-gateway bootstrap and the demo accounts', () => {
   });
 
   it('seeds one working account per role for the demo', async () => {
-    const fresh = await createTestApp();
+    const fresh = await createTestApp({ DEMO_CASES: '2000' });
     try {
       const { credentials } = await seedDemoIfEmpty(fresh.dataSource, fresh.config, () => undefined);
       expect(credentials.map((c) => c.role)).toEqual(['steward', 'department', 'researcher', 'auditor']);

@@ -1,4 +1,5 @@
 import { recordsDemoStep } from '../ingest/demo/records-demo.step.js';
+import { licensingDemoStep } from '../licensing/licensing-demo.step.js';
 import { identityDemoStep } from '../principals/identity-demo.step.js';
 import { DemoStep } from './demo-step.js';
 
@@ -6,4 +7,5 @@ import { DemoStep } from './demo-step.js';
 export const DEMO_STEPS: DemoStep[] = [
   identityDemoStep, // organizations, one principal and API key per role
   recordsDemoStep, // synthetic cases and call traffic
+  licensingDemoStep, // an approved licence for the demo researcher
 ];

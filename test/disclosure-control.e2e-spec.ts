@@ -1,0 +1,144 @@
+import { insertCases, insertReferenceData } from './utils/case-fixtures.js';
+import { createTestApp, TestApp } from './utils/create-test-app.js';
+import { registerRoleTestActors } from './utils/role-test-actors.js';
+
+/**
+ * Disclosure control end to end, on generated records: what a licensed researcher receives
+ * from `aggregate` compared with the true counts computed straight from the records.
+ */
+const RESEARCHER = 'test-researcher';
+const STEWARD = 'test-steward';
+
+interface Row {
+  keys: string[];
+  cells: { measure: string; value: number | null; flags: string[] }[];
+}
+
+describe('disclosure control on generated data', () => {
+  let t: TestApp;
+  let licenseId: string;
+
+  const aggregate = async (query: Record<string, unknown>) => {
+    const res = await t.gql(
+      `query($q: AggregateQueryInput!) { aggregate(query: $q) { rows { keys cells { measure value flags } }
+        disclosure { method threshold suppressedCells budgetRemaining } licenseId } }`,
+      { q: { dataset: 'hotline-cases', measures: ['cases', 'avgHandlingDays'], licenseId, ...query } },
+      RESEARCHER,
+    );
+    expect(res.body.errors).toBeUndefined();
+    return res.body.data.aggregate as {
+      rows: Row[];
+      disclosure: { method: string; threshold: number; suppressedCells: number; budgetRemaining: number };
+      licenseId: string;
+    };
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    registerRoleTestActors(t.app);
+    await insertReferenceData(t.dataSource);
+    await insertCases(t.dataSource, { count: 6000, seed: 42 });
+    const requested = await t.gql(
+      `mutation($i: RequestLicenseInput!) { requestLicense(input: $i) { id } }`,
+      {
+        i: {
+          purpose: 'Disclosure control test: cases by district and kind',
+          datasets: [
+            {
+              dataset: 'hotline-cases',
+              dimensions: [
+                { dimension: 'area', level: 'district' },
+                { dimension: 'kind', level: 'kind' },
+                { dimension: 'time', level: 'month' },
+              ],
+            },
+          ],
+          validFrom: '2026-01-01',
+          validTo: '2028-12-31',
+          dailyQuota: 1000,
+          acceptObligations: ['no-reidentification', 'no-onward-sharing', 'cite-source', 'report-publications'],
+        },
+      },
+      RESEARCHER,
+    );
+    licenseId = requested.body.data.requestLicense.id;
+    const approved = await t.gql(`mutation { approveLicense(id: "${licenseId}") { status } }`, {}, STEWARD);
+    expect(approved.body.data.approveLicense.status).toBe('active');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const truth = async () => {
+    const rows = await t.dataSource.query<{ district: string | null; kind: string; n: number }[]>(
+      `SELECT district_code AS district, kind, count(*)::int AS n FROM case_record GROUP BY 1, 2`,
+    );
+    return new Map(rows.map((r) => [`${r.district ?? 'unknown'}|${r.kind}`, r.n]));
+  };
+
+  it('answers the same query identically 100 times (nothing to average away), spending the budget once', async () => {
+    const query = { groupBy: [{ dimension: 'area', level: 'district' }, { dimension: 'kind' }] };
+    const first = await aggregate(query);
+    expect(first.disclosure.method).toBe('cell-key');
+    for (let i = 0; i < 99; i++) expect(await aggregate(query)).toEqual(first);
+    // Reordering the same query is the same query.
+    const reordered = await aggregate({
+      groupBy: [{ dimension: 'area', level: 'district' }, { dimension: 'kind' }],
+      orderBy: [],
+    });
+    expect(reordered.disclosure.budgetRemaining).toBe(first.disclosure.budgetRemaining);
+  });
+
+  it('never releases a cell whose true count is between 1 and the threshold, and suppresses every measure of it', async () => {
+    const result = await aggregate({
+      groupBy: [{ dimension: 'area', level: 'district' }, { dimension: 'kind' }, { dimension: 'time', level: 'month' }],
+    });
+    const months = await t.dataSource.query<{ district: string | null; kind: string; month: string; n: number }[]>(
+      `SELECT district_code AS district, kind, to_char(received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, count(*)::int AS n
+         FROM case_record GROUP BY 1, 2, 3`,
+    );
+    const real = new Map(months.map((r) => [`${r.district ?? 'unknown'}|${r.kind}|${r.month}`, r.n]));
+    let small = 0;
+    for (const row of result.rows) {
+      const n = real.get(row.keys.join('|')) as number;
+      expect(n).toBeGreaterThan(0);
+      const [cases, avg] = row.cells;
+      if (n < result.disclosure.threshold) {
+        small++;
+        expect(cases).toEqual({ measure: 'cases', value: null, flags: ['suppressed'] });
+        expect(avg).toEqual({ measure: 'avgHandlingDays', value: null, flags: ['suppressed'] });
+      } else {
+        expect(cases.value).not.toBeNull();
+        expect(cases.flags).toEqual(['perturbed']);
+      }
+    }
+    expect(small).toBeGreaterThan(0);
+    expect(result.disclosure.suppressedCells).toBe(small * 2);
+  });
+
+  it('keeps the median relative error of cells of 100 or more under 2%, the noise within ±3', async () => {
+    const result = await aggregate({ groupBy: [{ dimension: 'area', level: 'district' }, { dimension: 'kind' }] });
+    const real = await truth();
+    const errors: number[] = [];
+    for (const row of result.rows) {
+      const n = real.get(row.keys.join('|')) as number;
+      const value = row.cells[0].value as number;
+      expect(Math.abs(value - n)).toBeLessThanOrEqual(3);
+      if (n >= 100) errors.push(Math.abs(value - n) / n);
+    }
+    expect(errors.length).toBeGreaterThan(5);
+    errors.sort((a, b) => a - b);
+    expect(errors[Math.floor(errors.length / 2)]).toBeLessThan(0.02);
+  });
+
+  it('states the method, threshold, suppressed cells and the remaining distinct-query budget', async () => {
+    const before = await aggregate({ groupBy: [{ dimension: 'kind' }] });
+    const after = await aggregate({
+      groupBy: [{ dimension: 'kind' }],
+      filters: [{ dimension: 'kind', in: ['complaint'] }],
+    });
+    expect(before.disclosure).toMatchObject({ method: 'cell-key', threshold: 10 });
+    expect(after.disclosure.budgetRemaining).toBe(before.disclosure.budgetRemaining - 1);
+    expect(after.licenseId).toBe(licenseId);
+  });
+});
