@@ -29,7 +29,10 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'postgres://db:5432' }, 'DATABASE_URL: names no database (add /dbname at the end)'],
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL: expected a URL starting with redis:// or rediss://, got http://'],
     [{ OIDC_ISSUER: 'https://idp' }, 'OIDC_AUDIENCE: must be set together with OIDC_ISSUER'],
-    [{ AUDIT_SIGNING_KEY_FILE: '/etc/keys/' }, 'AUDIT_SIGNING_KEY_FILE: expected a file path, got the directory'],
+    [
+      { AUDIT_SIGNING_KEY_FILE: '/etc/keys/' },
+      'AUDIT_SIGNING_KEY_FILE: names a folder ("/etc/keys/"); give the path of the key file',
+    ],
     [{ AUDIT_CHECKPOINT_EVERY: '0' }, 'AUDIT_CHECKPOINT_EVERY: expected a whole number from 1 to 10000000, got 0'],
     [{ AUDIT_CHECKPOINT_SECONDS: 'soon' }, 'AUDIT_CHECKPOINT_SECONDS: expected a whole number from 1 to 86400'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
