@@ -43,6 +43,7 @@ export class AggregateAccessService {
       actor,
       { dataset: dataset.slug, groupBy: normalized.groupBy, filters: normalized.filters },
       licenseId,
+      dataset,
     );
     const scope = decision.rowScope ?? {};
     const dimensions = new Set(dataset.definition.dimensions.map((d) => d.code));

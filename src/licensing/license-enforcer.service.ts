@@ -39,10 +39,17 @@ export class LicenseEnforcer {
     private readonly clock: Clock,
   ) {}
 
-  async authorize(actor: Actor, query: ScopedQuery, licenseId?: string | null): Promise<QueryAuthorization> {
-    const dataset = await this.dataSource
-      .getRepository(DatasetEntity)
-      .findOneBy({ slug: query.dataset, published: true });
+  /** `known` is the dataset when the caller has already loaded it (saves a query per request). */
+  async authorize(
+    actor: Actor,
+    query: ScopedQuery,
+    licenseId?: string | null,
+    known?: DatasetEntity,
+  ): Promise<QueryAuthorization> {
+    const dataset =
+      known?.slug === query.dataset
+        ? known
+        : await this.dataSource.getRepository(DatasetEntity).findOneBy({ slug: query.dataset, published: true });
     if (!dataset) throw badUserInput(`Unknown dataset "${query.dataset}"; list them with { datasets { slug } }.`);
     if (dataset.classification === 'open') return { basis: 'open-data' };
     if (actor.role === 'auditor')
