@@ -9,9 +9,9 @@ import {
   insertReferenceData,
   KINDS,
   PROVINCE,
-  rng,
   STREETS,
 } from './utils/case-fixtures.js';
+import { rng } from './utils/seeded-random.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 import { registerRoleTestActors } from './utils/role-test-actors.js';
 

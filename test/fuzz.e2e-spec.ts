@@ -2,6 +2,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ERROR_CODES } from '../src/graphql/errors.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
+import { rng } from './utils/seeded-random.js';
 
 /**
  * 2,000+ hostile requests against the real app: none may get a 5xx, a stack trace or an
@@ -24,17 +25,6 @@ const LEAKS = [
   /case_record|schema_migrations|import_batch|call_traffic/,
   /stacktrace|"exception"/,
 ];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Attack {
   kind: string;
@@ -442,7 +432,7 @@ describe('fuzz: hostile requests', () => {
       appendOnlyMax[table] = { max, sum: await appendOnlyPrefix(table, key, max) };
     }
 
-    const attacks = buildAttacks(mulberry32(SEED), REQUESTS);
+    const attacks = buildAttacks(rng(SEED), REQUESTS);
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const failures: string[] = [];
     const kinds = new Map<string, number>();

@@ -2,20 +2,9 @@ import { randomInt } from 'node:crypto';
 import { KEY_MODULUS } from './cell-key.js';
 import { DEFAULT_DISCLOSURE, DisclosureConfig } from './disclosure-settings.js';
 import { RawCell, releaseCells } from './release.js';
+import { rng } from '../../test/utils/seeded-random.js';
 
 const cellKey = DEFAULT_DISCLOSURE.restricted;
-
-/** A seeded PRNG (mulberry32) so statistical tests are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function recordKeys(n: number, rand: () => number): number[] {
   return Array.from({ length: n }, () => Math.floor(rand() * KEY_MODULUS));
@@ -45,7 +34,7 @@ describe(releaseCells.name, () => {
   });
 
   it('gives the same set of records the same noise whatever query produced the cell', () => {
-    const rand = seeded(1);
+    const rand = rng(1);
     const keys = recordKeys(57, rand);
     const first = release(keys);
     for (let i = 0; i < 100; i++) {
@@ -56,7 +45,7 @@ describe(releaseCells.name, () => {
   });
 
   it('perturbs with zero mean and never by more than maxNoise, never below the threshold', () => {
-    const rand = seeded(2);
+    const rand = rng(2);
     let sum = 0;
     let maxAbs = 0;
     let minReleased = Infinity;
@@ -75,7 +64,7 @@ describe(releaseCells.name, () => {
   });
 
   it('keeps the median relative error under 2% for cells of 100 or more', () => {
-    const rand = seeded(3);
+    const rand = rng(3);
     const errors: number[] = [];
     for (let i = 0; i < 1000; i++) {
       const n = 100 + Math.floor(rand() * 900);
@@ -86,7 +75,7 @@ describe(releaseCells.name, () => {
   });
 
   it('defeats differencing: a total minus the total without a small category rarely gives its true count', () => {
-    const rand = seeded(4);
+    const rand = rng(4);
     let exact = 0;
     const trials = 200;
     for (let i = 0; i < trials; i++) {
@@ -101,7 +90,7 @@ describe(releaseCells.name, () => {
 
   it('spends fresh noise per query under differential privacy, centred on the true count', () => {
     const dp = { ...cellKey, method: 'differential-privacy' as const, epsilonPerQuery: 1 };
-    const keys = recordKeys(500, seeded(5));
+    const keys = recordKeys(500, rng(5));
     const values = Array.from({ length: 400 }, () => release(keys, dp).count as number);
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     expect(new Set(values).size).toBeGreaterThan(3);

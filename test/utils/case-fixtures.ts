@@ -1,17 +1,6 @@
 import { DataSource } from 'typeorm';
+import { rng } from './seeded-random.js';
 import { notifyRecordsChanged } from '../../src/records/records-changed.js';
-
-/** A small seeded generator (mulberry32): the same seed gives the same fixtures. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const PROVINCE = '320000';
 export const CITIES: [string, string, string][] = [
