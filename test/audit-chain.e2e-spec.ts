@@ -77,6 +77,37 @@ describe('audit chain with two gateway instances', () => {
   });
 });
 
+describe('audit chain writers with stale tails', () => {
+  it('re-read the head when another writer appended since, and never fork the chain', async () => {
+    const db = await createTestDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'hgw-test-data-'));
+    const dataSource = createDataSource(db.url, { poolSize: 6 });
+    try {
+      await dataSource.initialize();
+      await migrate(dataSource);
+      const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+      const writers = [new AuditChainWriter(dataSource), new AuditChainWriter(dataSource)];
+      const event = (n: number) =>
+        toPending({ ...researcher, requestId: `s${n}` }, { operation: 'aggregate', decision: 'allowed', query: { n } });
+      // Alternating one by one: every append but the first two finds its writer's tail stale.
+      const seqs: number[] = [];
+      for (let n = 0; n < 12; n++) seqs.push(await writers[n % 2].append(event(n)));
+      expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      // Then both at once, in bursts, so batches chained on a tail that loses the race retry.
+      const burst = await Promise.all(Array.from({ length: 200 }, (_, n) => writers[n % 3 ? 0 : 1].append(event(n))));
+      expect(new Set(burst).size).toBe(200);
+      expect(Math.min(...burst)).toBe(13);
+      expect(Math.max(...burst)).toBe(212);
+      const report = await verifyStoredChain(dataSource, config);
+      expect(report).toMatchObject({ ok: true, eventsChecked: 212, lastSeq: 212, firstBrokenSeq: null });
+    } finally {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** A database with a 20-event chain, checkpoints at 5, 10, 15 and 20, and the key and file of a gateway. */
 async function chainFixture() {
   const db = await createTestDatabase();

@@ -82,6 +82,14 @@ export class AuditChainWriter {
     }
   }
 
+  /**
+   * The chain's tail as this process last wrote or sent it. A batch chained onto it goes in one
+   * round trip: the INSERT only inserts if, under the lock, the stored head still is this tail.
+   * Nothing is held across the network while the lock is taken, so batches from other
+   * processes, or a failed batch of ours, only cost a retry through the two-step path.
+   */
+  private tail: { seq: number; hash: string } | null = null;
+
   private async writeBatch(batch: Waiter[]): Promise<number> {
     const [client, release] = (await (this.dataSource.driver as PostgresDriver).obtainMasterConnection()) as [
       PoolClient,
@@ -89,25 +97,33 @@ export class AuditChainWriter {
     ];
     let broken: unknown;
     try {
-      // Two round trips per batch. The head is read by its own statement after the lock is held,
+      const base = this.tail;
+      if (base) {
+        const rows = chain(batch, base.seq, base.hash);
+        const last = rows[rows.length - 1];
+        this.tail = { seq: last.seq, hash: last.hash };
+        const results = (await client.query(
+          `BEGIN; SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}); ${insertSql(client, rows)}
+           WHERE coalesce((SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1), ${client.escapeLiteral(GENESIS_HASH)})
+             = ${client.escapeLiteral(base.hash)}; COMMIT`,
+        )) as unknown as QueryResult[];
+        if (results[2].rowCount === rows.length) return last.seq;
+        // The head moved under us: nothing was inserted; chain onto the stored head instead.
+      }
+      // Two round trips. The head is read by its own statement after the lock is held,
       // so (read committed) it sees every append committed before: one chain across instances.
       const opened = (await client.query(
         `BEGIN; SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}); SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1`,
       )) as unknown as QueryResult<{ seq: string; hash: string }>[];
       const head = opened[2].rows;
-      let seq = head.length ? Number(head[0].seq) : 0;
-      let prevHash = head.length ? head[0].hash : GENESIS_HASH;
-      const rows: ChainedEvent[] = batch.map((w) => {
-        seq++;
-        const unhashed: UnhashedEvent = { ...w.event, seq, prevHash };
-        const hash = hashEvent(unhashed);
-        prevHash = hash;
-        return { ...unhashed, hash };
-      });
+      const rows = chain(batch, head.length ? Number(head[0].seq) : 0, head.length ? head[0].hash : GENESIS_HASH);
+      const last = rows[rows.length - 1];
       // A literal, not a parameter, so INSERT and COMMIT travel together (simple protocol).
-      await client.query(`${INSERT.replace('$1', client.escapeLiteral(JSON.stringify(rows)))}; COMMIT`);
-      return seq;
+      await client.query(`${insertSql(client, rows)}; COMMIT`);
+      this.tail = { seq: last.seq, hash: last.hash };
+      return last.seq;
     } catch (err) {
+      this.tail = null;
       // Whatever failed, the connection must not go back to the pool inside a transaction.
       await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
       broken ??= isConnectionError(err) ? err : undefined;
@@ -116,6 +132,21 @@ export class AuditChainWriter {
       release(broken);
     }
   }
+}
+
+/** Links the batch's events onto the chain after (seq, prevHash). */
+function chain(batch: Waiter[], seq: number, prevHash: string): ChainedEvent[] {
+  return batch.map((w) => {
+    seq++;
+    const unhashed: UnhashedEvent = { ...w.event, seq, prevHash };
+    const hash = hashEvent(unhashed);
+    prevHash = hash;
+    return { ...unhashed, hash };
+  });
+}
+
+function insertSql(client: PoolClient, rows: ChainedEvent[]): string {
+  return INSERT.replace('$1', client.escapeLiteral(JSON.stringify(rows)));
 }
 
 function isConnectionError(err: unknown): boolean {
