@@ -28,7 +28,9 @@ describe('embedded database lock', () => {
       const sut = await acquireLock(lockPath, info(process.pid));
       expect(sut).toEqual({ acquired: false, owner: expect.objectContaining({ pid: other.pid, port: 5555 }) });
     } finally {
+      const exited = new Promise((r) => other.once('exit', r));
       other.kill();
+      await exited;
     }
   });
 
@@ -52,7 +54,7 @@ describe(findFreePort.name, () => {
       expect(sut).not.toBe(taken);
       expect(sut).toBeGreaterThan(0);
     } finally {
-      server.close();
+      await new Promise((r) => server.close(r));
     }
   });
 });
