@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds dist/ with tsc when any source is newer than the last build, so `npm start`
-// and `npx hotline-gateway` always run current code without a separate build step.
+// Builds dist/ with tsc when any source is newer than the last build. `npm ci` runs it (the
+// prepare script), so a fresh checkout is built once at install, and `npm start`, the benches and
+// `npx hotline-gateway` run it again so they always run current code without a separate step.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -34,9 +35,22 @@ function needsBuild() {
   return sources > built;
 }
 
-if (needsBuild()) {
+let tsc;
+try {
+  tsc = require.resolve('typescript/bin/tsc');
+} catch {
+  tsc = undefined;
+}
+
+if (needsBuild() && tsc === undefined && process.env.npm_lifecycle_event === 'prepare') {
+  // `npm ci --omit=dev`: no compiler here; a deployment ships dist/ built elsewhere.
+  process.stderr.write('hotline-gateway: typescript is not installed; skipping the build\n');
+} else if (needsBuild()) {
   process.stderr.write('hotline-gateway: building (tsc)...\n');
-  const tsc = require.resolve('typescript/bin/tsc');
+  if (tsc === undefined) {
+    process.stderr.write('hotline-gateway: dist/ is missing or stale and typescript is not installed; run npm ci\n');
+    process.exit(1);
+  }
   try {
     execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], {
       stdio: 'inherit',
