@@ -13,11 +13,11 @@ export interface PlantedEmergingIssue {
   monthlyShare: Record<string, number>;
 }
 
-/** Three months of growth (5%, 12%, 25% of the city's new cases), then a plateau at 25%. */
+/** Three months of growth (5%, 15%, 40% of the city's new cases), then a plateau at 40%. */
 function ramp(months: string[], hold: string[]): Record<string, number> {
   const out: Record<string, number> = {};
-  months.forEach((m, i) => (out[m] = [0.05, 0.12, 0.25][i]));
-  for (const m of hold) out[m] = 0.25;
+  months.forEach((m, i) => (out[m] = [0.05, 0.15, 0.4][i]));
+  for (const m of hold) out[m] = 0.4;
   return out;
 }
 
