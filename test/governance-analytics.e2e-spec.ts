@@ -270,6 +270,37 @@ describe('governance analytics find the planted signals', () => {
     ).toEqual(['ENV', 'PROP', 'TRAF']);
   });
 
+  it('never releases a chain length averaged over fewer chains than the threshold', async () => {
+    const res = await aggregate({
+      dataset: 'hotline-cases',
+      groupBy: [
+        { dimension: 'category', level: 'l1' },
+        { dimension: 'area', level: 'city' },
+        { dimension: 'time', level: 'month' },
+      ],
+      measures: ['cases', 'avgChainLength'],
+      filters: [{ dimension: 'time', from: '2021-01', to: '2021-06' }],
+    });
+    const chains = await t.dataSource.query<{ k: string; n: number }[]>(
+      `SELECT category_l1 || '|' || city_code || '|' || to_char(received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS k,
+         count(*)::int AS n
+       FROM case_record r WHERE repeat_of_id IS NULL AND EXISTS (SELECT 1 FROM case_record x WHERE x.repeat_of_id = r.id)
+       GROUP BY 1`,
+    );
+    const chainsOf = new Map(chains.map((c) => [c.k, c.n]));
+    const released = res.rows.filter((r) => !cell(r, 'cases').flags.includes('suppressed'));
+    const few = released.filter(
+      (r) => (chainsOf.get(r.keys.join('|')) ?? 0) > 0 && chainsOf.get(r.keys.join('|'))! < 10,
+    );
+    const many = released.filter((r) => (chainsOf.get(r.keys.join('|')) ?? 0) >= 10);
+    expect(few.length).toBeGreaterThan(20);
+    expect(many.length).toBeGreaterThan(20);
+    for (const r of few)
+      expect(cell(r, 'avgChainLength')).toEqual({ measure: 'avgChainLength', value: null, flags: ['suppressed'] });
+    for (const r of many) expect(cell(r, 'avgChainLength').value).toBeGreaterThanOrEqual(2);
+    expect(res.disclosure.suppressedCells).toBeGreaterThanOrEqual(few.length);
+  });
+
   it('flags the planted emerging issues with precision and recall of at least 0.9', async () => {
     const res = await aggregate({
       dataset: 'hotline-cases',
