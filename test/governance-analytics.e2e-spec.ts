@@ -174,6 +174,27 @@ describe('governance analytics find the planted signals', () => {
     );
     expect(persistent.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(persistent.body.errors[0].message).toMatch(/do not group by time/);
+    // An analysis reads every row before ordering and limit, so a limit cannot shrink it.
+    const tooBig = await t.gql(
+      `query($q: AggregateQueryInput!) { aggregate(query: $q) { rows { keys } } }`,
+      {
+        q: {
+          dataset: 'hotline-cases',
+          licenseId,
+          measures: ['cases', 'casesGrowth', 'growthPValue'],
+          groupBy: [
+            { dimension: 'category', level: 'l3' },
+            { dimension: 'area', level: 'city' },
+            { dimension: 'time', level: 'month' },
+          ],
+          orderBy: [{ field: 'growthPValue', direction: 'ASC' }],
+          limit: 10,
+        },
+      },
+      RESEARCHER,
+    );
+    expect(tooBig.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(tooBig.body.errors[0].message).toMatch(/ask for fewer measures/);
   });
 
   it('links repeat chains at import with precision and recall of at least 0.9', async () => {

@@ -185,7 +185,10 @@ export class AggregateService {
       finest
         ? `group ${finest.dimension.code} at a coarser level than ${finest.level.code}`
         : 'group by fewer dimensions',
-      `or set limit (at most ${plan.maxRows}) with orderBy for a top-N`,
+      // Analyses across rows read every row before any limit, so a limit does not help them.
+      plan.measures.some((m) => m.analysis)
+        ? 'or ask for fewer measures (each analysis reads every row before ordering and limit)'
+        : `or set limit (at most ${plan.maxRows}) with orderBy for a top-N`,
     ];
     return queryTooComplex(
       `This query would return more than ${MAX_RESULT_CELLS} cells (${plan.maxRows} rows x ${plan.measures.length} measure(s) at most). To fix it: ${advice.join('; ')}.`,
