@@ -32,6 +32,9 @@ const MEASURES = [
   'solvedRate',
   'satisfactionRate',
   'repeatRate',
+  'dissatisfactionRate',
+  'avgChainLength',
+  'unsolvedAfterThreeShare',
 ];
 const LEVELS: Record<string, string[]> = {
   time: ['year', 'quarter', 'month', 'week', 'day', 'hour'],
@@ -65,6 +68,8 @@ interface Rec {
   kind: string;
   /** Every level's key, computed once. */
   keys?: Map<string, string | null>;
+  /** For the first contact of a repeat chain: its contacts and the latest contact's outcome. */
+  chain?: { contacts: number; lastOutcome: string };
   [column: string]: unknown;
 }
 
@@ -158,6 +163,24 @@ function truthOf(records: Rec[], measure: string): number | null {
       );
     case 'repeatRate':
       return ratio(records.filter((r) => r.repeat_of_id !== null).length, records.length);
+    case 'dissatisfactionRate':
+      return ratio(
+        records.filter((r) => r.satisfaction === 'dissatisfied').length,
+        records.filter((r) => r.satisfaction !== 'unrated').length,
+      );
+    case 'avgChainLength': {
+      const roots = records.filter((r) => r.chain !== undefined);
+      return ratio(
+        roots.reduce((s, r) => s + r.chain!.contacts, 0),
+        roots.length,
+      );
+    }
+    case 'unsolvedAfterThreeShare':
+      return ratio(
+        records.filter((r) => r.chain !== undefined && r.chain.contacts >= 3 && r.chain.lastOutcome !== 'solved')
+          .length,
+        records.filter((r) => r.repeat_of_id === null).length,
+      );
   }
   throw new Error(measure);
 }
@@ -174,7 +197,7 @@ describe('aggregate from rollups equals aggregate from records (property)', () =
     // Incremental refresh must give the same rollups as one build: add a second batch on top.
     await insertCases(t.dataSource, { count: 500, seed: 77, from: '2021-06-01', to: '2021-07-31', source: 'second' });
     const rows = await t.dataSource.query<Record<string, unknown>[]>(
-      `SELECT received_at, closed_at, kind, channel, category_l1, category_l2, category_l3, province_code, city_code,
+      `SELECT id, received_at, closed_at, kind, channel, category_l1, category_l2, category_l3, province_code, city_code,
          district_code, street_code, department_code, outcome, satisfaction, repeat_of_id FROM case_record`,
     );
     records = rows.map((r) => {
@@ -188,6 +211,32 @@ describe('aggregate from rollups equals aggregate from records (property)', () =
       };
     });
     for (const rec of records) rec.keys = new Map(ALL_LEVELS.map(([d, l]) => [`${d}.${l}`, key(rec, d, l)]));
+    // Repeat chains, walked forward from each first contact (a case repeating no earlier case).
+    const children = new Map<string, Rec[]>();
+    for (const rec of records) {
+      if (rec.repeat_of_id === null) continue;
+      const parent = rec.repeat_of_id as string;
+      children.set(parent, [...(children.get(parent) ?? []), rec]);
+    }
+    for (const root of records.filter((r) => r.repeat_of_id === null && children.has(r.id as string))) {
+      const members: Rec[] = [];
+      const stack = [root];
+      while (stack.length > 0) {
+        const rec = stack.pop()!;
+        members.push(rec);
+        stack.push(...(children.get(rec.id as string) ?? []));
+      }
+      const last = members.reduce((a, b) =>
+        a.local.getTime() !== b.local.getTime()
+          ? a.local > b.local
+            ? a
+            : b
+          : BigInt(a.id as string) > BigInt(b.id as string)
+            ? a
+            : b,
+      );
+      root.chain = { contacts: members.length, lastOutcome: (last.outcome as string | null) ?? 'open' };
+    }
     // An exact copy of hotline-cases without disclosure control, so every cell can be compared.
     const res = await t
       .gql(

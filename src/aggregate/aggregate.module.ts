@@ -4,6 +4,7 @@ import { LicensingModule } from '../licensing/licensing.module.js';
 import { AggregateAccessService } from './access-step.service.js';
 import { AGGREGATE_CACHE_ENABLED, AggregateService } from './aggregate.service.js';
 import { AggregateResolver } from './aggregate.resolver.js';
+import { AnalyticsStepService } from './analytics/analytics-step.service.js';
 import { DisclosureService } from './disclosure-step.service.js';
 import { ExportController } from './export.controller.js';
 
@@ -26,6 +27,7 @@ function cacheEnabled(): boolean {
     AggregateService,
     AggregateAccessService,
     DisclosureService,
+    AnalyticsStepService,
     { provide: AGGREGATE_CACHE_ENABLED, useFactory: cacheEnabled },
   ],
   exports: [AggregateService],

@@ -7,6 +7,7 @@ import type { DatasetEntity } from '../datasets/dataset.entity.js';
 import { DatasetsService } from '../datasets/datasets.service.js';
 import { badUserInput, GatewayError } from '../graphql/errors.js';
 import { AggregateAccessService } from './access-step.service.js';
+import { AnalyticsStepService } from './analytics/analytics-step.service.js';
 import { DisclosureService, RawRow } from './disclosure-step.service.js';
 import { UNKNOWN_MEMBER } from '../datasets/member-directory.js';
 import { MembersService } from '../datasets/members.service.js';
@@ -54,6 +55,7 @@ export class AggregateService {
     private readonly members: MembersService,
     private readonly access: AggregateAccessService,
     private readonly disclosure: DisclosureService,
+    private readonly analytics: AnalyticsStepService,
     private readonly audit: AuditRecorder,
     @Optional() @Inject(AGGREGATE_CACHE_ENABLED) cacheEnabled?: boolean,
   ) {
@@ -68,14 +70,22 @@ export class AggregateService {
       plan = planQuery(dataset, query, await this.members.directory());
       const access = await this.access.authorize(actor, dataset, plan, licenseId);
       licenseId = access.licenseId;
-      const compiled = compileSql(plan, access.rowScope, access.period);
-      let raw = await this.cache.getOrLoad(`${compiled.sql}\u0000${JSON.stringify(compiled.params)}`, async () =>
-        (await this.dataSource.query<DbRow[]>(compiled.sql, compiled.params)).map((r) => this.toRaw(plan!, r)),
-      );
+      const load = async (p: QueryPlan) => {
+        const compiled = compileSql(p, access.rowScope, access.period);
+        return this.cache.getOrLoad(`${compiled.sql}\u0000${JSON.stringify(compiled.params)}`, async () =>
+          (await this.dataSource.query<DbRow[]>(compiled.sql, compiled.params)).map((r) => this.toRaw(p, r)),
+        );
+      };
+      let raw = await load(plan);
       if (raw.length > plan.maxRows) throw this.tooManyCells(plan);
-      if (compiled.sortInMemory) raw = this.sortInMemory(plan, raw);
-      if (plan.limit !== undefined) raw = raw.slice(0, plan.limit);
-      const released = await this.disclosure.apply(actor, dataset, plan, access, raw);
+      // Analyses across rows order and cut after disclosure control (src/aggregate/analytics/).
+      const analysis = plan.measures.some((m) => m.analysis);
+      if (!analysis && plan.orderBy.some((o) => o.target.type === 'measure' && !o.target.measure.orderSql)) {
+        raw = this.sortInMemory(plan, raw);
+      }
+      if (!analysis && plan.limit !== undefined) raw = raw.slice(0, plan.limit);
+      let released = await this.disclosure.apply(actor, dataset, plan, access, raw);
+      if (analysis) released = await this.analytics.complete(actor, dataset, plan, released, load);
       const { id } = await this.audit.record(actor, {
         operation: 'aggregate',
         decision: 'allowed',
@@ -175,7 +185,10 @@ export class AggregateService {
       finest
         ? `group ${finest.dimension.code} at a coarser level than ${finest.level.code}`
         : 'group by fewer dimensions',
-      `or set limit (at most ${plan.maxRows}) with orderBy for a top-N`,
+      // Analyses across rows read every row before any limit, so a limit does not help them.
+      plan.measures.some((m) => m.analysis)
+        ? 'or ask for fewer measures (each analysis reads every row before ordering and limit)'
+        : `or set limit (at most ${plan.maxRows}) with orderBy for a top-N`,
     ];
     return queryTooComplex(
       `This query would return more than ${MAX_RESULT_CELLS} cells (${plan.maxRows} rows x ${plan.measures.length} measure(s) at most). To fix it: ${advice.join('; ')}.`,

@@ -27,6 +27,10 @@ export interface ReleasedCell {
 export interface ReleasedRow {
   keys: string[];
   cells: ReleasedCell[];
+  /** The released record count (null when suppressed), for analyses across rows; never sent as is. */
+  count: number | null;
+  /** The row's summed bases, for analyses that read released rows only. */
+  sums: Sums;
 }
 
 export interface DisclosureOutcome {
@@ -54,20 +58,42 @@ export class DisclosureService {
     access: AccessDecision,
     raw: RawRow[],
   ): Promise<DisclosureOutcome> {
+    const config = this.configFor(actor, dataset);
+    const budgetRemaining = await this.charge(config, dataset, plan, access);
+    return { ...this.release(config, plan, raw), budgetRemaining };
+  }
+
+  /**
+   * Releases further cells behind an answer already charged (e.g. the months a persistence
+   * analysis reads) under the same rules, without charging the budget again.
+   */
+  releaseMore(actor: Actor, dataset: DatasetEntity, plan: QueryPlan, raw: RawRow[]): ReleasedRow[] {
+    return this.release(this.configFor(actor, dataset), plan, raw).rows;
+  }
+
+  private configFor(actor: Actor, dataset: DatasetEntity): DisclosureConfig {
     const { config: settings } = normalizeDisclosure(dataset.definition.disclosure, dataset.classification);
     // Stewards hold the microdata: they get exact counts, but small cells stay suppressed for them too.
-    const config: DisclosureConfig =
-      actor.role === 'steward' && settings.method !== 'none' ? { ...settings, method: 'threshold' } : settings;
-    const budgetRemaining = await this.charge(config, dataset, plan, access);
+    return actor.role === 'steward' && settings.method !== 'none' ? { ...settings, method: 'threshold' } : settings;
+  }
+
+  private release(
+    config: DisclosureConfig,
+    plan: QueryPlan,
+    raw: RawRow[],
+  ): Omit<DisclosureOutcome, 'budgetRemaining'> {
     const { cells } = releaseCells(
       config,
       raw.map((r) => ({ count: r.count, keySum: r.recordKeySum ?? 0 })),
     );
     let suppressedCells = 0;
-    const rows = raw.map((r, i) => {
+    const threshold = config.method === 'none' ? 0 : config.threshold;
+    const rows = raw.map((r, i): ReleasedRow => {
       const cell = cells[i];
       return {
         keys: r.keys,
+        count: cell.suppressed ? null : cell.count,
+        sums: r.sums,
         cells: plan.measures.map((m) => {
           if (cell.suppressed) {
             suppressedCells++;
@@ -76,17 +102,20 @@ export class DisclosureService {
           if (m.code === 'cases' && cell.count !== r.count) {
             return { measure: m.code, value: cell.count, flags: cell.flags };
           }
-          return { measure: m.code, value: m.compute(r.sums), flags: m.code === 'cases' ? cell.flags : [] };
+          // A mean over fewer units (e.g. repeat chains) than a released count may describe.
+          const units = m.unitBase ? (r.sums[m.unitBase] ?? 0) : undefined;
+          if (units !== undefined && units > 0 && units < threshold) {
+            suppressedCells++;
+            return { measure: m.code, value: null, flags: ['suppressed'] };
+          }
+          const value = m.compute(r.sums);
+          const flags = m.code === 'cases' ? [...cell.flags] : [];
+          if (value !== null && m.flags) flags.push(...m.flags(value));
+          return { measure: m.code, value, flags };
         }),
       };
     });
-    return {
-      rows,
-      method: config.method,
-      threshold: config.method === 'none' ? 0 : config.threshold,
-      suppressedCells,
-      budgetRemaining,
-    };
+    return { rows, method: config.method, threshold, suppressedCells };
   }
 
   private async charge(

@@ -136,6 +136,28 @@ export function planQuery(dataset: PlannerDataset, query: AggregateQuery, member
     filters.push({ kind: 'in', dimension: dim, level, values });
   }
 
+  // Analyses across rows: emerging issues compare periods, persistent issues read the months themselves.
+  const timeGroup = groups.find((g) => g.dimension.code === 'time');
+  for (const m of measures) {
+    if (m.analysis === 'periodOverPeriod' && !timeGroup) {
+      throw badUserInput(
+        `measures: "${m.code}" compares each period with the one before; group by time too, e.g. { dimension: "time", level: "month" }.`,
+      );
+    }
+    if (m.analysis === 'persistence') {
+      if (timeGroup) {
+        throw badUserInput(
+          `measures: "${m.code}" counts consecutive months itself; do not group by time (filter time with from/to instead).`,
+        );
+      }
+      if (!published.get('time')?.includes('month')) {
+        throw badUserInput(
+          `measures: "${m.code}" needs the time level month, which dataset "${dataset.slug}" does not publish.`,
+        );
+      }
+    }
+  }
+
   // Cell cap and limit.
   const maxRows = Math.max(1, Math.floor(MAX_RESULT_CELLS / measures.length));
   const limit = query.limit ?? undefined;

@@ -182,8 +182,19 @@ export const CASE_SUM_COLUMNS = [
   'satisfied',
   'repeats',
   'record_key_sum',
+  // Repeat chains, counted at the chain's first contact (docs/analytics.md).
+  'chains',
+  'chain_contacts',
+  'unsolved_after_three',
 ] as const;
-export const TRAFFIC_SUM_COLUMNS = ['calls_offered', 'calls_answered', 'calls_abandoned'] as const;
+export const TRAFFIC_SUM_COLUMNS = [
+  'calls_offered',
+  'calls_answered',
+  'calls_abandoned',
+  // Surge monitoring: the same hour of week over the previous four weeks (docs/analytics.md).
+  'calls_baseline',
+  'calls_offered_baselined',
+] as const;
 
 /** Summed base values of one result cell; `hist` is the summed handling-time histogram. */
 export type Sums = Record<string, number> & { hist?: number[] };
@@ -200,9 +211,32 @@ export interface MeasureSpec {
   /** SQL over the aggregated bases (`s_<column>` aliases inlined as sum(...)), when it can be ordered in SQL. */
   orderSql?: string;
   compute(s: Sums): number | null;
+  /**
+   * A base counting the units this measure averages over (e.g. repeat chains). A released row
+   * where that count is above zero but under the dataset's threshold gets this measure null and
+   * flagged `suppressed`, so a ratio never describes fewer units than a released count may.
+   */
+  unitBase?: string;
+  /** Flags a released value earns (e.g. `surge`), besides the disclosure flags. */
+  flags?(value: number): string[];
+  /**
+   * Measures computed across the rows of a result after disclosure control, from released values
+   * only (src/aggregate/analytics/): `periodOverPeriod` compares each row with the previous
+   * period of the same other keys and needs a time group; `persistence` reads the months behind
+   * each row and must not be grouped by time.
+   */
+  analysis?: 'periodOverPeriod' | 'persistence';
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+
+/** A surge: offered calls at least this many times the same-hour-of-week baseline. */
+export const SURGE_RATIO = 2.5;
+/** Emerging issues: Benjamini-Hochberg false discovery rate and the least growth relative to the rest. */
+export const EMERGING_FDR = 0.01;
+export const EMERGING_MIN_RELATIVE_GROWTH = 1.5;
+/** Persistent issues: the fewest consecutive high months that earn the `persistent` flag. */
+export const PERSISTENT_MIN_MONTHS = 3;
 const sumSql = (c: string) => `sum(${c})::float8`;
 const ratioSql = (a: string, b: string) => `(${sumSql(a)} / nullif(${sumSql(b)}, 0))`;
 
@@ -324,6 +358,76 @@ export const MEASURES: MeasureSpec[] = [
     compute: (s) => ratio(s.repeats, s.cases),
   },
   {
+    code: 'dissatisfactionRate',
+    series: 'cases',
+    titleZh: '不满意率',
+    titleEn: 'Dissatisfaction rate',
+    unit: 'ratio',
+    definition: 'Cases rated dissatisfied divided by cases that were rated.',
+    bases: ['rated', 'satisfied'],
+    orderSql: `((${sumSql('rated')} - ${sumSql('satisfied')}) / nullif(${sumSql('rated')}, 0))`,
+    compute: (s) => ratio(s.rated - s.satisfied, s.rated),
+  },
+  {
+    code: 'avgChainLength',
+    series: 'cases',
+    titleZh: '重复诉求链平均长度',
+    titleEn: 'Average repeat-chain length',
+    unit: 'contacts',
+    definition:
+      'Mean number of contacts in the repeat chains (two or more cases of the same caller on the same issue, each within 90 days of the one before) that start in the cell; a chain counts where and when it started.',
+    bases: ['chain_contacts', 'chains'],
+    orderSql: ratioSql('chain_contacts', 'chains'),
+    unitBase: 'chains',
+    compute: (s) => ratio(s.chain_contacts, s.chains),
+  },
+  {
+    code: 'unsolvedAfterThreeShare',
+    series: 'cases',
+    titleZh: '三次以上反映仍未解决占比',
+    titleEn: 'Share unsolved after three or more contacts',
+    unit: 'ratio',
+    definition:
+      'Issues first raised in the cell whose repeat chain reached three or more contacts and whose latest contact is still not solved, divided by all issues first raised in the cell (cases that repeat no earlier case).',
+    bases: ['unsolved_after_three', 'cases', 'repeats'],
+    orderSql: `(${sumSql('unsolved_after_three')} / nullif(${sumSql('cases')} - ${sumSql('repeats')}, 0))`,
+    compute: (s) => ratio(s.unsolved_after_three, s.cases - s.repeats),
+  },
+  {
+    code: 'casesGrowth',
+    series: 'cases',
+    titleZh: '环比增长',
+    titleEn: 'Period-over-period growth',
+    unit: 'ratio',
+    definition:
+      'Released cases in the period divided by released cases in the previous period of the same other keys, minus 1; null when either period is suppressed or the previous one has none. Needs a time group.',
+    bases: ['cases'],
+    analysis: 'periodOverPeriod',
+    compute: () => null,
+  },
+  {
+    code: 'growthPValue',
+    series: 'cases',
+    titleZh: '增长显著性p值',
+    titleEn: 'Growth p-value',
+    unit: 'probability',
+    definition: `One-sided conditional binomial test that the cell grew faster than the rest of the result between the previous period and this one (p-value, an upper bound when the previous period is suppressed). Cells significant under Benjamini-Hochberg at a false discovery rate of ${EMERGING_FDR} and growing at least ${EMERGING_MIN_RELATIVE_GROWTH}x the rest are flagged emerging. Needs a time group.`,
+    bases: ['cases'],
+    analysis: 'periodOverPeriod',
+    compute: () => null,
+  },
+  {
+    code: 'persistentMonths',
+    series: 'cases',
+    titleZh: '持续高发月数',
+    titleEn: 'Persistent months',
+    unit: 'months',
+    definition: `Longest run of consecutive months in the time filter in which the row's cases were in the top quarter of that month's rows and its repeat rate at or above that month's overall repeat rate (released values only); ${PERSISTENT_MIN_MONTHS} or more is flagged persistent. Do not group by time.`,
+    bases: ['cases', 'repeats'],
+    analysis: 'persistence',
+    compute: () => null,
+  },
+  {
     code: 'callsOffered',
     series: 'traffic',
     titleZh: '呼入量',
@@ -366,6 +470,30 @@ export const MEASURES: MeasureSpec[] = [
     bases: ['calls_answered', 'calls_offered'],
     orderSql: ratioSql('calls_answered', 'calls_offered'),
     compute: (s) => ratio(s.calls_answered, s.calls_offered),
+  },
+  {
+    code: 'baselineCallsOffered',
+    series: 'traffic',
+    titleZh: '基线呼入量',
+    titleEn: 'Baseline calls offered',
+    unit: 'count',
+    definition:
+      'Calls offered in the same hour of the week over the previous four weeks, averaged per hour (over the weeks with data), summed over the hours of the cell.',
+    bases: ['calls_baseline'],
+    orderSql: sumSql('calls_baseline'),
+    compute: (s) => s.calls_baseline,
+  },
+  {
+    code: 'surgeRatio',
+    series: 'traffic',
+    titleZh: '话务激增倍数',
+    titleEn: 'Surge ratio',
+    unit: 'ratio',
+    definition: `Calls offered divided by baselineCallsOffered, over hours that have a baseline; ${SURGE_RATIO} or more is flagged surge.`,
+    bases: ['calls_offered_baselined', 'calls_baseline'],
+    orderSql: ratioSql('calls_offered_baselined', 'calls_baseline'),
+    compute: (s) => ratio(s.calls_offered_baselined, s.calls_baseline),
+    flags: (v) => (v >= SURGE_RATIO ? ['surge'] : []),
   },
 ];
 

@@ -58,15 +58,32 @@ const limitCase = `CASE kind ${Object.entries(STATUTORY_LIMIT_DAYS)
   .map(([k, d]) => `WHEN '${k}' THEN ${d}`)
   .join(' ')} END`;
 
-/** Fine case cube from the records of the given local days ($1). */
+/**
+ * Fine case cube from the records of the given local days ($1). Repeat chains are counted at
+ * their first contact (a case that repeats no earlier case): its chain is walked forward through
+ * repeat_of_id, giving the number of contacts and the outcome of the latest one.
+ */
 const FINE_CASES_SQL = `
-WITH src AS (
+WITH RECURSIVE chain AS (
+  SELECT r.id AS root_id, r.id, r.received_at, r.outcome
+  FROM case_record r
+  WHERE r.received_at >= ($1::timestamp AT TIME ZONE ${TZ}) AND r.received_at < ($2::timestamp AT TIME ZONE ${TZ})
+    AND r.repeat_of_id IS NULL AND EXISTS (SELECT 1 FROM case_record x WHERE x.repeat_of_id = r.id)
+  UNION ALL
+  SELECT c.root_id, x.id, x.received_at, x.outcome FROM chain c JOIN case_record x ON x.repeat_of_id = c.id
+), chain_stats AS (
+  SELECT root_id, count(*)::int AS contacts,
+    (array_agg(coalesce(outcome, 'open') ORDER BY received_at DESC, id DESC))[1] AS last_outcome
+  FROM chain GROUP BY root_id
+), src AS (
   SELECT r.received_at AT TIME ZONE ${TZ} AS lt, r.province_code, r.city_code,
     coalesce(r.district_code, '') AS district_code, coalesce(r.street_code, '') AS street_code,
     r.category_l1, coalesce(r.category_l2, '') AS category_l2, coalesce(r.category_l3, '') AS category_l3,
     r.channel, r.kind, coalesce(r.department_code, '') AS department_code, coalesce(r.outcome, '') AS outcome,
-    r.satisfaction, r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, hd, width_bucket(hd, ${HANDLING_DAY_EDGES_SQL}) AS hb
+    r.satisfaction, r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, hd, width_bucket(hd, ${HANDLING_DAY_EDGES_SQL}) AS hb,
+    cs.contacts, cs.last_outcome
   FROM case_record r
+  LEFT JOIN chain_stats cs ON cs.root_id = r.id
   CROSS JOIN LATERAL (SELECT CASE WHEN r.closed_at IS NOT NULL
     THEN greatest(extract(epoch FROM r.closed_at - r.received_at)::float8 / 86400.0, 0) END AS hd) h
   WHERE r.received_at >= ($1::timestamp AT TIME ZONE ${TZ}) AND r.received_at < ($2::timestamp AT TIME ZONE ${TZ})
@@ -77,16 +94,29 @@ SELECT date_trunc('hour', lt), ${CUBE_COLUMNS.rollup_cases_fine.join(', ')},
   count(*) FILTER (WHERE hd <= ${limitCase}), count(raw_outcome), count(*) FILTER (WHERE raw_outcome = 'solved'),
   count(*) FILTER (WHERE satisfaction <> 'unrated'), count(*) FILTER (WHERE satisfaction IN ('satisfied', 'basically')),
   count(repeat_of_id), sum(record_key::bigint),
+  count(contacts), coalesce(sum(contacts), 0), count(*) FILTER (WHERE contacts >= 3 AND last_outcome <> 'solved'),
   ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `count(*) FILTER (WHERE hb = ${i + 1})`).join(', ')}]
 FROM src
 GROUP BY 1, ${CUBE_COLUMNS.rollup_cases_fine.join(', ')}`;
 
+/**
+ * Fine traffic cube. The baseline of an hour is the mean of calls offered in the same hour of the
+ * week over the previous four weeks (the weeks with data); hours without any have no baseline
+ * and are left out of the surge ratio (calls_offered_baselined).
+ */
 const FINE_TRAFFIC_SQL = `
 INSERT INTO rollup_traffic_hour (t, province_code, city_code, ${TRAFFIC_SUM_COLUMNS.join(', ')})
 SELECT date_trunc('hour', ct.hour_start AT TIME ZONE ${TZ}), coalesce(a.parent_code, ''), ct.city_code,
-  sum(ct.calls_offered), sum(ct.calls_answered), sum(ct.calls_abandoned)
+  sum(ct.calls_offered), sum(ct.calls_answered), sum(ct.calls_abandoned),
+  coalesce(sum(b.baseline), 0), coalesce(sum(ct.calls_offered) FILTER (WHERE b.baseline IS NOT NULL), 0)
 FROM call_traffic ct
 LEFT JOIN area a ON a.code = ct.city_code
+CROSS JOIN LATERAL (
+  SELECT avg(p.calls_offered)::float8 AS baseline FROM call_traffic p
+  WHERE p.city_code = ct.city_code
+    AND p.hour_start = ANY(ARRAY[ct.hour_start - interval '7 days', ct.hour_start - interval '14 days',
+      ct.hour_start - interval '21 days', ct.hour_start - interval '28 days'])
+) b
 WHERE ct.hour_start >= ($1::timestamp AT TIME ZONE ${TZ}) AND ct.hour_start < ($2::timestamp AT TIME ZONE ${TZ})
 GROUP BY 1, 2, 3`;
 
@@ -127,7 +157,38 @@ const nextMonth = (d: string) => {
 
 const cube = (table: string) => CUBES.find((c) => c.table === table)!;
 
-async function rebuild(m: EntityManager, series: Series, days: string[]): Promise<void> {
+/**
+ * Days whose rollups depend on the given days besides themselves: for cases, the first-contact
+ * days of the repeat chains the days' cases belong to; for traffic, the four weeks after (whose
+ * baselines read these days).
+ */
+async function dependentDays(m: EntityManager, series: Series, days: string[]): Promise<string[]> {
+  if (series === 'traffic') {
+    return days.flatMap((d) =>
+      [7, 14, 21, 28].map((k) => new Date(Date.parse(`${d}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10)),
+    );
+  }
+  const out: string[] = [];
+  for (const span of spans(days, nextDay)) {
+    const rows = await m.query<{ day: string }[]>(
+      `WITH RECURSIVE up AS (
+         SELECT r.repeat_of_id AS id FROM case_record r
+         WHERE r.received_at >= ($1::timestamp AT TIME ZONE ${TZ}) AND r.received_at < ($2::timestamp AT TIME ZONE ${TZ})
+           AND r.repeat_of_id IS NOT NULL
+         UNION
+         SELECT p.repeat_of_id FROM up JOIN case_record p ON p.id = up.id WHERE p.repeat_of_id IS NOT NULL
+       )
+       SELECT DISTINCT to_char((c.received_at AT TIME ZONE ${TZ})::date, 'YYYY-MM-DD') AS day
+       FROM up JOIN case_record c ON c.id = up.id WHERE c.repeat_of_id IS NULL`,
+      span,
+    );
+    out.push(...rows.map((r) => r.day));
+  }
+  return out;
+}
+
+async function rebuild(m: EntityManager, series: Series, dirty: string[]): Promise<void> {
+  const days = [...new Set([...dirty, ...(await dependentDays(m, series, dirty))])];
   const [fine, hour, day, month] =
     series === 'cases'
       ? ['rollup_cases_fine', 'rollup_cases_hour', 'rollup_cases_day', 'rollup_cases_month']

@@ -61,7 +61,10 @@ export function compileSql(
   if (period?.start) where.push(`t >= ${bind(toSqlTimestamp(period.start), 'timestamp')}`);
   if (period?.end) where.push(`t < ${bind(toSqlTimestamp(period.end), 'timestamp')}`);
 
-  const sortInMemory = plan.orderBy.some((o) => o.target.type === 'measure' && !o.target.measure.orderSql);
+  // Analyses across rows (emerging, persistent issues) need every row; they order and cut later.
+  const sortInMemory =
+    plan.measures.some((m) => m.analysis) ||
+    plan.orderBy.some((o) => o.target.type === 'measure' && !o.target.measure.orderSql);
   const order: string[] = [];
   if (!sortInMemory) {
     for (const o of plan.orderBy) {

@@ -138,3 +138,36 @@ export function timeLabelZh(level: TimeLevel, code: string): string {
       return `${y}年${mo}月${d}日${p.start.getUTCHours()}时`;
   }
 }
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** The member code of the period of `level` that starts at (or holds) the wall-clock time `at`. */
+export function timeCodeAt(level: TimeLevel, at: Date): string {
+  const y = at.getUTCFullYear();
+  const ymd = `${y}-${pad2(at.getUTCMonth() + 1)}-${pad2(at.getUTCDate())}`;
+  switch (level) {
+    case 'year':
+      return String(y);
+    case 'quarter':
+      return `${y}-Q${Math.floor(at.getUTCMonth() / 3) + 1}`;
+    case 'month':
+      return ymd.slice(0, 7);
+    case 'week': {
+      const thursday = new Date(at.getTime() + (3 - ((at.getUTCDay() + 6) % 7)) * 86_400_000);
+      const isoYear = thursday.getUTCFullYear();
+      const week = 1 + Math.floor((thursday.getTime() - isoWeekOneMonday(isoYear).getTime()) / (7 * 86_400_000));
+      return `${isoYear}-W${pad2(week)}`;
+    }
+    case 'day':
+      return ymd;
+    case 'hour':
+      return `${ymd}T${pad2(at.getUTCHours())}`;
+  }
+}
+
+/** The period just before a member code's period, at the same level (`2021-03` -> `2021-02`). */
+export function previousTimeCode(code: string): string | undefined {
+  const p = parseTimeCode(code);
+  if (!p) return undefined;
+  return timeCodeAt(p.level, new Date(p.start.getTime() - 1));
+}

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { notifyRecordsChanged } from '../records/records-changed.js';
 import { createDataSource } from './data-source.js';
 import { OwnerRole, startEmbedded } from './embedded-database.js';
 
@@ -55,6 +56,9 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
   try {
     await runner.query('SELECT pg_advisory_lock(727274)');
     const applied = await dataSource.runMigrations({ transaction: 'each' });
+    // A migration that changes what the rollups hold marks days dirty; rebuild them now rather
+    // than serve half-filled rollups until the next import.
+    if (applied.length > 0) await notifyRecordsChanged(dataSource);
     return applied.map((m) => m.name);
   } finally {
     await runner.query('SELECT pg_advisory_unlock(727274)').catch(() => undefined);

@@ -14,6 +14,7 @@ import type { Channel, Kind, Outcome, Satisfaction } from './records.constants.j
 @Check('case_record_satisfaction_check', `"satisfaction" IN ('satisfied', 'basically', 'dissatisfied', 'unrated')`)
 @Index('case_record_received_at_idx', ['receivedAt'])
 @Index('case_record_caller_received_idx', ['callerPseudonym', 'receivedAt'])
+@Index('case_record_repeat_of_idx', ['repeatOfId'])
 export class CaseRecordEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;

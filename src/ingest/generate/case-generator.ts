@@ -18,6 +18,7 @@ import {
   yearlyMillions,
 } from './calibration.js';
 import { fakeEmail, fakeIdNumber, fakeName, fakePhone } from './fake-people.js';
+import { plantedEmergingOn, type PlantedTruth } from './planted-signals.js';
 import { Prng, WeightedPicker } from './prng.js';
 
 /** One synthetic case in the normalized (jsonl) shape, with the caller's personal data still in it. */
@@ -51,6 +52,8 @@ export interface GenerateOptions {
   from: string;
   to: string;
   seed: string;
+  /** Filled with the ground truth of the planted signals (planted-signals.ts), for tests. */
+  truth?: PlantedTruth;
 }
 
 export const DEFAULT_PERIOD = { from: '2021-01-01', to: '2022-12-31' };
@@ -63,6 +66,8 @@ interface Issue {
   callerNumber: string;
   callerName: string;
   round: number;
+  /** The case number of the previous contact on this issue (repeats only). */
+  previousCase?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -72,6 +77,7 @@ const STREETS = new Map<string, DistrictRef[]>();
 for (const city of JIANGSU_CITIES) for (const d of city.districts) STREETS.set(d.code, streetsOf(d));
 const LEAVES_BY_L1 = new Map<string, CategoryLeaf[]>();
 for (const leaf of LEAVES) LEAVES_BY_L1.set(leaf.l1.code, [...(LEAVES_BY_L1.get(leaf.l1.code) ?? []), leaf]);
+const LEAF_BY_L3 = new Map(LEAVES.map((leaf) => [leaf.l3.code, leaf]));
 
 const CONSULTATION_L1: Record<string, number> = {
   LAB: 20,
@@ -177,6 +183,8 @@ export function* generateCases(options: GenerateOptions): Generator<GeneratedCas
       const l1 = inSurge && rng.chance(0.6) ? 'HEALTH' : (k === 'consultation' ? consultL1 : otherL1).pick(rng);
       let leaves = LEAVES_BY_L1.get(l1) as CategoryLeaf[];
       if (inSurge && l1 === 'HEALTH') leaves = leaves.filter((l) => l.l2.code === 'HEALTH.EPIDEMIC');
+      // A planted emerging issue takes its share of the city's new cases (planted-signals.ts).
+      const planted = plantedEmergingOn(city.code, day);
       const number = fakePhone(rng, city.code);
       today.push({
         at,
@@ -185,7 +193,10 @@ export function* generateCases(options: GenerateOptions): Generator<GeneratedCas
           city,
           district,
           street: rng.pick(STREETS.get(district.code) as DistrictRef[]),
-          leaf: rng.pick(leaves),
+          leaf:
+            planted && rng.chance(planted.share)
+              ? (LEAF_BY_L3.get(planted.categoryL3) as CategoryLeaf)
+              : rng.pick(leaves),
           callerNumber: number,
           callerName: fakeName(rng),
           round: 0,
@@ -205,6 +216,7 @@ export function* generateCases(options: GenerateOptions): Generator<GeneratedCas
         channel,
       );
       scheduleRepeat(rng, issue, c, di, days.length, pending);
+      if (issue.previousCase !== undefined) options.truth?.repeats.set(c.caseNumber, issue.previousCase);
       yield c;
     }
   }
@@ -316,7 +328,7 @@ function scheduleRepeat(
   const later = di + 1 + Math.min(CALIBRATION.repeatWithinDays - 2, Math.floor(rng.exponential(20)));
   if (later >= days) return;
   const list = pending.get(later) ?? [];
-  list.push({ ...issue, round: issue.round + 1 });
+  list.push({ ...issue, round: issue.round + 1, previousCase: c.caseNumber });
   pending.set(later, list);
 }
 

@@ -1,0 +1,71 @@
+/**
+ * Signals the generator plants on purpose, with their ground truth, so tests can measure how well
+ * the analyses (docs/analytics.md) find them: repeat chains (reported per case through
+ * `GenerateOptions.truth`), template replies (TEMPLATE_DEPARTMENTS in case-generator.ts),
+ * emerging issues (below) and the Suzhou surge of March 2022 (calibration.ts, traffic-generator.ts).
+ */
+
+/** An issue that appears in one city and grows month by month: its share of the city's new cases. */
+export interface PlantedEmergingIssue {
+  cityCode: string;
+  categoryL3: string;
+  /** Month (YYYY-MM) -> share of the city's new (non-repeat) cases moved to this category. */
+  monthlyShare: Record<string, number>;
+}
+
+/** Three months of growth (5%, 15%, 40% of the city's new cases), then a plateau at 40%. */
+function ramp(months: string[], hold: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  months.forEach((m, i) => (out[m] = [0.05, 0.15, 0.4][i]));
+  for (const m of hold) out[m] = 0.4;
+  return out;
+}
+
+export const PLANTED_EMERGING: PlantedEmergingIssue[] = [
+  {
+    cityCode: '320300',
+    categoryL3: 'ENV.AIR.DUST',
+    monthlyShare: ramp(
+      ['2021-03', '2021-04', '2021-05'],
+      ['2021-06', '2021-07', '2021-08', '2021-09', '2021-10', '2021-11', '2021-12'],
+    ),
+  },
+  {
+    cityCode: '320100',
+    categoryL3: 'PROP.SERVICE.ELEVATOR',
+    monthlyShare: ramp(['2021-06', '2021-07', '2021-08'], ['2021-09', '2021-10', '2021-11', '2021-12']),
+  },
+  {
+    cityCode: '320500',
+    categoryL3: 'URBAN.WASTE.SORTING',
+    monthlyShare: ramp(['2021-09', '2021-10', '2021-11'], ['2021-12']),
+  },
+];
+
+/** The planted issue of a city on a day (YYYY-MM-DD), if any, with its share. */
+export function plantedEmergingOn(cityCode: string, day: string): { categoryL3: string; share: number } | undefined {
+  for (const p of PLANTED_EMERGING) {
+    const share = p.cityCode === cityCode ? p.monthlyShare[day.slice(0, 7)] : undefined;
+    if (share !== undefined) return { categoryL3: p.categoryL3, share };
+  }
+  return undefined;
+}
+
+/**
+ * Ground truth for emerging issues at (city, category l3, month): the months in which a planted
+ * issue's share at least doubled from the month before.
+ */
+export function plantedEmergingCells(): { cityCode: string; categoryL3: string; month: string }[] {
+  return PLANTED_EMERGING.flatMap((p) => {
+    const months = Object.keys(p.monthlyShare).sort();
+    return months
+      .filter((m, i) => i === 0 || p.monthlyShare[m] >= 2 * p.monthlyShare[months[i - 1]])
+      .map((month) => ({ cityCode: p.cityCode, categoryL3: p.categoryL3, month }));
+  });
+}
+
+/** What `generateCases` reports about the signals it planted, when given one of these. */
+export interface PlantedTruth {
+  /** Case number -> the case number it repeats (the same caller on the same issue). */
+  repeats: Map<string, string>;
+}
