@@ -8,6 +8,8 @@ import { AuditChain1764202100000 } from './1764202100000-audit-chain.js';
 import { Licensing1764202300000 } from './1764202300000-licensing.js';
 import { Disclosure1764202400000 } from './1764202400000-disclosure.js';
 import { CellKeyDefaults1764202500000 } from './1764202500000-cell-key-defaults.js';
+import { TemplateReplies1764202700000 } from './1764202700000-template-replies.js';
+import { HotTopics1764202710000 } from './1764202710000-hot-topics.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -21,4 +23,6 @@ export const migrations = [
   Licensing1764202300000,
   Disclosure1764202400000,
   CellKeyDefaults1764202500000,
+  TemplateReplies1764202700000,
+  HotTopics1764202710000,
 ];
