@@ -51,6 +51,46 @@ export interface GenerateOptions {
   from: string;
   to: string;
   seed: string;
+  /** Filled with the planted signals' ground truth, for tests of the analyses (not written out). */
+  truth?: PlantedTruth;
+}
+
+/** What the generator planted, so tests can measure precision and recall of the analyses. */
+export interface PlantedTruth {
+  /** Case numbers answered with the planted template reply. */
+  templateReplyCases: Set<string>;
+  /** Cases per planted hot topic and month, keyed `${month} ${keyword}` (e.g. `2021-07 共享单车`). */
+  hotTopicCases: Map<string, number>;
+}
+
+export function emptyTruth(): PlantedTruth {
+  return { templateReplyCases: new Set(), hotTopicCases: new Map() };
+}
+
+/**
+ * Hot topics planted in the request text: each is mentioned by a few cases every month
+ * (`baseShare`) and surges in one month (`surgeShare` of all cases). Drawn from their own PRNG
+ * stream, so the rest of the data is the same as without them.
+ */
+export const PLANTED_HOT_TOPICS = [
+  { keyword: '共享单车', month: '2021-07' },
+  { keyword: '充电桩', month: '2021-11' },
+  { keyword: '高空抛物', month: '2022-05' },
+  { keyword: '群租房', month: '2022-09' },
+].map((t) => ({ ...t, sentence: `另外还有${t.keyword}问题。`, baseShare: 0.003, surgeShare: 0.04 }));
+
+/**
+ * Every planted hot topic as (month, keyword): the ones above, and the epidemic-control issues
+ * (category HEALTH.EPIDEMIC, whose level-3 names appear in the request text) of the Suzhou
+ * surge month, March 2022.
+ */
+export function plantedHotTopics(): { month: string; keyword: string }[] {
+  const surgeMonth = CALIBRATION.surge.from.slice(0, 7);
+  const epidemic = LEAVES.filter((l) => l.l2.code === 'HEALTH.EPIDEMIC').map((l) => l.l3.nameZh);
+  return [
+    ...PLANTED_HOT_TOPICS.map((t) => ({ month: t.month, keyword: t.keyword })),
+    ...epidemic.map((keyword) => ({ month: surgeMonth, keyword })),
+  ];
 }
 
 export const DEFAULT_PERIOD = { from: '2021-01-01', to: '2022-12-31' };
@@ -127,6 +167,7 @@ const REASONS = ['问题未解决', '答复敷衍', '处理时间过长', '工�
  */
 export function* generateCases(options: GenerateOptions): Generator<GeneratedCase> {
   const rng = new Prng(`cases:${options.seed}`);
+  const topicRng = new Prng(`topics:${options.seed}`);
   const seedTag = `G${(new Prng(`tag:${options.seed}`).int(0x10000) + 0x10000).toString(16).slice(1).toUpperCase()}`;
   const days = dayList(options.from, options.to);
   const weights = days.map((d) => dayWeight(d));
@@ -203,7 +244,9 @@ export function* generateCases(options: GenerateOptions): Generator<GeneratedCas
         at,
         `${seedTag}${day.replaceAll('-', '')}${String(seq).padStart(7, '0')}`,
         channel,
+        options.truth,
       );
+      plantHotTopics(topicRng, c, day.slice(0, 7), options.truth);
       scheduleRepeat(rng, issue, c, di, days.length, pending);
       yield c;
     }
@@ -217,6 +260,7 @@ function buildCase(
   at: number,
   caseNumber: string,
   channel: WeightedPicker<Channel>,
+  truth?: PlantedTruth,
 ): GeneratedCase {
   const consultation = kind === 'consultation';
   const durationMs =
@@ -238,6 +282,8 @@ function buildCase(
         ? 'satisfied'
         : 'basically';
   const department = departmentCode(issue.city.code, issue.leaf.department);
+  const reply = replyText(rng, issue, department, at);
+  if (reply.template) truth?.templateReplyCases.add(caseNumber);
   return {
     caseNumber,
     receivedAt: iso(at),
@@ -257,7 +303,7 @@ function buildCase(
     dissatisfactionReason: satisfaction === 'dissatisfied' ? rng.pick(REASONS) : null,
     requestText: requestText(rng, issue, kind),
     address: `${issue.city.zh}${issue.district.zh}${issue.street.zh}${rng.pick(['人民路', '解放路', '建设路', '中山路', '新华路'])}${1 + rng.int(300)}号`,
-    replyText: replyText(rng, issue, department, at),
+    replyText: reply.text,
     callerNumber: issue.callerNumber,
     callerName: issue.callerName,
   };
@@ -291,12 +337,26 @@ function requestText(rng: Prng, issue: Issue, kind: Kind): string {
   return text;
 }
 
-function replyText(rng: Prng, issue: Issue, department: string, at: number): string {
+function replyText(rng: Prng, issue: Issue, department: string, at: number): { text: string; template: boolean } {
   if (TEMPLATE_DEPARTMENTS.includes(department) && rng.chance(0.8)) {
-    // Identical, or near-identical (a date added): same fingerprint after normalization.
-    return rng.chance(0.5) ? TEMPLATE_REPLY : `${iso(at).slice(0, 10)}：${TEMPLATE_REPLY}`;
+    // Identical, or near-identical (a date in front, or a time stamp after it): one form once
+    // digits and punctuation are removed.
+    const text = rng.chance(0.5) ? TEMPLATE_REPLY : `${iso(at).slice(0, 10)}：${TEMPLATE_REPLY}`;
+    return { text: at % 3 === 0 ? `${text}（${iso(at).slice(11, 16)}）` : text, template: true };
   }
-  return `经核实，${issue.district.zh}${issue.street.zh}${issue.leaf.l3.nameZh}问题${rng.pick(ACTIONS)}，${rng.pick(FOLLOWUPS)}`;
+  return {
+    text: `经核实，${issue.district.zh}${issue.street.zh}${issue.leaf.l3.nameZh}问题${rng.pick(ACTIONS)}，${rng.pick(FOLLOWUPS)}`,
+    template: false,
+  };
+}
+
+function plantHotTopics(rng: Prng, c: GeneratedCase, month: string, truth?: PlantedTruth): void {
+  for (const t of PLANTED_HOT_TOPICS) {
+    if (!rng.chance(t.month === month ? t.surgeShare : t.baseShare)) continue;
+    c.requestText += t.sentence;
+    const key = `${month} ${t.keyword}`;
+    truth?.hotTopicCases.set(key, (truth.hotTopicCases.get(key) ?? 0) + 1);
+  }
 }
 
 /** The same caller comes back on the same issue within 90 days, mostly on ENV, PROP and TRAF. */

@@ -37,9 +37,13 @@ export async function detectTemplateReplies(runner: QueryRunner, batchId: string
   if (touched.length === 0) return;
   const crossed = await selectRows<{ fingerprint: string }>(
     runner,
-    `UPDATE reply_form SET template = true, template_since = now()
-     WHERE fingerprint = ANY($1::text[]) AND NOT template AND unrelated_cases >= $2
-     RETURNING fingerprint`,
+    // In a CTE so the driver returns the rows (a bare UPDATE ... RETURNING comes back as [rows, count]).
+    `WITH crossed AS (
+       UPDATE reply_form SET template = true, template_since = now()
+       WHERE fingerprint = ANY($1::text[]) AND NOT template AND unrelated_cases >= $2
+       RETURNING fingerprint
+     )
+     SELECT fingerprint FROM crossed`,
     [touched.map((t) => t.fingerprint), TEMPLATE_MIN_UNRELATED_CASES],
   );
   await runner.query(
