@@ -339,10 +339,8 @@ function requestText(rng: Prng, issue: Issue, kind: Kind): string {
 
 function replyText(rng: Prng, issue: Issue, department: string, at: number): { text: string; template: boolean } {
   if (TEMPLATE_DEPARTMENTS.includes(department) && rng.chance(0.8)) {
-    // Identical, or near-identical (a date in front, or a time stamp after it): one form once
-    // digits and punctuation are removed.
-    const text = rng.chance(0.5) ? TEMPLATE_REPLY : `${iso(at).slice(0, 10)}：${TEMPLATE_REPLY}`;
-    return { text: at % 3 === 0 ? `${text}（${iso(at).slice(11, 16)}）` : text, template: true };
+    // Identical, or near-identical (a date added): one form once digits and punctuation are removed.
+    return { text: rng.chance(0.5) ? TEMPLATE_REPLY : `${iso(at).slice(0, 10)}：${TEMPLATE_REPLY}`, template: true };
   }
   return {
     text: `经核实，${issue.district.zh}${issue.street.zh}${issue.leaf.l3.nameZh}问题${rng.pick(ACTIONS)}，${rng.pick(FOLLOWUPS)}`,
