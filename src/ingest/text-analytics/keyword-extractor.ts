@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { categoryRows } from '../reference/categories.js';
 import { jiangsuAreaRows } from '../reference/jiangsu-areas.js';
@@ -5,13 +6,12 @@ import { DOMAIN_TOPICS, STOP_WORDS } from './topic-words.js';
 
 interface JiebaInstance {
   cut(sentence: string, hmm?: boolean | null): string[];
-  loadDict(dict: Uint8Array): void;
 }
 interface JiebaModule {
   Jieba: { withDict(dict: Uint8Array): JiebaInstance };
 }
 
-// @node-rs/jieba is CommonJS without an exports map; its dictionary module is `dict.js`.
+// @node-rs/jieba is CommonJS without an exports map; its dictionary is `dict.txt` beside it.
 const require = createRequire(import.meta.url);
 
 /** Part-of-speech tags (jieba's dictionary) a keyword may have: common nouns, verbal nouns, organisations. */
@@ -46,18 +46,27 @@ export class KeywordExtractor {
 
   private constructor() {
     const { Jieba } = require('@node-rs/jieba') as JiebaModule;
-    const { dict } = require('@node-rs/jieba/dict.js') as { dict: Buffer };
-    this.jieba = Jieba.withDict(dict);
-    for (const line of dict.toString('utf8').split('\n')) {
-      const [word, , tag] = line.split(' ');
-      if (tag && KEPT_TAGS.has(tag.trim())) this.kept.add(word);
+    // The dictionary file itself (the package's dict.js would also read the 6 MB IDF table).
+    const dict = readFileSync(require.resolve('@node-rs/jieba/dict.txt'));
+    // Lines are "word frequency tag"; read the tags straight from the buffer (no 349k-line string
+    // array) to keep the import's memory flat.
+    for (let start = 0; start < dict.length;) {
+      const nl = dict.indexOf(10, start);
+      const end = nl < 0 ? dict.length : nl;
+      const lastSpace = dict.lastIndexOf(32, end - 1);
+      if (lastSpace > start) {
+        const tag = dict.toString('latin1', lastSpace + 1, end).trim();
+        if (KEPT_TAGS.has(tag)) this.kept.add(dict.toString('utf8', start, dict.indexOf(32, start)));
+      }
+      start = end + 1;
     }
     const extra: string[] = [];
     const places = jiangsuAreaRows().map((a) => a.nameZh);
     for (const place of places) extra.push(`${place} 200000 ns`);
     for (const c of categoryRows()) extra.push(`${c.nameZh} 100000 n`);
     for (const t of DOMAIN_TOPICS) extra.push(`${t} 100000 n`);
-    this.jieba.loadDict(Buffer.from(extra.join('\n')));
+    // One build of the segmenter's trie (a second loadDict would rebuild it and cost memory).
+    this.jieba = Jieba.withDict(Buffer.concat([dict, Buffer.from(`\n${extra.join('\n')}\n`)]));
     for (const place of places) this.kept.delete(place);
     for (const c of categoryRows()) this.kept.add(c.nameZh);
     for (const t of DOMAIN_TOPICS) this.kept.add(t);
