@@ -282,6 +282,11 @@ function buildCase(
         ? 'satisfied'
         : 'basically';
   const department = departmentCode(issue.city.code, issue.leaf.department);
+  // Drawn in the same order as before the ground truth was recorded, so a seed gives the same data.
+  const pickedChannel = channel.pick(rng);
+  const dissatisfactionReason = satisfaction === 'dissatisfied' ? rng.pick(REASONS) : null;
+  const request = requestText(rng, issue, kind);
+  const address = `${issue.city.zh}${issue.district.zh}${issue.street.zh}${rng.pick(['人民路', '解放路', '建设路', '中山路', '新华路'])}${1 + rng.int(300)}号`;
   const reply = replyText(rng, issue, department, at);
   if (reply.template) truth?.templateReplyCases.add(caseNumber);
   return {
@@ -289,7 +294,7 @@ function buildCase(
     receivedAt: iso(at),
     dispatchedAt: dispatchedAt === null ? null : iso(dispatchedAt),
     closedAt: iso(closedAt),
-    channel: channel.pick(rng),
+    channel: pickedChannel,
     kind,
     categoryL1: issue.leaf.l1.code,
     categoryL2: issue.leaf.l2.code,
@@ -300,9 +305,9 @@ function buildCase(
     departmentCode: department,
     outcome,
     satisfaction,
-    dissatisfactionReason: satisfaction === 'dissatisfied' ? rng.pick(REASONS) : null,
-    requestText: requestText(rng, issue, kind),
-    address: `${issue.city.zh}${issue.district.zh}${issue.street.zh}${rng.pick(['人民路', '解放路', '建设路', '中山路', '新华路'])}${1 + rng.int(300)}号`,
+    dissatisfactionReason,
+    requestText: request,
+    address,
     replyText: reply.text,
     callerNumber: issue.callerNumber,
     callerName: issue.callerName,
