@@ -9,6 +9,8 @@ import { Licensing1764202300000 } from './1764202300000-licensing.js';
 import { Disclosure1764202400000 } from './1764202400000-disclosure.js';
 import { CellKeyDefaults1764202500000 } from './1764202500000-cell-key-defaults.js';
 import { GovernanceAnalytics1764202600000 } from './1764202600000-governance-analytics.js';
+import { TemplateReplies1764202700000 } from './1764202700000-template-replies.js';
+import { HotTopics1764202710000 } from './1764202710000-hot-topics.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -23,4 +25,6 @@ export const migrations = [
   Disclosure1764202400000,
   CellKeyDefaults1764202500000,
   GovernanceAnalytics1764202600000,
+  TemplateReplies1764202700000,
+  HotTopics1764202710000,
 ];

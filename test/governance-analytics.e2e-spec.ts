@@ -1,7 +1,7 @@
 import { SURGE_RATIO } from '../src/aggregate/registry.js';
 import { generateCases, type GeneratedCase } from '../src/ingest/generate/case-generator.js';
 import { TRAFFIC_CSV_HEADER } from '../src/ingest/generate/output-formats.js';
-import { plantedEmergingCells, type PlantedTruth } from '../src/ingest/generate/planted-signals.js';
+import { emptyTruth, plantedEmergingCells, type PlantedTruth } from '../src/ingest/generate/planted-signals.js';
 import { generateTraffic, plantedSurgeRatio } from '../src/ingest/generate/traffic-generator.js';
 import { ImportRunner } from '../src/ingest/import/import-runner.js';
 import type { RowSource } from '../src/ingest/import/row-sources.js';
@@ -57,7 +57,7 @@ const precisionRecall = (found: Set<string>, truth: Set<string>) => {
 describe('governance analytics find the planted signals', () => {
   let t: TestApp;
   let licenseId: string;
-  const truth: PlantedTruth = { repeats: new Map() };
+  const truth: PlantedTruth = emptyTruth();
   const generated = new Map<string, GeneratedCase>();
 
   const aggregate = async (q: Record<string, unknown>, token = RESEARCHER): Promise<Result> => {

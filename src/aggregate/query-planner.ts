@@ -1,7 +1,16 @@
 import { badUserInput, GatewayError } from '../graphql/errors.js';
 import { MemberDirectory } from '../datasets/member-directory.js';
 import { AggregateQuery, PlannedFilter, PlannedGroup, PlannedOrder, PlannerDataset, QueryPlan } from './query-plan.js';
-import { DimensionSpec, dimensionSpec, LevelSpec, measureSpec, MeasureSpec, Series } from './registry.js';
+import {
+  DimensionSpec,
+  dimensionSpec,
+  LevelSpec,
+  measureSpec,
+  MeasureSpec,
+  Series,
+  TOPIC_DIMENSION,
+  TOPIC_MEASURES,
+} from './registry.js';
 import { parseTimeCode, TIME_FORMATS, TimeLevel } from './time-members.js';
 
 /** At most this many cells (rows x measures) per result; more gets QUERY_TOO_COMPLEX with advice. */
@@ -157,6 +166,7 @@ export function planQuery(dataset: PlannerDataset, query: AggregateQuery, member
       }
     }
   }
+  checkTopicRules(groups, filters, measures);
 
   // Cell cap and limit.
   const maxRows = Math.max(1, Math.floor(MAX_RESULT_CELLS / measures.length));
@@ -203,6 +213,30 @@ export function planQuery(dataset: PlannerDataset, query: AggregateQuery, member
     limit: limit ?? null,
   };
   return { dataset: dataset.slug, series, groups, measures, filters, orderBy, limit, maxRows, normalized };
+}
+
+/**
+ * A case mentions several keywords, so topic rows overlap: only counts can be asked per topic, and
+ * a filter on several keywords must also group by topic (otherwise cases would be counted twice).
+ */
+function checkTopicRules(groups: PlannedGroup[], filters: PlannedFilter[], measures: MeasureSpec[]): void {
+  const grouped = groups.some((g) => g.dimension.code === TOPIC_DIMENSION);
+  const filtered = filters.filter(
+    (f): f is Extract<PlannedFilter, { kind: 'in' }> => f.kind === 'in' && f.dimension.code === TOPIC_DIMENSION,
+  );
+  if (!grouped && filtered.length === 0) return;
+  const other = measures.filter((m) => !TOPIC_MEASURES.includes(m.code));
+  if (other.length > 0) {
+    throw badUserInput(
+      `measures: ${other.map((m) => `"${m.code}"`).join(', ')} cannot be combined with dimension "topic" (a case mentions several keywords); with topics use ${TOPIC_MEASURES.join(', ')}.`,
+      { validChoices: TOPIC_MEASURES },
+    );
+  }
+  if (!grouped && (filtered.length > 1 || filtered.some((f) => f.values.length > 1))) {
+    throw badUserInput(
+      `filters: a case can mention several of these keywords; filter topic on one keyword, or also group by topic (groupBy: [{ dimension: "topic" }]).`,
+    );
+  }
 }
 
 function planTimeRange(

@@ -16,7 +16,7 @@ export interface LevelSpec {
   /** Rollup column holding the member code (not used for time, which is computed from `t`). */
   column?: string;
   /** Where member codes and labels come from. */
-  members: 'time' | 'area' | 'category' | 'department' | 'channel' | 'kind' | 'outcome' | 'satisfaction';
+  members: 'time' | 'area' | 'category' | 'department' | 'channel' | 'kind' | 'outcome' | 'satisfaction' | 'topic';
 }
 
 export interface DimensionSpec {
@@ -106,7 +106,22 @@ export const DIMENSIONS: DimensionSpec[] = [
     titleEn: 'Satisfaction',
     levels: [lvl('satisfaction', '满意度', 'Satisfaction', 'satisfaction', 'satisfaction')],
   },
+  {
+    // Keywords of the scrubbed request text (src/ingest/text-analytics). A case has several, so
+    // topic rows are not additive: see TOPIC_DIMENSION below.
+    code: 'topic',
+    titleZh: '热点话题',
+    titleEn: 'Topic',
+    levels: [lvl('keyword', '关键词', 'Keyword', 'keyword', 'topic')],
+  },
 ];
+
+/**
+ * The topic dimension counts a case once per keyword it mentions, so only counts may be asked
+ * with it, and it is read from its own rollup (`rollup_topics`) and never summed across keywords.
+ */
+export const TOPIC_DIMENSION = 'topic';
+export const TOPIC_MEASURES = ['cases'];
 
 export function dimensionSpec(code: string): DimensionSpec | undefined {
   return DIMENSIONS.find((d) => d.code === code);
@@ -123,6 +138,7 @@ export const SERIES_DIMENSIONS: Record<Series, Record<string, string>> = {
     department: 'department',
     outcome: 'outcome',
     satisfaction: 'satisfaction',
+    topic: 'keyword',
   },
   traffic: { time: 'hour', area: 'city' },
 };
@@ -133,6 +149,10 @@ export interface CubeSpec {
   series: Series;
   grain: TimeGrain;
   dimensions: Record<string, string>;
+  /** Base columns the cube holds, when not every base of the series (default: all). */
+  bases?: string[];
+  /** A fixed condition ANDed into every query on the cube (from the registry, never from callers). */
+  where?: string;
 }
 
 /** Smallest first: the planner takes the first cube that can answer a query. */
@@ -164,6 +184,15 @@ export const CUBES: CubeSpec[] = [
       satisfaction: 'satisfaction',
     },
   },
+  {
+    // Only keywords in the topic vocabulary (seen from enough distinct callers) can be shown at all.
+    table: 'rollup_topics',
+    series: 'cases',
+    grain: 'month',
+    dimensions: { area: 'city', category: 'l1', department: 'department', topic: 'keyword' },
+    bases: ['cases', 'record_key_sum'],
+    where: 'keyword IN (SELECT keyword FROM topic_vocabulary)',
+  },
   { table: 'rollup_traffic_month', series: 'traffic', grain: 'month', dimensions: { area: 'city' } },
   { table: 'rollup_traffic_day', series: 'traffic', grain: 'day', dimensions: { area: 'city' } },
   { table: 'rollup_traffic_hour', series: 'traffic', grain: 'hour', dimensions: { area: 'city' } },
@@ -186,6 +215,9 @@ export const CASE_SUM_COLUMNS = [
   'chains',
   'chain_contacts',
   'unsolved_after_three',
+  // Template replies (docs/analytics-topics.md).
+  'replied',
+  'template_replies',
 ] as const;
 export const TRAFFIC_SUM_COLUMNS = [
   'calls_offered',
@@ -426,6 +458,18 @@ export const MEASURES: MeasureSpec[] = [
     bases: ['cases', 'repeats'],
     analysis: 'persistence',
     compute: () => null,
+  },
+  {
+    code: 'templateReplyShare',
+    series: 'cases',
+    titleZh: '模板化答复占比',
+    titleEn: 'Share of template replies',
+    unit: 'ratio',
+    definition:
+      'Cases answered with a template reply (a reply text that, after removing digits, punctuation, spacing and scrubbed personal data, was given to at least 20 unrelated cases) divided by cases with a reply.',
+    bases: ['template_replies', 'replied'],
+    orderSql: ratioSql('template_replies', 'replied'),
+    compute: (s) => ratio(s.template_replies, s.replied),
   },
   {
     code: 'callsOffered',

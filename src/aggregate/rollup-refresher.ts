@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { HOTLINE_TIME_ZONE } from '../records/records.constants.js';
 import { HANDLING_DAY_EDGES_SQL, HISTOGRAM_BUCKETS } from './histogram.js';
+import { rebuildTopicMonths } from './topic-rollup.js';
 import {
   CASE_SUM_COLUMNS,
   CUBES,
@@ -39,6 +40,7 @@ const CUBE_COLUMNS: Record<string, string[]> = {
     'outcome',
     'satisfaction',
   ],
+  rollup_topics: ['province_code', 'city_code', 'category_l1', 'department_code', 'keyword'],
   rollup_traffic_month: ['province_code', 'city_code'],
   rollup_traffic_day: ['province_code', 'city_code'],
   rollup_traffic_hour: ['province_code', 'city_code'],
@@ -80,7 +82,8 @@ WITH RECURSIVE chain AS (
     coalesce(r.district_code, '') AS district_code, coalesce(r.street_code, '') AS street_code,
     r.category_l1, coalesce(r.category_l2, '') AS category_l2, coalesce(r.category_l3, '') AS category_l3,
     r.channel, r.kind, coalesce(r.department_code, '') AS department_code, coalesce(r.outcome, '') AS outcome,
-    r.satisfaction, r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, hd, width_bucket(hd, ${HANDLING_DAY_EDGES_SQL}) AS hb,
+    r.satisfaction, r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, r.reply_text, r.template_reply,
+    hd, width_bucket(hd, ${HANDLING_DAY_EDGES_SQL}) AS hb,
     cs.contacts, cs.last_outcome
   FROM case_record r
   LEFT JOIN chain_stats cs ON cs.root_id = r.id
@@ -95,6 +98,7 @@ SELECT date_trunc('hour', lt), ${CUBE_COLUMNS.rollup_cases_fine.join(', ')},
   count(*) FILTER (WHERE satisfaction <> 'unrated'), count(*) FILTER (WHERE satisfaction IN ('satisfied', 'basically')),
   count(repeat_of_id), sum(record_key::bigint),
   count(contacts), coalesce(sum(contacts), 0), count(*) FILTER (WHERE contacts >= 3 AND last_outcome <> 'solved'),
+  count(reply_text), count(*) FILTER (WHERE template_reply),
   ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `count(*) FILTER (WHERE hb = ${i + 1})`).join(', ')}]
 FROM src
 GROUP BY 1, ${CUBE_COLUMNS.rollup_cases_fine.join(', ')}`;
@@ -199,13 +203,15 @@ async function rebuild(m: EntityManager, series: Series, dirty: string[]): Promi
     if (hour) await m.query(deriveSql(cube(hour), fine), span);
     await m.query(deriveSql(cube(day), fine), span);
   }
-  for (const span of spans(
+  const monthSpans = spans(
     days.map((d) => `${d.slice(0, 7)}-01`),
     nextMonth,
-  )) {
+  );
+  for (const span of monthSpans) {
     await m.query(deleteSql(month), span);
     await m.query(deriveSql(cube(month), day), span);
   }
+  if (series === 'cases') await rebuildTopicMonths(m, monthSpans);
   await m.query(`UPDATE rollup_state SET version = version + 1, refreshed_at = now() WHERE series = $1`, [series]);
 }
 

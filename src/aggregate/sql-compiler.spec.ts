@@ -25,6 +25,7 @@ const members = new MemberDirectory(
   [area('320000', 'province', null), area('320500', 'city', '320000'), area('320508', 'district', '320500')],
   [{ code: "ENV'; DROP TABLE case_record; --", level: '1', parent_code: null, name_zh: 'x', name_en: 'x' }],
   [],
+  ['共享单车', '充电桩'],
 );
 const compile = (q: Partial<AggregateQuery>, rowScope = [] as Parameters<typeof compileSql>[1]) =>
   compileSql(
@@ -49,6 +50,9 @@ describe(compileSql.name, () => {
     [{ groupBy: [{ dimension: 'time', level: 'hour' }, { dimension: 'channel' }] }, 'rollup_cases_hour'],
     [{ groupBy: [{ dimension: 'area', level: 'district' }] }, 'rollup_cases_fine'],
     [{ groupBy: [{ dimension: 'outcome' }] }, 'rollup_cases_fine'],
+    [{ groupBy: [{ dimension: 'topic' }, { dimension: 'time', level: 'month' }] }, 'rollup_topics'],
+    [{ filters: [{ dimension: 'topic', in: ['共享单车'] }] }, 'rollup_topics'],
+    [{ groupBy: [{ dimension: 'department' }], measures: ['templateReplyShare'] }, 'rollup_cases_month'],
   ])('answers %j from the smallest cube that can (%s)', (q, cube) => {
     expect(compile(q as Partial<AggregateQuery>).cube).toBe(cube);
   });
@@ -59,6 +63,20 @@ describe(compileSql.name, () => {
     expect(sut.cube).toBe('rollup_cases_fine');
     expect(sut.sql).toContain('department_code = ANY($1::text[])');
     expect(sut.params[0]).toEqual(['320500-housing']);
+  });
+
+  it('reads topics only from the topic vocabulary, and refuses what topic rows cannot answer', () => {
+    const sut = compile({ groupBy: [{ dimension: 'topic' }], filters: [{ dimension: 'topic', in: ['充电桩'] }] });
+    expect(sut.sql).toContain('keyword IN (SELECT keyword FROM topic_vocabulary)');
+    expect(sut.sql).not.toContain('充电桩');
+    expect(() => compile({ groupBy: [{ dimension: 'topic' }], measures: ['cases', 'solvedRate'] })).toThrow(
+      /cannot be combined with dimension "topic"/,
+    );
+    expect(() => compile({ filters: [{ dimension: 'topic', in: ['共享单车', '充电桩'] }] })).toThrow(/group by topic/);
+    expect(() => compile({ filters: [{ dimension: 'topic', in: ['张三'] }] })).toThrow(/not a topic keyword code/);
+    expect(() => compile({ groupBy: [{ dimension: 'topic' }, { dimension: 'area', level: 'district' }] })).toThrow(
+      /Topics are kept per month/,
+    );
   });
 
   it('sends every caller value as a parameter, never inside the SQL text', () => {

@@ -1,6 +1,14 @@
 import { queryTooComplex } from './query-planner.js';
 import { CompiledSql, QueryPlan, RowCondition } from './query-plan.js';
-import { CUBES, CubeSpec, dimensionSpec, HIST_SQL, levelIndex, SERIES_COUNT_BASE } from './registry.js';
+import {
+  CUBES,
+  CubeSpec,
+  dimensionSpec,
+  HIST_SQL,
+  levelIndex,
+  SERIES_COUNT_BASE,
+  TOPIC_DIMENSION,
+} from './registry.js';
 import {
   GRAIN_OF_LEVEL,
   GRAIN_ORDER,
@@ -43,6 +51,7 @@ export function compileSql(
   const sums = [...bases].map((b) => (b === 'hist' ? `${HIST_SQL} AS b_hist` : `sum(${b}) AS b_${b}`));
 
   const where: string[] = [];
+  if (cube.where) where.push(cube.where);
   for (const f of plan.filters) {
     if (f.kind === 'in') where.push(`${f.level.column} = ANY(${bind(f.values, 'text[]')})`);
     else if (f.kind === 'timeIn') {
@@ -112,8 +121,12 @@ export function pickCube(
   for (const r of rowScope) use(r.dimension, r.level);
   for (const instant of [period?.start, period?.end]) if (instant) need(grainOfBoundary(instant));
 
+  const bases = new Set(plan.measures.flatMap((m) => m.bases));
+  // A cube keyed by topic counts a case once per keyword: only for queries that use topics.
   const fits = (cube: CubeSpec) =>
     cube.series === plan.series &&
+    TOPIC_DIMENSION in cube.dimensions === levels.has(TOPIC_DIMENSION) &&
+    (!cube.bases || [...bases].every((b) => cube.bases!.includes(b))) &&
     GRAIN_ORDER[cube.grain] >= GRAIN_ORDER[grain] &&
     [...levels].every(([dimension, wanted]) => {
       const finest = cube.dimensions[dimension];
@@ -124,7 +137,9 @@ export function pickCube(
   const cube = CUBES.find(fits);
   if (!cube) {
     throw queryTooComplex(
-      'No rollup keeps all the detail this query combines; group or filter at a coarser time or area level.',
+      levels.has(TOPIC_DIMENSION)
+        ? 'Topics are kept per month, city, category level 1 and department only; group or filter topics at those levels (time month or coarser, area city or coarser, category l1, department).'
+        : 'No rollup keeps all the detail this query combines; group or filter at a coarser time or area level.',
     );
   }
   return cube;

@@ -40,7 +40,13 @@ const fixed = (codes: readonly string[], labels: Record<string, [string, string]
 export class MemberDirectory {
   private readonly byLevel = new Map<string, Map<string, Member>>();
 
-  constructor(areas: ReferenceRow[], categories: ReferenceRow[], departments: ReferenceRow[]) {
+  constructor(
+    areas: ReferenceRow[],
+    categories: ReferenceRow[],
+    departments: ReferenceRow[],
+    /** Keywords of the topic vocabulary (only those seen from enough distinct callers). */
+    topics: string[] = [],
+  ) {
     const put = (key: string, list: Member[]) => this.byLevel.set(key, new Map(list.map((m) => [m.code, m])));
     const ref = (rows: ReferenceRow[], level: string) =>
       rows
@@ -53,6 +59,10 @@ export class MemberDirectory {
     put('kind:kind', fixed(KINDS, KIND_LABELS));
     put('outcome:outcome', fixed(OUTCOMES, OUTCOME_LABELS));
     put('satisfaction:satisfaction', fixed(SATISFACTIONS, SATISFACTION_LABELS));
+    put(
+      'topic:keyword',
+      topics.map((k) => ({ code: k, labelZh: k, labelEn: k, parentCode: null })),
+    );
   }
 
   private key(level: LevelSpec): string {

@@ -29,7 +29,7 @@ export class MembersService {
   }
 
   private async load(): Promise<MemberDirectory> {
-    const [areas, categories, departments] = await Promise.all([
+    const [areas, categories, departments, topics] = await Promise.all([
       this.dataSource.query<ReferenceRow[]>(`SELECT code, level, name_zh, name_en, parent_code FROM area`),
       this.dataSource.query<ReferenceRow[]>(
         `SELECT code, level::text AS level, name_zh, name_en, parent_code FROM category`,
@@ -37,7 +37,13 @@ export class MembersService {
       this.dataSource.query<ReferenceRow[]>(
         `SELECT code, 'department' AS level, name_zh, name_en, area_code AS parent_code FROM department`,
       ),
+      this.dataSource.query<{ keyword: string }[]>(`SELECT keyword FROM topic_vocabulary ORDER BY keyword`),
     ]);
-    return new MemberDirectory(areas, categories, departments);
+    return new MemberDirectory(
+      areas,
+      categories,
+      departments,
+      topics.map((t) => t.keyword),
+    );
   }
 }

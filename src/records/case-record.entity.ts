@@ -15,6 +15,7 @@ import type { Channel, Kind, Outcome, Satisfaction } from './records.constants.j
 @Index('case_record_received_at_idx', ['receivedAt'])
 @Index('case_record_caller_received_idx', ['callerPseudonym', 'receivedAt'])
 @Index('case_record_repeat_of_idx', ['repeatOfId'])
+@Index('case_record_reply_fingerprint_idx', ['replyFingerprint'])
 export class CaseRecordEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
@@ -88,6 +89,10 @@ export class CaseRecordEntity {
   /** Fingerprint of the normalized reply text, for template-reply detection. */
   @Column({ name: 'reply_fingerprint', type: 'text', nullable: true })
   replyFingerprint!: string | null;
+
+  /** The reply is a template: its normalized text was given to many unrelated cases (src/ingest/text-analytics). */
+  @Column({ name: 'template_reply', type: 'boolean', default: false })
+  templateReply!: boolean;
 
   /** Keyed HMAC-SHA-256 of the caller's number (the key lives outside the database). */
   @Column({ name: 'caller_pseudonym', type: 'text', nullable: true })

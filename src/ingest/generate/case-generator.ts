@@ -19,6 +19,8 @@ import {
 } from './calibration.js';
 import { fakeEmail, fakeIdNumber, fakeName, fakePhone } from './fake-people.js';
 import { plantedEmergingOn, type PlantedTruth } from './planted-signals.js';
+
+export { emptyTruth, type PlantedTruth } from './planted-signals.js';
 import { Prng, WeightedPicker } from './prng.js';
 
 /** One synthetic case in the normalized (jsonl) shape, with the caller's personal data still in it. */
@@ -54,6 +56,32 @@ export interface GenerateOptions {
   seed: string;
   /** Filled with the ground truth of the planted signals (planted-signals.ts), for tests. */
   truth?: PlantedTruth;
+}
+
+/**
+ * Hot topics planted in the request text: each is mentioned by a few cases every month
+ * (`baseShare`) and surges in one month (`surgeShare` of all cases). Drawn from their own PRNG
+ * stream, so the rest of the data is the same as without them.
+ */
+export const PLANTED_HOT_TOPICS = [
+  { keyword: '共享单车', month: '2021-07' },
+  { keyword: '充电桩', month: '2021-11' },
+  { keyword: '高空抛物', month: '2022-05' },
+  { keyword: '群租房', month: '2022-09' },
+].map((t) => ({ ...t, sentence: `另外还有${t.keyword}问题。`, baseShare: 0.003, surgeShare: 0.04 }));
+
+/**
+ * Every planted hot topic as (month, keyword): the ones above, and the epidemic-control issues
+ * (category HEALTH.EPIDEMIC, whose level-3 names appear in the request text) of the Suzhou
+ * surge month, March 2022.
+ */
+export function plantedHotTopics(): { month: string; keyword: string }[] {
+  const surgeMonth = CALIBRATION.surge.from.slice(0, 7);
+  const epidemic = LEAVES.filter((l) => l.l2.code === 'HEALTH.EPIDEMIC').map((l) => l.l3.nameZh);
+  return [
+    ...PLANTED_HOT_TOPICS.map((t) => ({ month: t.month, keyword: t.keyword })),
+    ...epidemic.map((keyword) => ({ month: surgeMonth, keyword })),
+  ];
 }
 
 export const DEFAULT_PERIOD = { from: '2021-01-01', to: '2022-12-31' };
@@ -133,6 +161,7 @@ const REASONS = ['问题未解决', '答复敷衍', '处理时间过长', '工�
  */
 export function* generateCases(options: GenerateOptions): Generator<GeneratedCase> {
   const rng = new Prng(`cases:${options.seed}`);
+  const topicRng = new Prng(`topics:${options.seed}`);
   const seedTag = `G${(new Prng(`tag:${options.seed}`).int(0x10000) + 0x10000).toString(16).slice(1).toUpperCase()}`;
   const days = dayList(options.from, options.to);
   const weights = days.map((d) => dayWeight(d));
@@ -214,7 +243,9 @@ export function* generateCases(options: GenerateOptions): Generator<GeneratedCas
         at,
         `${seedTag}${day.replaceAll('-', '')}${String(seq).padStart(7, '0')}`,
         channel,
+        options.truth,
       );
+      plantHotTopics(topicRng, c, day.slice(0, 7), options.truth);
       scheduleRepeat(rng, issue, c, di, days.length, pending);
       if (issue.previousCase !== undefined) options.truth?.repeats.set(c.caseNumber, issue.previousCase);
       yield c;
@@ -229,6 +260,7 @@ function buildCase(
   at: number,
   caseNumber: string,
   channel: WeightedPicker<Channel>,
+  truth?: PlantedTruth,
 ): GeneratedCase {
   const consultation = kind === 'consultation';
   const durationMs =
@@ -250,12 +282,19 @@ function buildCase(
         ? 'satisfied'
         : 'basically';
   const department = departmentCode(issue.city.code, issue.leaf.department);
+  // Drawn in the same order as before the ground truth was recorded, so a seed gives the same data.
+  const pickedChannel = channel.pick(rng);
+  const dissatisfactionReason = satisfaction === 'dissatisfied' ? rng.pick(REASONS) : null;
+  const request = requestText(rng, issue, kind);
+  const address = `${issue.city.zh}${issue.district.zh}${issue.street.zh}${rng.pick(['人民路', '解放路', '建设路', '中山路', '新华路'])}${1 + rng.int(300)}号`;
+  const reply = replyText(rng, issue, department, at);
+  if (reply.template) truth?.templateReplyCases.add(caseNumber);
   return {
     caseNumber,
     receivedAt: iso(at),
     dispatchedAt: dispatchedAt === null ? null : iso(dispatchedAt),
     closedAt: iso(closedAt),
-    channel: channel.pick(rng),
+    channel: pickedChannel,
     kind,
     categoryL1: issue.leaf.l1.code,
     categoryL2: issue.leaf.l2.code,
@@ -266,10 +305,10 @@ function buildCase(
     departmentCode: department,
     outcome,
     satisfaction,
-    dissatisfactionReason: satisfaction === 'dissatisfied' ? rng.pick(REASONS) : null,
-    requestText: requestText(rng, issue, kind),
-    address: `${issue.city.zh}${issue.district.zh}${issue.street.zh}${rng.pick(['人民路', '解放路', '建设路', '中山路', '新华路'])}${1 + rng.int(300)}号`,
-    replyText: replyText(rng, issue, department, at),
+    dissatisfactionReason,
+    requestText: request,
+    address,
+    replyText: reply.text,
     callerNumber: issue.callerNumber,
     callerName: issue.callerName,
   };
@@ -303,12 +342,24 @@ function requestText(rng: Prng, issue: Issue, kind: Kind): string {
   return text;
 }
 
-function replyText(rng: Prng, issue: Issue, department: string, at: number): string {
+function replyText(rng: Prng, issue: Issue, department: string, at: number): { text: string; template: boolean } {
   if (TEMPLATE_DEPARTMENTS.includes(department) && rng.chance(0.8)) {
-    // Identical, or near-identical (a date added): same fingerprint after normalization.
-    return rng.chance(0.5) ? TEMPLATE_REPLY : `${iso(at).slice(0, 10)}：${TEMPLATE_REPLY}`;
+    // Identical, or near-identical (a date added): one form once digits and punctuation are removed.
+    return { text: rng.chance(0.5) ? TEMPLATE_REPLY : `${iso(at).slice(0, 10)}：${TEMPLATE_REPLY}`, template: true };
   }
-  return `经核实，${issue.district.zh}${issue.street.zh}${issue.leaf.l3.nameZh}问题${rng.pick(ACTIONS)}，${rng.pick(FOLLOWUPS)}`;
+  return {
+    text: `经核实，${issue.district.zh}${issue.street.zh}${issue.leaf.l3.nameZh}问题${rng.pick(ACTIONS)}，${rng.pick(FOLLOWUPS)}`,
+    template: false,
+  };
+}
+
+function plantHotTopics(rng: Prng, c: GeneratedCase, month: string, truth?: PlantedTruth): void {
+  for (const t of PLANTED_HOT_TOPICS) {
+    if (!rng.chance(t.month === month ? t.surgeShare : t.baseShare)) continue;
+    c.requestText += t.sentence;
+    const key = `${month} ${t.keyword}`;
+    truth?.hotTopicCases.set(key, (truth.hotTopicCases.get(key) ?? 0) + 1);
+  }
 }
 
 /** The same caller comes back on the same issue within 90 days, mostly on ENV, PROP and TRAF. */

@@ -68,4 +68,12 @@ export function plantedEmergingCells(): { cityCode: string; categoryL3: string; 
 export interface PlantedTruth {
   /** Case number -> the case number it repeats (the same caller on the same issue). */
   repeats: Map<string, string>;
+  /** Case numbers answered with the planted template reply. */
+  templateReplyCases: Set<string>;
+  /** Cases per planted hot topic and month, keyed `${month} ${keyword}` (e.g. `2021-07 共享单车`). */
+  hotTopicCases: Map<string, number>;
+}
+
+export function emptyTruth(): PlantedTruth {
+  return { repeats: new Map(), templateReplyCases: new Set(), hotTopicCases: new Map() };
 }

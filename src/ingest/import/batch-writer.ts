@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { QueryRunner } from 'typeorm';
 import { selectRows } from './select-rows.js';
+import { analyseBatchText } from '../text-analytics/text-analytics.js';
 import { HOTLINE_TIME_ZONE } from '../../records/records.constants.js';
 import type { CaseInput, NewReferenceRows, TrafficInput } from './case-input.js';
 
@@ -86,6 +87,7 @@ export class BatchWriter {
         inserted = result[0].inserted;
         if (inserted > 0 && rows.some((r) => r.callerPseudonym !== null))
           await this.linkRepeats(result[0].min_id as string);
+        if (inserted > 0) await analyseBatchText(this.runner, rows, this.batchId, result[0].min_id as string);
       }
       await this.advance(counts, inserted, rows.length - inserted);
       return inserted;

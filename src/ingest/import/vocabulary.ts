@@ -80,9 +80,10 @@ export const outcomeOf = (raw: string) => lookup(OUTCOMES, OUTCOME_VALUES, raw);
 export const satisfactionOf = (raw: string) => lookup(SATISFACTIONS, SATISFACTION_VALUES, raw);
 
 /**
- * Fingerprint of a reply for template detection: NFKC, digits folded to 0, whitespace and
- * punctuation dropped, then SHA-256 (first 128 bits, hex). Replies that differ only in
- * dates, numbers or punctuation share a fingerprint.
+ * Fingerprint of a reply for template detection: NFKC, lower case, scrubbed placeholders
+ * ([姓名], [电话] ...), digits, whitespace and punctuation dropped, then SHA-256 (first 128 bits,
+ * hex). Replies that differ only in dates, numbers, personal data or punctuation share a
+ * fingerprint (src/ingest/text-analytics/template-replies.ts counts them).
  */
 export function replyFingerprint(text: string | null): string | null {
   if (!text) return null;
@@ -90,7 +91,7 @@ export function replyFingerprint(text: string | null): string | null {
     .normalize('NFKC')
     .toLowerCase()
     .replace(/\[[^\]]*\]/g, '')
-    .replace(/\d+/g, '0')
+    .replace(/\d+/g, '')
     .replace(/[\s\p{P}\p{S}]+/gu, '');
   if (normalized === '') return null;
   return createHash('sha256').update(normalized).digest('hex').slice(0, 32);
