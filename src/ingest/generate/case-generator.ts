@@ -18,7 +18,7 @@ import {
   yearlyMillions,
 } from './calibration.js';
 import { fakeEmail, fakeIdNumber, fakeName, fakePhone } from './fake-people.js';
-import { plantedEmergingOn, type PlantedTruth } from './planted-signals.js';
+import { PLANTED_EMERGING, plantedEmergingOn, type PlantedTruth } from './planted-signals.js';
 
 export { emptyTruth, type PlantedTruth } from './planted-signals.js';
 import { Prng, WeightedPicker } from './prng.js';
@@ -82,6 +82,17 @@ export function plantedHotTopics(): { month: string; keyword: string }[] {
     ...PLANTED_HOT_TOPICS.map((t) => ({ month: t.month, keyword: t.keyword })),
     ...epidemic.map((keyword) => ({ month: surgeMonth, keyword })),
   ];
+}
+
+/**
+ * The planted emerging issues (planted-signals.ts) as (month, keyword) pairs: their level-3
+ * category names appear in the request text, so in the months they are planted they are also
+ * real, planted topics. A hot-topic analysis that finds them has found a planted signal.
+ */
+export function plantedEmergingTopics(): { month: string; keyword: string }[] {
+  return PLANTED_EMERGING.flatMap((p) =>
+    Object.keys(p.monthlyShare).map((month) => ({ month, keyword: LEAF_BY_L3.get(p.categoryL3)!.l3.nameZh })),
+  );
 }
 
 export const DEFAULT_PERIOD = { from: '2021-01-01', to: '2022-12-31' };
