@@ -45,9 +45,12 @@ function parts(text: string): Parts | null {
   return null;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function validParts(p: Parts): boolean {
   if (p.mo < 1 || p.mo > 12 || p.d < 1 || p.h > 23 || p.mi > 59 || p.s > 59) return false;
-  const days = new Date(Date.UTC(p.y, p.mo, 0)).getUTCDate();
+  const leap = (p.y % 4 === 0 && p.y % 100 !== 0) || p.y % 400 === 0;
+  const days = p.mo === 2 && leap ? 29 : MONTH_DAYS[p.mo - 1];
   return p.d <= days && p.y >= 1900 && p.y <= 2200;
 }
 
@@ -60,11 +63,38 @@ function offsetMs(offset: string): number {
 
 export type LocalZone = 'Asia/Shanghai' | 'America/New_York';
 
+/** The two-digit number at `i` of `s`, or -1 when those are not two digits. */
+function two(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * `YYYY-MM-DD HH:MM[:SS]`, the form nearly every export uses, read without a regular
+ * expression; anything else goes the general way.
+ */
+function fastParts(t: string): Parts | null {
+  const n = t.length;
+  if ((n !== 19 && n !== 16) || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 32)
+    return null;
+  if (t.charCodeAt(13) !== 58 || (n === 19 && t.charCodeAt(16) !== 58)) return null;
+  const c = two(t, 0);
+  const y = two(t, 2);
+  const mo = two(t, 5);
+  const d = two(t, 8);
+  const h = two(t, 11);
+  const mi = two(t, 14);
+  const s = n === 19 ? two(t, 17) : 0;
+  if (c < 0 || y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return null;
+  return { y: c * 100 + y, mo, d, h, mi, s, ms: 0, offset: undefined };
+}
+
 /** Parses a timestamp into epoch milliseconds; null when it is not a valid date and time. */
 export function parseTimestamp(raw: string, zone: LocalZone): number | null {
   const text = raw.trim();
   if (text === '') return null;
-  const p = parts(text);
+  const p = fastParts(text) ?? parts(text);
   if (!p || !validParts(p)) return null;
   const wall = Date.UTC(p.y, p.mo - 1, p.d, p.h, p.mi, p.s, p.ms);
   if (p.offset) return wall - offsetMs(p.offset);
