@@ -6,6 +6,16 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp(' 2021-03-15 09:12 ', 'Asia/Shanghai')).toBe(Date.parse('2021-03-15T09:12:00+08:00'));
   });
 
+  it('reads ISO 8601 with an offset or Z, and without an offset as local time', () => {
+    expect(parseTimestamp('2021-03-15T09:12:44+08:00', 'America/New_York')).toBe(Date.parse('2021-03-15T01:12:44Z'));
+    expect(parseTimestamp('2021-03-15T09:12:44-04:30', 'Asia/Shanghai')).toBe(Date.parse('2021-03-15T13:42:44Z'));
+    expect(parseTimestamp('2021-03-15T09:12:44Z', 'Asia/Shanghai')).toBe(Date.parse('2021-03-15T09:12:44Z'));
+    expect(parseTimestamp('2021-03-15T09:12:44.250Z', 'Asia/Shanghai')).toBe(Date.parse('2021-03-15T09:12:44.250Z'));
+    expect(parseTimestamp('2021-03-15T09:12:44', 'Asia/Shanghai')).toBe(Date.parse('2021-03-15T09:12:44+08:00'));
+    for (const bad of ['2021-03-15T09:12:44+8:00', '2021-03-15T09:12:44+08:0x', '2021-03-15T25:12:44Z'])
+      expect(parseTimestamp(bad, 'Asia/Shanghai')).toBeNull();
+  });
+
   it('gives the same instant for the other accepted forms', () => {
     const expected = Date.parse('2021-03-05T09:02:04+08:00');
     for (const text of [

@@ -71,23 +71,36 @@ function two(s: string, i: number): number {
 }
 
 /**
- * `YYYY-MM-DD HH:MM[:SS]`, the form nearly every export uses, read without a regular
- * expression; anything else goes the general way.
+ * `YYYY-MM-DD HH:MM[:SS]` and ISO `YYYY-MM-DDTHH:MM:SS` with `Z` or `±HH:MM`, the forms
+ * nearly every export and the JSON Lines format use, read without a regular expression;
+ * anything else goes the general way.
  */
 function fastParts(t: string): Parts | null {
   const n = t.length;
-  if ((n !== 19 && n !== 16) || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 32)
-    return null;
-  if (t.charCodeAt(13) !== 58 || (n === 19 && t.charCodeAt(16) !== 58)) return null;
+  if (n < 16 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58) return null;
+  const sep = t.charCodeAt(10);
+  if (sep !== 32 && sep !== 84) return null;
+  let offset: string | undefined;
+  let s = 0;
+  if (n === 16) {
+    if (sep !== 32) return null;
+  } else {
+    if (n < 19 || t.charCodeAt(16) !== 58) return null;
+    s = two(t, 17);
+    if (n === 20 && t.charCodeAt(19) === 90) offset = 'Z';
+    else if (n === 25 && (t.charCodeAt(19) === 43 || t.charCodeAt(19) === 45) && t.charCodeAt(22) === 58) {
+      if (two(t, 20) < 0 || two(t, 23) < 0) return null;
+      offset = t.slice(19);
+    } else if (n !== 19) return null;
+  }
   const c = two(t, 0);
   const y = two(t, 2);
   const mo = two(t, 5);
   const d = two(t, 8);
   const h = two(t, 11);
   const mi = two(t, 14);
-  const s = n === 19 ? two(t, 17) : 0;
   if (c < 0 || y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return null;
-  return { y: c * 100 + y, mo, d, h, mi, s, ms: 0, offset: undefined };
+  return { y: c * 100 + y, mo, d, h, mi, s, ms: 0, offset };
 }
 
 /** Parses a timestamp into epoch milliseconds; null when it is not a valid date and time. */
