@@ -90,7 +90,7 @@ export function replyFingerprint(text: string | null): string | null {
   const hit = fingerprintCache.get(text);
   if (hit !== undefined) return hit;
   const value = computeFingerprint(text);
-  if (fingerprintCache.size >= 20_000) fingerprintCache.clear();
+  if (fingerprintCache.size >= 5_000) fingerprintCache.clear();
   fingerprintCache.set(text, value);
   return value;
 }

@@ -27,7 +27,7 @@ export class CallerPseudonymizer {
     const hit = this.cache.get(rawNumber);
     if (hit !== undefined) return hit;
     const value = this.compute(rawNumber);
-    if (this.cache.size >= 50_000) this.cache.clear();
+    if (this.cache.size >= 10_000) this.cache.clear();
     this.cache.set(rawNumber, value);
     return value;
   }

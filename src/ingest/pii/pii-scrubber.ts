@@ -84,7 +84,7 @@ export function namesToRemove(names: readonly string[]): string[] {
     const hit = expandedCache.get(names[0]);
     if (hit) return hit;
     const expanded = expandNames(names);
-    if (expandedCache.size >= 10_000) expandedCache.clear();
+    if (expandedCache.size >= 5_000) expandedCache.clear();
     expandedCache.set(names[0], expanded);
     return expanded;
   }
