@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { QueryRunner } from 'typeorm';
 import { selectRows } from './select-rows.js';
 import { analyseBatchText } from '../text-analytics/text-analytics.js';
@@ -12,30 +16,89 @@ export interface BatchCounts {
   rejected: number;
 }
 
-const TZ = HOTLINE_TIME_ZONE;
+/** What a batch hook is told about the cases one batch stored. */
+export interface StoredCaseBatch {
+  /** `import_batch.id` of the import. */
+  importBatchId: string;
+  /**
+   * The batch's new cases are `case_record` rows with `import_batch_id = importBatchId` and
+   * `id >= firstCaseId` (null when the batch stored none: all duplicates or rejects).
+   */
+  firstCaseId: string | null;
+  /** How many new cases the batch stored. */
+  inserted: number;
+}
 
 /**
- * Writes one batch in one transaction: new reference rows, the records (multi-row INSERT
- * from unnest arrays, ON CONFLICT DO NOTHING so re-imports add nothing), repeat-chain links,
- * the touched days into rollup_dirty_day, and the import batch's progress. A kill at any
- * point leaves either all of it or none of it.
+ * Work that must commit or roll back with a batch of cases (e.g. detection over the new
+ * rows): runs inside the batch's transaction on `tx`, after the cases are stored and linked
+ * and before the import's progress is checkpointed. It is called for every batch, also one
+ * that stored nothing, and again for a batch rerun after a crash; it must not commit.
+ */
+export type CaseBatchHook = (tx: QueryRunner, batch: StoredCaseBatch) => Promise<void>;
+
+const TZ = HOTLINE_TIME_ZONE;
+
+/** Staging table for one batch: text COPY in, set-based INSERT out; emptied at each commit. */
+const STAGE = 'hgw_import_case_stage';
+const STAGE_COLUMNS = [
+  'source text',
+  'case_number text',
+  'received_at float8',
+  'dispatched_at float8',
+  'closed_at float8',
+  'channel text',
+  'kind text',
+  'category_l1 text',
+  'category_l2 text',
+  'category_l3 text',
+  'province_code text',
+  'city_code text',
+  'district_code text',
+  'street_code text',
+  'department_code text',
+  'outcome text',
+  'satisfaction text',
+  'dissatisfaction_reason text',
+  'request_text text',
+  'reply_text text',
+  'reply_fingerprint text',
+  'caller_pseudonym text',
+  'record_key int',
+];
+
+/**
+ * Writes one batch in one transaction: new reference rows, the records (COPY of the batch
+ * into a temporary staging table, then one `INSERT … SELECT … ON CONFLICT DO NOTHING`, so
+ * re-imports add nothing and duplicates are the difference of the counts), repeat-chain
+ * links, the touched days into rollup_dirty_day, the batch hooks, and the import batch's
+ * progress. A kill at any point leaves either all of it or none of it.
  */
 export class BatchWriter {
+  private staged = false;
+
   constructor(
     private readonly runner: QueryRunner,
+    private readonly client: PoolClient,
     private readonly batchId: string,
+    private readonly hooks: readonly CaseBatchHook[] = [],
   ) {}
 
   async writeCases(rows: CaseInput[], refs: NewReferenceRows | null, counts: BatchCounts): Promise<number> {
+    // Encoded before the transaction opens, so the transaction is as short as the database needs.
+    const copyText = rows.length > 0 ? encodeCases(rows) : null;
+    if (copyText !== null && !this.staged) {
+      await this.runner.query(
+        `CREATE TEMPORARY TABLE IF NOT EXISTS ${STAGE} (${STAGE_COLUMNS.join(', ')}) ON COMMIT DELETE ROWS`,
+      );
+      this.staged = true;
+    }
     return this.transaction(async () => {
       if (refs) await this.writeReferences(refs);
       let inserted = 0;
-      if (rows.length > 0) {
-        const col = <K extends keyof CaseInput>(k: K) => rows.map((r) => r[k]);
-        const secs = (k: 'receivedAt' | 'dispatchedAt' | 'closedAt') =>
-          rows.map((r) => (r[k] === null ? null : r[k] / 1000));
-        const keys = randomBytes(4 * rows.length);
-        const recordKeys = rows.map((_, i) => keys.readUInt32LE(4 * i) >>> 1);
+      let firstCaseId: string | null = null;
+      if (copyText !== null) {
+        await pipeline(Readable.from([copyText]), this.client.query(copyFrom(`COPY ${STAGE} FROM STDIN`)));
         const result = await selectRows<{ inserted: number; min_id: string | null }>(
           this.runner,
           `WITH ins AS (
@@ -43,12 +106,11 @@ export class BatchWriter {
                category_l1, category_l2, category_l3, province_code, city_code, district_code, street_code,
                department_code, outcome, satisfaction, dissatisfaction_reason, request_text, reply_text,
                reply_fingerprint, caller_pseudonym, record_key, import_batch_id)
-             SELECT s, n, to_timestamp(r), to_timestamp(d), to_timestamp(c), ch, k, c1, c2, c3, p, ci, di, st, dep, o, sa,
-               dr, rq, rp, rf, cp, rk, $24::bigint
-             FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::text[], $7::text[],
-               $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
-               $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::int[])
-               AS u(s, n, r, d, c, ch, k, c1, c2, c3, p, ci, di, st, dep, o, sa, dr, rq, rp, rf, cp, rk)
+             SELECT source, case_number, to_timestamp(received_at), to_timestamp(dispatched_at), to_timestamp(closed_at),
+               channel, kind, category_l1, category_l2, category_l3, province_code, city_code, district_code,
+               street_code, department_code, outcome, satisfaction, dissatisfaction_reason, request_text, reply_text,
+               reply_fingerprint, caller_pseudonym, record_key, $1::bigint
+             FROM ${STAGE}
              ON CONFLICT (source, case_number) DO NOTHING
              RETURNING id, received_at
            ), dirty AS (
@@ -57,38 +119,15 @@ export class BatchWriter {
              ON CONFLICT DO NOTHING
            )
            SELECT count(*)::int AS inserted, min(id)::text AS min_id FROM ins`,
-          [
-            col('source'),
-            col('caseNumber'),
-            secs('receivedAt'),
-            secs('dispatchedAt'),
-            secs('closedAt'),
-            col('channel'),
-            col('kind'),
-            col('categoryL1'),
-            col('categoryL2'),
-            col('categoryL3'),
-            col('provinceCode'),
-            col('cityCode'),
-            col('districtCode'),
-            col('streetCode'),
-            col('departmentCode'),
-            col('outcome'),
-            col('satisfaction'),
-            col('dissatisfactionReason'),
-            col('requestText'),
-            col('replyText'),
-            col('replyFingerprint'),
-            col('callerPseudonym'),
-            recordKeys,
-            this.batchId,
-          ],
+          [this.batchId],
         );
         inserted = result[0].inserted;
-        if (inserted > 0 && rows.some((r) => r.callerPseudonym !== null))
-          await this.linkRepeats(result[0].min_id as string);
-        if (inserted > 0) await analyseBatchText(this.runner, rows, this.batchId, result[0].min_id as string);
+        firstCaseId = result[0].min_id;
+        if (inserted > 0 && rows.some((r) => r.callerPseudonym !== null)) await this.linkRepeats(firstCaseId as string);
+        // Keywords and template replies (docs/analytics-topics.md) need the rows' text, so not a hook.
+        if (inserted > 0) await analyseBatchText(this.runner, rows, this.batchId, firstCaseId as string);
       }
+      for (const hook of this.hooks) await hook(this.runner, { importBatchId: this.batchId, firstCaseId, inserted });
       await this.advance(counts, inserted, rows.length - inserted);
       return inserted;
     });
@@ -211,4 +250,78 @@ export class BatchWriter {
       throw e;
     }
   }
+}
+
+/**
+ * COPY text format: tab-separated, `\\N` for null, backslash escapes for the four special
+ * characters; NUL, which PostgreSQL text cannot hold, is dropped.
+ */
+const SPECIAL = /[\\\t\n\r\0]/;
+const SPECIAL_ALL = /[\\\t\n\r\0]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '' };
+
+function copyText(v: string | null): string {
+  if (v === null) return '\\N';
+  return SPECIAL.test(v) ? v.replace(SPECIAL_ALL, (c) => ESCAPES[c]) : v;
+}
+
+function copySeconds(ms: number | null): string {
+  return ms === null ? '\\N' : String(ms / 1000);
+}
+
+/** The batch as COPY text, one line per case in the staging table's column order. */
+export function encodeCases(rows: readonly CaseInput[]): string {
+  const keys = randomBytes(4 * rows.length);
+  let out = '';
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    out +=
+      copyText(r.source) +
+      '\t' +
+      copyText(r.caseNumber) +
+      '\t' +
+      copySeconds(r.receivedAt) +
+      '\t' +
+      copySeconds(r.dispatchedAt) +
+      '\t' +
+      copySeconds(r.closedAt) +
+      '\t' +
+      r.channel +
+      '\t' +
+      r.kind +
+      '\t' +
+      copyText(r.categoryL1) +
+      '\t' +
+      copyText(r.categoryL2) +
+      '\t' +
+      copyText(r.categoryL3) +
+      '\t' +
+      copyText(r.provinceCode) +
+      '\t' +
+      copyText(r.cityCode) +
+      '\t' +
+      copyText(r.districtCode) +
+      '\t' +
+      copyText(r.streetCode) +
+      '\t' +
+      copyText(r.departmentCode) +
+      '\t' +
+      copyText(r.outcome) +
+      '\t' +
+      r.satisfaction +
+      '\t' +
+      copyText(r.dissatisfactionReason) +
+      '\t' +
+      copyText(r.requestText) +
+      '\t' +
+      copyText(r.replyText) +
+      '\t' +
+      copyText(r.replyFingerprint) +
+      '\t' +
+      copyText(r.callerPseudonym) +
+      '\t' +
+      String(keys.readUInt32LE(4 * i) >>> 1) +
+      '\n';
+  }
+  return out;
 }

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs, WriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import { once } from 'node:events';
+import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { CallerPseudonymizer } from '../pii/caller-pseudonymizer.js';
 import { PiiScrubber } from '../pii/pii-scrubber.js';
-import { BatchWriter } from './batch-writer.js';
+import { BatchWriter, type CaseBatchHook } from './batch-writer.js';
+import { CASE_BATCH_HOOKS } from './case-batch-hooks.js';
 import { selectRows } from './select-rows.js';
 import { InputError, type BoundMapper, type CaseInput, type RawRow, type TrafficInput } from './case-input.js';
 import { bind12345 } from './profiles/hotline-12345.profile.js';
@@ -64,6 +66,8 @@ export class ImportRunner {
   constructor(
     private readonly dataSource: DataSource,
     private readonly pseudonymKey: Buffer,
+    /** Run inside each case batch's transaction (see `CaseBatchHook`); default: CASE_BATCH_HOOKS. */
+    private readonly hooks: readonly CaseBatchHook[] = CASE_BATCH_HOOKS,
   ) {}
 
   async run(options: ImportOptions): Promise<ImportSummary> {
@@ -97,7 +101,7 @@ export class ImportRunner {
     let batchId: string | null = null;
     try {
       const mapper = bindProfile(options.profile, input.header, ctx);
-      await runner.connect();
+      const client = (await runner.connect()) as PoolClient;
       const [{ locked }] = await selectRows<{ locked: boolean }>(
         runner,
         `SELECT pg_try_advisory_lock(hashtext('hgw-import:' || $1)) AS locked`,
@@ -125,13 +129,13 @@ export class ImportRunner {
       if (options.rejectsFile)
         rejects = createWriteStream(options.rejectsFile, { flags: skip > 0 ? 'a' : 'w', mode: 0o600 });
       const firstRejects: Reject[] = [];
+      const writer = new BatchWriter(runner, client, batchId, this.hooks);
       const records = await pump({
         rows: input.rows,
         mapper,
         skip,
         batchSize: options.batchSize ?? (options.profile === 'traffic' ? 20_000 : DEFAULT_BATCH),
         write: async (rows, refsToAdd, counts) => {
-          const writer = new BatchWriter(runner, batchId as string);
           return options.profile === 'traffic'
             ? writer.writeTraffic(rows as TrafficInput[], counts)
             : writer.writeCases(rows as CaseInput[], refsToAdd, counts);

@@ -12,38 +12,38 @@ export interface RowSource<R> {
 }
 
 /**
- * Streams a CSV file: the reader pulls from the file stream as it goes (backpressure), so
- * memory stays flat whatever the file size. The header is read first; rows follow as string
- * arrays with the line on which each starts.
+ * Streams a CSV file through csv-parse, which pulls from the file stream as it goes
+ * (backpressure), so memory stays flat whatever the file size. The header is read first; rows
+ * follow as string arrays with the line on which each starts.
  */
 export async function openCsv(file: string): Promise<RowSource<string[]>> {
   const stream: ReadStream = createReadStream(file, { highWaterMark: 1 << 20 });
-  const batches = readCsv(stream)[Symbol.asyncIterator]();
-  let pending: CsvRecord[] = [];
-  const first = await next(batches);
-  if (!first.done) pending = first.value;
-  const headerRecord = pending.shift();
-  if (!headerRecord) {
+  const records = readCsv(stream)[Symbol.asyncIterator]();
+  const first = await next(records);
+  if (first.done) {
     stream.destroy();
     throw new InputError('the file is empty (no header line)');
   }
+  const header = first.value.fields;
   async function* rows(): AsyncGenerator<RawRow<string[]>> {
     for (;;) {
-      for (const r of pending) yield { line: r.line, raw: r.fields };
-      const item = await next(batches);
+      const item = await next(records);
       if (item.done) return;
-      pending = item.value;
+      yield { line: item.value.line, raw: item.value.fields };
     }
   }
   return {
-    header: headerRecord.fields,
+    header,
     rows: rows(),
     bytesRead: () => stream.bytesRead,
-    close: () => stream.destroy(),
+    close: () => {
+      void records.return?.(undefined);
+      stream.destroy();
+    },
   };
 }
 
-async function next<T>(iterator: AsyncIterator<T>): Promise<IteratorResult<T>> {
+async function next(iterator: AsyncIterator<CsvRecord>): Promise<IteratorResult<CsvRecord>> {
   try {
     return await iterator.next();
   } catch (e) {

@@ -87,6 +87,18 @@ export const satisfactionOf = (raw: string) => lookup(SATISFACTIONS, SATISFACTIO
  */
 export function replyFingerprint(text: string | null): string | null {
   if (!text) return null;
+  // Template replies recur word for word: remember the latest fingerprints.
+  const hit = fingerprintCache.get(text);
+  if (hit !== undefined) return hit;
+  const value = computeFingerprint(text);
+  if (fingerprintCache.size >= 5_000) fingerprintCache.clear();
+  fingerprintCache.set(text, value);
+  return value;
+}
+
+const fingerprintCache = new Map<string, string | null>();
+
+function computeFingerprint(text: string): string | null {
   const normalized = text
     .normalize('NFKC')
     .toLowerCase()

@@ -19,7 +19,20 @@ export class CallerPseudonymizer {
     this.outer = Buffer.from(block.map((b) => b ^ 0x5c));
   }
 
+  /** Pseudonyms of numbers seen lately, as written: one HMAC per distinct caller, not per row. */
+  private readonly cache = new Map<string, string | null>();
+
   pseudonym(rawNumber: string | null | undefined): string | null {
+    if (!rawNumber) return null;
+    const hit = this.cache.get(rawNumber);
+    if (hit !== undefined) return hit;
+    const value = this.compute(rawNumber);
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(rawNumber, value);
+    return value;
+  }
+
+  private compute(rawNumber: string): string | null {
     const number = normalizePhoneNumber(rawNumber);
     if (number === null) return null;
     const innerDigest = hash('sha256', Buffer.concat([this.inner, Buffer.from(number)]), 'buffer') as unknown as Buffer;

@@ -40,6 +40,9 @@ const PATTERNS: [RegExp, string][] = [
 ];
 
 const HAS_DIGIT_OR_AT = /[0-9@]/;
+/** Each name pattern needs one of these words literally: without them both can be skipped. */
+const NAME_CUES = /我叫|我是|本人|姓名|联系人|来电人|先生|女士|小姐/;
+const HAS_FULL_WIDTH = /[\uFF10-\uFF19\uFF20\uFF0B\uFF08\uFF09\uFF0D]/;
 const FULL_WIDTH = /[\uFF10-\uFF19\uFF20\uFF0B\uFF08\uFF09\uFF0D]/g;
 const FIRST_NAME_PATTERN = PATTERNS.length - 2;
 
@@ -57,18 +60,38 @@ export class PiiScrubber {
     if (text === null || text === undefined) return null;
     // Full-width digits and signs (１３９…, ＠, ＋, （, ）, －) become ASCII so the patterns see them;
     // other text (Chinese punctuation) is kept as written.
-    let out = text.replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+    let out = HAS_FULL_WIDTH.test(text)
+      ? text.replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+      : text;
     for (const name of expandedNames) if (out.includes(name)) out = out.split(name).join('[姓名]');
-    // Most text has no digits and no @: skip the number and address patterns then.
-    const from = HAS_DIGIT_OR_AT.test(out) ? 0 : FIRST_NAME_PATTERN;
-    for (let i = from; i < PATTERNS.length; i++) out = out.replace(PATTERNS[i][0], PATTERNS[i][1]);
+    // Most text has no digits and no @, and no word that introduces a name: skip the patterns
+    // that cannot match then (each needs a digit or @, or one of its cue words).
+    if (HAS_DIGIT_OR_AT.test(out))
+      for (let i = 0; i < FIRST_NAME_PATTERN; i++) out = out.replace(PATTERNS[i][0], PATTERNS[i][1]);
+    if (NAME_CUES.test(out))
+      for (let i = FIRST_NAME_PATTERN; i < PATTERNS.length; i++) out = out.replace(PATTERNS[i][0], PATTERNS[i][1]);
     out = out.trim();
     return out === '' ? null : out;
   }
 }
 
+const expandedCache = new Map<string, string[]>();
+
 /** Full names, longest first, plus Chinese given names of 2+ characters (surname dropped). */
 export function namesToRemove(names: readonly string[]): string[] {
+  // One name per row is the rule: remember its expansion, callers' names recur.
+  if (names.length === 1) {
+    const hit = expandedCache.get(names[0]);
+    if (hit) return hit;
+    const expanded = expandNames(names);
+    if (expandedCache.size >= 5_000) expandedCache.clear();
+    expandedCache.set(names[0], expanded);
+    return expanded;
+  }
+  return expandNames(names);
+}
+
+function expandNames(names: readonly string[]): string[] {
   const set = new Set<string>();
   for (const raw of names) {
     const name = raw.normalize('NFKC').trim();
