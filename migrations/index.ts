@@ -8,6 +8,7 @@ import { AuditChain1764202100000 } from './1764202100000-audit-chain.js';
 import { Licensing1764202300000 } from './1764202300000-licensing.js';
 import { Disclosure1764202400000 } from './1764202400000-disclosure.js';
 import { CellKeyDefaults1764202500000 } from './1764202500000-cell-key-defaults.js';
+import { RollupCubes1764202900000 } from './1764202900000-rollup-cubes.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   Licensing1764202300000,
   Disclosure1764202400000,
   CellKeyDefaults1764202500000,
+  RollupCubes1764202900000,
 ];
