@@ -11,6 +11,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -523,12 +524,17 @@ async function main(): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const bodies = WORKLOAD.map((w) => JSON.stringify({ query: AGG, variables: { q: w.query } }));
   const results: PhaseResult[] = [];
+  const firstRun: number[] = [];
+  const loadBefore = loadavg()[0];
 
   for (const cache of [true, false]) {
     const { port, child } = await startServer(opts.url, cache);
     try {
+      // Each query once, one at a time: with the cache on, this is its cold (uncached) latency.
       for (const [i, b] of bodies.entries()) {
+        const t0 = process.hrtime.bigint();
         if (!(await post(agent, port, b, WORKLOAD[i].token))) throw new Error(`workload query ${i + 1} failed: ${b}`);
+        if (cache) firstRun.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
       if (cache) {
         await run('warm-up', 2, opts.concurrency, () => post(agent, port, '{"query":"{ __typename }"}'));
@@ -583,9 +589,12 @@ async function main(): Promise<void> {
   await pool.end();
   agent.destroy();
 
+  const loadAfter = loadavg()[0];
   const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const sortedFirst = [...firstRun].sort((a, b) => a - b);
   const lines = [
     `cases: ${opts.cases.toLocaleString('en')}, concurrency ${opts.concurrency}, ${opts.seconds} s per phase, node ${process.version}`,
+    `machine: ${cpus().length} cores, 1-min load average ${loadBefore.toFixed(1)} before the phases, ${loadAfter.toFixed(1)} after`,
     '',
     '| phase | requests | errors | throughput (req/s) | p50 (ms) | p95 (ms) |',
     '|---|---:|---:|---:|---:|---:|',
@@ -602,9 +611,15 @@ async function main(): Promise<void> {
     `aggregate / __typename throughput: ${fmt(agg.rps / typename.rps, 2)} (target >= 0.6); cache off: ${fmt(cold.rps / typename.rps, 2)}`,
   );
   lines.push(`aggregate p95: ${fmt(agg.p95, 2)} ms (target < 50 ms at 3M); cache off: ${fmt(cold.p95, 2)} ms`);
+  lines.push(
+    `first run of each query (cold cache, one at a time), ms: median ${fmt(quantile(sortedFirst, 0.5), 1)}, max ${fmt(sortedFirst[sortedFirst.length - 1], 1)}; by query: ${firstRun.map((x) => fmt(x, 0)).join(' ')}`,
+  );
   const dir = join(root, '.bench');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `query-${opts.cases}.json`), JSON.stringify({ cases: opts.cases, results }, null, 2));
+  writeFileSync(
+    join(dir, `query-${opts.cases}.json`),
+    JSON.stringify({ cases: opts.cases, load: [loadBefore, loadAfter], firstRun, results }, null, 2),
+  );
   const small = join(dir, 'query-300000.json');
   if (opts.cases !== 300_000 && existsSync(small)) {
     const other = JSON.parse(readFileSync(small, 'utf8')) as { results: PhaseResult[] };

@@ -75,7 +75,10 @@ LEFT JOIN area a ON a.code = ct.city_code
 WHERE ct.hour_start >= ($1::timestamp AT TIME ZONE ${TZ}) AND ct.hour_start < ($2::timestamp AT TIME ZONE ${TZ})
 GROUP BY 1, 2, 3`;
 
-/** Rebuild a coarser cube from a finer one over local time [$1, $2). */
+/**
+ * Rebuild a coarser cube from a finer one over local time [$1, $2). Rows are written in (t, province,
+ * city, ...) order, so the cells a query on one period and city reads sit in few pages.
+ */
 function deriveSql(target: CubeSpec, source: string): string {
   const dims = cubeColumns(target).join(', ');
   const sums =
@@ -86,7 +89,8 @@ function deriveSql(target: CubeSpec, source: string): string {
   return `INSERT INTO ${target.table} (t, ${dims}, ${columns})
 SELECT date_trunc('${target.grain}', s.t), ${dims}, ${sums}
 FROM ${source} s WHERE s.t >= $1::timestamp AND s.t < $2::timestamp
-GROUP BY 1, ${dims}`;
+GROUP BY 1, ${dims}
+ORDER BY 1, ${dims}`;
 }
 
 /**
@@ -103,16 +107,28 @@ function deleteSql(table: string): string {
   return `DELETE FROM ${table} WHERE t >= $1::timestamp AND t < $2::timestamp`;
 }
 
-/** Runs of consecutive periods as [start, end) pairs, so a full rebuild is one range scan. */
-export function spans(starts: string[], next: (start: string) => string): [string, string][] {
+/**
+ * Runs of consecutive periods as [start, end) pairs, at most `maxPeriods` long: a rebuild is a few
+ * range scans, each small enough for its sort or hash table to stay in work_mem.
+ */
+export function spans(starts: string[], next: (start: string) => string, maxPeriods = Infinity): [string, string][] {
   const out: [string, string][] = [];
+  let length = 0;
   for (const start of [...new Set(starts)].sort()) {
     const last = out[out.length - 1];
-    if (last && last[1] === start) last[1] = next(start);
-    else out.push([start, next(start)]);
+    if (last && last[1] === start && length < maxPeriods) {
+      last[1] = next(start);
+      length++;
+    } else {
+      out.push([start, next(start)]);
+      length = 1;
+    }
   }
   return out;
 }
+
+/** Days per statement when day and hour cubes are rebuilt (a week of Jiangsu's volume is ~600k records). */
+const DAYS_PER_STATEMENT = 7;
 
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 const nextMonth = (d: string) => {
@@ -134,10 +150,11 @@ function buildOrder(series: Series): CubeSpec[] {
 const BUILD_ORDER: Record<Series, CubeSpec[]> = { cases: buildOrder('cases'), traffic: buildOrder('traffic') };
 
 async function rebuild(m: EntityManager, series: Series, days: string[]): Promise<void> {
-  const daySpans = spans(days, nextDay);
+  const daySpans = spans(days, nextDay, DAYS_PER_STATEMENT);
   const monthSpans = spans(
     days.map((d) => `${d.slice(0, 7)}-01`),
     nextMonth,
+    1,
   );
   for (const target of BUILD_ORDER[series]) {
     // A month cell is rebuilt whole, from a source that is already complete for that month.
