@@ -164,7 +164,7 @@ async function rebuild(m: EntityManager, series: Series, days: string[]): Promis
         // Sorting is cheaper than a hash table of (nearly) one group per record.
         await m.query(`SET LOCAL enable_hashagg = off`);
         await m.query(series === 'cases' ? FINE_CASES_SQL : FINE_TRAFFIC_SQL, span);
-        await m.query(`SET LOCAL enable_hashagg = on`);
+        await m.query(`SET LOCAL enable_hashagg TO DEFAULT`);
       } else {
         await m.query(deriveSql(target, target.from), span);
       }
