@@ -135,14 +135,16 @@ export interface CubeSpec {
   dimensions: Record<string, string>;
   /**
    * The finer cube this one is rebuilt from (it must keep every level this one keeps, at a grain at
-   * least as fine); undefined for the finest cube of a series, which is built from the records.
+   * least as fine). Undefined for the finest cube of a series (FINEST_CUBE), which the refresher
+   * builds from the records, and for cubes some other code maintains.
    */
   from?: string;
   /**
    * Cells in the benchmark's year of data (13 cities, 104 districts, 1,040 streets, 12/48/144
    * categories, 156 departments) if every combination occurs: only used to keep CUBES ordered.
+   * Omitted for a cube that no other cube can stand in for (it keeps a dimension no other keeps).
    */
-  cells: number;
+  cells?: number;
 }
 
 const CITY = { area: 'city' };
@@ -256,6 +258,9 @@ export const CUBES: CubeSpec[] = [
   },
   { table: 'rollup_cases_fine', series: 'cases', grain: 'hour', dimensions: ALL_CASE_DIMENSIONS, cells: Infinity },
 ];
+
+/** The cube of each series that the refresher builds from the records; every other cube derives from it. */
+export const FINEST_CUBE: Record<Series, string> = { cases: 'rollup_cases_fine', traffic: 'rollup_traffic_hour' };
 
 /**
  * A cube's dimension columns in the registry's order: for each dimension it keeps, every level's

@@ -7,6 +7,7 @@ import {
   cubeColumns,
   CUBES,
   CubeSpec,
+  FINEST_CUBE,
   HIST_SQL,
   Series,
   STATUTORY_LIMIT_DAYS,
@@ -34,7 +35,7 @@ const limitCase = `CASE kind ${Object.entries(STATUTORY_LIMIT_DAYS)
   .map(([k, d]) => `WHEN '${k}' THEN ${d}`)
   .join(' ')} END`;
 
-const FINE_CASE_COLUMNS = cubeColumns(CUBES.find((c) => c.table === 'rollup_cases_fine')!);
+const FINE_CASE_COLUMNS = cubeColumns(CUBES.find((c) => c.table === FINEST_CUBE.cases)!);
 
 /**
  * Fine case cube from the records of local time [$1, $2). The inner query is fenced (OFFSET 0) so that
@@ -136,9 +137,12 @@ const nextMonth = (d: string) => {
   return new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
 };
 
-/** The cubes of a series in build order: each after the cube it is derived from. */
+/**
+ * The cubes of a series the refresher builds, in build order: the finest from the records, then each
+ * after the cube it is derived from. Cubes with neither are maintained elsewhere.
+ */
 function buildOrder(series: Series): CubeSpec[] {
-  const pending = CUBES.filter((c) => c.series === series);
+  const pending = CUBES.filter((c) => c.series === series && (c.from !== undefined || c.table === FINEST_CUBE[series]));
   const done: CubeSpec[] = [];
   while (pending.length > 0) {
     const i = pending.findIndex((c) => c.from === undefined || done.some((d) => d.table === c.from));
