@@ -1,6 +1,6 @@
 /**
  * npm run bench:query [-- --cases 3000000 | --small | --full] [--seconds 10] [--concurrency 32]
- *                     [--database-url postgres://...] [--reload] [--generate-only]
+ *                     [--database-url postgres://...] [--reload] [--generate-only] [--rebuild-rollups]
  *
  * Loads N generated cases straight into case_record (generate_series, seeded), builds the rollups,
  * then on one gateway process measures, at the same concurrency: 20 realistic aggregate queries over
@@ -49,6 +49,8 @@ function args() {
     reload: argv.includes('--reload'),
     /** Load (or reuse) the cases and stop before building rollups: for a first load in the background. */
     generateOnly: argv.includes('--generate-only'),
+    /** Rebuild the rollups of the loaded cases even if their layout has not changed (to time the build). */
+    rebuildRollups: argv.includes('--rebuild-rollups'),
   };
 }
 
@@ -160,7 +162,13 @@ async function generate(sql: Sql, cases: number): Promise<void> {
 }
 
 /** Loads (or reuses) the cases, then builds (or reuses) the rollups. */
-async function load(url: string, cases: number, reload: boolean, generateOnly = false): Promise<void> {
+async function load(
+  url: string,
+  cases: number,
+  reload: boolean,
+  generateOnly = false,
+  rebuildRollups = false,
+): Promise<void> {
   await ensureDatabase(url);
   const ds = createDataSource(url, { poolSize: 2 });
   await ds.initialize();
@@ -183,7 +191,7 @@ async function load(url: string, cases: number, reload: boolean, generateOnly = 
   }
   // Rollups are rebuilt whenever the cube layout changed since they were built (or with --reload).
   const [built] = await sql<{ value: string }>(`SELECT value FROM app_meta WHERE key = 'bench_rollups'`);
-  if (built?.value !== ROLLUP_LAYOUT || reload || marker?.value !== String(cases)) {
+  if (built?.value !== ROLLUP_LAYOUT || reload || rebuildRollups || marker?.value !== String(cases)) {
     for (const table of CUBES.map((c) => c.table)) await sql(`TRUNCATE ${table}`);
     const started = Date.now();
     log('building rollups');
@@ -519,7 +527,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 async function main(): Promise<void> {
   const opts = args();
-  await load(opts.url, opts.cases, opts.reload, opts.generateOnly);
+  await load(opts.url, opts.cases, opts.reload, opts.generateOnly, opts.rebuildRollups);
   if (opts.generateOnly) return;
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const bodies = WORKLOAD.map((w) => JSON.stringify({ query: AGG, variables: { q: w.query } }));
