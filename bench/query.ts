@@ -1,6 +1,6 @@
 /**
  * npm run bench:query [-- --cases 3000000 | --small | --full] [--seconds 10] [--concurrency 32]
- *                     [--database-url postgres://...] [--reload]
+ *                     [--database-url postgres://...] [--reload] [--generate-only] [--rebuild-rollups]
  *
  * Loads N generated cases straight into case_record (generate_series, seeded), builds the rollups,
  * then on one gateway process measures, at the same concurrency: 20 realistic aggregate queries over
@@ -11,12 +11,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { planQuery } from '../src/aggregate/query-planner.js';
 import { AggregateQuery } from '../src/aggregate/query-plan.js';
-import { refreshRollups } from '../src/aggregate/rollup-refresher.js';
+import { refreshRollups, ROLLUP_LAYOUT } from '../src/aggregate/rollup-refresher.js';
+import { CUBES } from '../src/aggregate/registry.js';
 import { compileSql } from '../src/aggregate/sql-compiler.js';
 import { createDataSource } from '../src/database/data-source.js';
 import { migrate } from '../src/database/open-database.js';
@@ -45,6 +47,10 @@ function args() {
     concurrency: Number(get('concurrency') ?? 32),
     url: url.toString(),
     reload: argv.includes('--reload'),
+    /** Load (or reuse) the cases and stop before building rollups: for a first load in the background. */
+    generateOnly: argv.includes('--generate-only'),
+    /** Rebuild the rollups of the loaded cases even if their layout has not changed (to time the build). */
+    rebuildRollups: argv.includes('--rebuild-rollups'),
   };
 }
 
@@ -76,37 +82,13 @@ async function ensureDatabase(url: string): Promise<void> {
   await client.end();
 }
 
-/** Reference data and cases, generated inside PostgreSQL. */
-async function load(url: string, cases: number, reload: boolean): Promise<void> {
-  await ensureDatabase(url);
-  const ds = createDataSource(url, { poolSize: 2 });
-  await ds.initialize();
-  await migrate(ds);
-  // The bulk load runs on its own connection without the app's per-statement ceiling.
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`SET statement_timeout = 0`);
-  const sql = async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[];
-  const [marker] = await sql<{ value: string }>(`SELECT value FROM app_meta WHERE key = 'bench_cases'`);
-  if (marker?.value === String(cases) && !reload) {
-    log(`reusing ${cases} cases already loaded in ${new URL(url).pathname.slice(1)}`);
-    await client.end();
-    await ds.destroy();
-    return;
-  }
+type Sql = <T>(text: string, params?: unknown[]) => Promise<T[]>;
+
+/** Reference data, cases and call traffic, generated inside PostgreSQL (seeded). */
+async function generate(sql: Sql, cases: number): Promise<void> {
   const started = Date.now();
+  await sql(`DELETE FROM app_meta WHERE key IN ('bench_cases', 'bench_rollups')`);
   await sql(`TRUNCATE case_record, call_traffic, area, category, department, rollup_dirty_day`);
-  for (const t of [
-    'cases_month',
-    'cases_day',
-    'cases_hour',
-    'cases_fine',
-    'traffic_month',
-    'traffic_day',
-    'traffic_hour',
-  ]) {
-    await sql(`TRUNCATE rollup_${t}`);
-  }
   await sql(`INSERT INTO area VALUES ('320000', 'province', NULL, '江苏省', 'Jiangsu')`);
   await sql(`INSERT INTO area SELECT c, 'city', '320000', '城市' || c, 'City ' || c FROM unnest($1::text[]) c`, [
     CITIES,
@@ -173,24 +155,68 @@ async function load(url: string, cases: number, reload: boolean): Promise<void> 
     [CITIES],
   );
   await sql(`ANALYZE`);
-  const loaded = Date.now();
-  log(`generated in ${((loaded - started) / 1000).toFixed(1)} s; building rollups`);
-  await sql(
-    `INSERT INTO rollup_dirty_day (series, day)
-     SELECT 'cases', d::date FROM generate_series(date '2021-01-01', date '2021-12-31', interval '1 day') d
-     UNION ALL SELECT 'traffic', d::date FROM generate_series(date '2021-01-01', date '2021-12-31', interval '1 day') d`,
-  );
-  const done = await refreshRollups(ds);
-  await sql(`ANALYZE`);
-  const sizes = await sql<{ t: string; n: string }>(
-    `SELECT relname AS t, n_live_tup AS n FROM pg_stat_user_tables WHERE relname LIKE 'rollup_%' ORDER BY 1`,
-  );
-  log(
-    `rollups for ${done.cases} + ${done.traffic} days in ${((Date.now() - loaded) / 1000).toFixed(1)} s: ${sizes.map((s) => `${s.t}=${s.n}`).join(' ')}`,
-  );
+  log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await sql(`INSERT INTO app_meta (key, value) VALUES ('bench_cases', $1) ON CONFLICT (key) DO UPDATE SET value = $1`, [
     String(cases),
   ]);
+}
+
+/** Loads (or reuses) the cases, then builds (or reuses) the rollups. */
+async function load(
+  url: string,
+  cases: number,
+  reload: boolean,
+  generateOnly = false,
+  rebuildRollups = false,
+): Promise<void> {
+  await ensureDatabase(url);
+  const ds = createDataSource(url, { poolSize: 2 });
+  await ds.initialize();
+  await migrate(ds);
+  // The bulk load runs on its own connection without the app's per-statement ceiling.
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`SET statement_timeout = 0`);
+  const sql: Sql = async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[];
+  const [marker] = await sql<{ value: string }>(`SELECT value FROM app_meta WHERE key = 'bench_cases'`);
+  if (marker?.value === String(cases) && !reload) {
+    log(`reusing ${cases} cases already loaded in ${new URL(url).pathname.slice(1)}`);
+  } else {
+    await generate(sql, cases);
+  }
+  if (generateOnly) {
+    await client.end();
+    await ds.destroy();
+    return;
+  }
+  // Rollups are rebuilt whenever the cube layout changed since they were built (or with --reload).
+  const [built] = await sql<{ value: string }>(`SELECT value FROM app_meta WHERE key = 'bench_rollups'`);
+  if (built?.value !== ROLLUP_LAYOUT || reload || rebuildRollups || marker?.value !== String(cases)) {
+    for (const table of CUBES.map((c) => c.table)) await sql(`TRUNCATE ${table}`);
+    const started = Date.now();
+    log('building rollups');
+    await sql(
+      `INSERT INTO rollup_dirty_day (series, day)
+       SELECT 'cases', d::date FROM generate_series(date '2021-01-01', date '2021-12-31', interval '1 day') d
+       UNION ALL SELECT 'traffic', d::date FROM generate_series(date '2021-01-01', date '2021-12-31', interval '1 day') d
+       ON CONFLICT DO NOTHING`,
+    );
+    const done = await refreshRollups(ds);
+    const seconds = (Date.now() - started) / 1000;
+    await sql(`ANALYZE`);
+    const sizes = await sql<{ t: string; n: string }>(
+      `SELECT relname AS t, n_live_tup AS n FROM pg_stat_user_tables WHERE relname LIKE 'rollup_%' ORDER BY 1`,
+    );
+    log(
+      `rollups for ${done.cases} + ${done.traffic} days in ${seconds.toFixed(1)} s: ${sizes.map((s) => `${s.t}=${s.n}`).join(' ')}`,
+    );
+    await sql(
+      `INSERT INTO app_meta (key, value) VALUES ('bench_rollups', $1) ON CONFLICT (key) DO UPDATE SET value = $1`,
+      [ROLLUP_LAYOUT],
+    );
+  } else {
+    log('reusing rollups built for the current cube layout');
+  }
   await client.end();
   await ds.destroy();
 }
@@ -501,16 +527,24 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 async function main(): Promise<void> {
   const opts = args();
-  await load(opts.url, opts.cases, opts.reload);
+  await load(opts.url, opts.cases, opts.reload, opts.generateOnly, opts.rebuildRollups);
+  if (opts.generateOnly) return;
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const bodies = WORKLOAD.map((w) => JSON.stringify({ query: AGG, variables: { q: w.query } }));
   const results: PhaseResult[] = [];
+  const firstRun: number[] = [];
+  const loadBefore = loadavg()[0];
 
   for (const cache of [true, false]) {
     const { port, child } = await startServer(opts.url, cache);
     try {
+      // Each query once, one at a time: with the cache on, this is its cold (uncached) latency. The
+      // HTTP and GraphQL stack is warmed first, so that the first query does not pay for it.
+      for (let i = 0; i < 50; i++) await post(agent, port, '{"query":"{ __typename }"}');
       for (const [i, b] of bodies.entries()) {
+        const t0 = process.hrtime.bigint();
         if (!(await post(agent, port, b, WORKLOAD[i].token))) throw new Error(`workload query ${i + 1} failed: ${b}`);
+        if (cache) firstRun.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
       if (cache) {
         await run('warm-up', 2, opts.concurrency, () => post(agent, port, '{"query":"{ __typename }"}'));
@@ -565,9 +599,12 @@ async function main(): Promise<void> {
   await pool.end();
   agent.destroy();
 
+  const loadAfter = loadavg()[0];
   const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const sortedFirst = [...firstRun].sort((a, b) => a - b);
   const lines = [
     `cases: ${opts.cases.toLocaleString('en')}, concurrency ${opts.concurrency}, ${opts.seconds} s per phase, node ${process.version}`,
+    `machine: ${cpus().length} cores, 1-min load average ${loadBefore.toFixed(1)} before the phases, ${loadAfter.toFixed(1)} after`,
     '',
     '| phase | requests | errors | throughput (req/s) | p50 (ms) | p95 (ms) |',
     '|---|---:|---:|---:|---:|---:|',
@@ -584,9 +621,15 @@ async function main(): Promise<void> {
     `aggregate / __typename throughput: ${fmt(agg.rps / typename.rps, 2)} (target >= 0.6); cache off: ${fmt(cold.rps / typename.rps, 2)}`,
   );
   lines.push(`aggregate p95: ${fmt(agg.p95, 2)} ms (target < 50 ms at 3M); cache off: ${fmt(cold.p95, 2)} ms`);
+  lines.push(
+    `first run of each query (cold cache, one at a time), ms: median ${fmt(quantile(sortedFirst, 0.5), 1)}, max ${fmt(sortedFirst[sortedFirst.length - 1], 1)}; by query: ${firstRun.map((x) => fmt(x, 0)).join(' ')}`,
+  );
   const dir = join(root, '.bench');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `query-${opts.cases}.json`), JSON.stringify({ cases: opts.cases, results }, null, 2));
+  writeFileSync(
+    join(dir, `query-${opts.cases}.json`),
+    JSON.stringify({ cases: opts.cases, load: [loadBefore, loadAfter], firstRun, results }, null, 2),
+  );
   const small = join(dir, 'query-300000.json');
   if (opts.cases !== 300_000 && existsSync(small)) {
     const other = JSON.parse(readFileSync(small, 'utf8')) as { results: PhaseResult[] };

@@ -11,6 +11,7 @@ import { CellKeyDefaults1764202500000 } from './1764202500000-cell-key-defaults.
 import { GovernanceAnalytics1764202600000 } from './1764202600000-governance-analytics.js';
 import { TemplateReplies1764202700000 } from './1764202700000-template-replies.js';
 import { HotTopics1764202710000 } from './1764202710000-hot-topics.js';
+import { RollupCubes1764202900000 } from './1764202900000-rollup-cubes.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   GovernanceAnalytics1764202600000,
   TemplateReplies1764202700000,
   HotTopics1764202710000,
+  RollupCubes1764202900000,
 ];

@@ -42,14 +42,37 @@ describe(compileSql.name, () => {
           { dimension: 'area', level: 'city' },
         ],
       },
-      'rollup_cases_month',
+      'rollup_cases_month_city',
     ],
-    [{ filters: [{ dimension: 'time', from: '2021-01-01', to: '2021-03-31' }] }, 'rollup_cases_month'],
-    [{ filters: [{ dimension: 'time', from: '2021-01-05', to: '2021-03-31' }] }, 'rollup_cases_day'],
-    [{ groupBy: [{ dimension: 'time', level: 'week' }] }, 'rollup_cases_day'],
+    [{ filters: [{ dimension: 'time', from: '2021-01-01', to: '2021-03-31' }] }, 'rollup_cases_month_city'],
+    [{ groupBy: [{ dimension: 'category', level: 'l1' }, { dimension: 'channel' }] }, 'rollup_cases_month'],
+    [{ filters: [{ dimension: 'time', from: '2021-01-05', to: '2021-03-31' }] }, 'rollup_cases_day_city'],
+    [{ groupBy: [{ dimension: 'time', level: 'week' }] }, 'rollup_cases_day_city'],
+    [{ groupBy: [{ dimension: 'time', level: 'day' }, { dimension: 'kind' }] }, 'rollup_cases_day'],
     [{ groupBy: [{ dimension: 'time', level: 'hour' }, { dimension: 'channel' }] }, 'rollup_cases_hour'],
-    [{ groupBy: [{ dimension: 'area', level: 'district' }] }, 'rollup_cases_fine'],
-    [{ groupBy: [{ dimension: 'outcome' }] }, 'rollup_cases_fine'],
+    [{ groupBy: [{ dimension: 'area', level: 'district' }] }, 'rollup_cases_month_area'],
+    [{ groupBy: [{ dimension: 'area', level: 'street' }, { dimension: 'kind' }] }, 'rollup_cases_month_area'],
+    [{ groupBy: [{ dimension: 'category', level: 'l3' }] }, 'rollup_cases_month_category'],
+    [
+      {
+        groupBy: [
+          { dimension: 'area', level: 'district' },
+          { dimension: 'category', level: 'l2' },
+        ],
+      },
+      'rollup_cases_month_mid',
+    ],
+    [{ groupBy: [{ dimension: 'outcome' }] }, 'rollup_cases_month_status'],
+    [{ groupBy: [{ dimension: 'outcome' }, { dimension: 'channel' }] }, 'rollup_cases_fine'],
+    [
+      {
+        groupBy: [
+          { dimension: 'area', level: 'street' },
+          { dimension: 'time', level: 'day' },
+        ],
+      },
+      'rollup_cases_fine',
+    ],
     [{ groupBy: [{ dimension: 'topic' }, { dimension: 'time', level: 'month' }] }, 'rollup_topics'],
     [{ filters: [{ dimension: 'topic', in: ['共享单车'] }] }, 'rollup_topics'],
     [{ groupBy: [{ dimension: 'department' }], measures: ['templateReplyShare'] }, 'rollup_cases_month'],
@@ -77,6 +100,18 @@ describe(compileSql.name, () => {
     expect(() => compile({ groupBy: [{ dimension: 'topic' }, { dimension: 'area', level: 'district' }] })).toThrow(
       /Topics are kept per month/,
     );
+  });
+
+  it('bounds a time list by a range on t as well, so indexes on t apply', () => {
+    const sut = compile({ filters: [{ dimension: 'time', level: 'month', in: ['2021-06', '2021-03'] }] });
+    expect(sut.sql).toContain(
+      "date_trunc('month', t) = ANY($1::timestamp[]) AND t >= $2::timestamp AND t < $3::timestamp",
+    );
+    expect(sut.params.slice(0, 3)).toEqual([
+      ['2021-06-01 00:00:00', '2021-03-01 00:00:00'],
+      '2021-03-01 00:00:00',
+      '2021-07-01 00:00:00',
+    ]);
   });
 
   it('sends every caller value as a parameter, never inside the SQL text', () => {

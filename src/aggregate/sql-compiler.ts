@@ -13,6 +13,7 @@ import {
   GRAIN_OF_LEVEL,
   GRAIN_ORDER,
   grainOfBoundary,
+  parseTimeCode,
   TIME_SQL_FORMATS,
   TimeGrain,
   TimeLevel,
@@ -56,6 +57,15 @@ export function compileSql(
     if (f.kind === 'in') where.push(`${f.level.column} = ANY(${bind(f.values, 'text[]')})`);
     else if (f.kind === 'timeIn') {
       where.push(`date_trunc('${f.level}', t) = ANY(${bind(f.starts.map(toSqlTimestamp), 'timestamp[]')})`);
+      // The same condition as a range too, so an index on t (or on a code and t) can narrow the scan.
+      const ends = f.values.map((v) => parseTimeCode(v)?.end).filter((e): e is Date => e !== undefined);
+      if (ends.length === f.values.length && f.starts.length > 0) {
+        const first = new Date(Math.min(...f.starts.map((d) => d.getTime())));
+        const last = new Date(Math.max(...ends.map((d) => d.getTime())));
+        where.push(
+          `t >= ${bind(toSqlTimestamp(first), 'timestamp')} AND t < ${bind(toSqlTimestamp(last), 'timestamp')}`,
+        );
+      }
     } else {
       if (f.start) where.push(`t >= ${bind(toSqlTimestamp(f.start), 'timestamp')}`);
       if (f.end) where.push(`t < ${bind(toSqlTimestamp(f.end), 'timestamp')}`);

@@ -1,3 +1,4 @@
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -7,7 +8,9 @@ import { PARSE_OPTIONS, queryLimitProtection } from './query-limits.js';
 
 /**
  * Apollo options: code-first schema in memory, errors masked, query limits (graphql-armor),
- * no batching, CSRF prevention, metrics on every operation.
+ * no batching, CSRF prevention, metrics on every operation. Apollo's cache-control plugin is off:
+ * nothing here sets cache hints (responses are per caller and audited), and its per-field hook costs
+ * time on every cell of an aggregate result.
  */
 export function graphqlOptions(metrics: MetricsService): Omit<ApolloDriverConfig, 'driver'> {
   const limits = queryLimitProtection();
@@ -26,6 +29,11 @@ export function graphqlOptions(metrics: MetricsService): Omit<ApolloDriverConfig
     validationRules: limits.validationRules,
     formatError,
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
-    plugins: [...limits.plugins, inputHygienePlugin(), graphqlMetricsPlugin(metrics)],
+    plugins: [
+      ...limits.plugins,
+      inputHygienePlugin(),
+      graphqlMetricsPlugin(metrics),
+      ApolloServerPluginCacheControlDisabled(),
+    ],
   };
 }
