@@ -108,6 +108,12 @@ export class ImportRunner {
         [sha256],
       );
       if (!locked) throw new InputError('another import of this file is running; wait for it to finish');
+      // Batches commit without waiting for their WAL to reach disk: a kill of the import still
+      // leaves whole batches only (each batch and its checkpoint are one transaction), and a
+      // crash of the server loses at most the last few batches together with their checkpoint,
+      // which a rerun redoes. The import's completion below waits for the disk, and with it
+      // every batch before it.
+      await runner.query(`SET synchronous_commit = off`);
       const resume = await selectRows<{ id: string; committed_lines: number }>(
         runner,
         `SELECT id, committed_lines FROM import_batch WHERE file_sha256 = $1 AND profile = $2 AND status <> 'completed'
@@ -147,6 +153,7 @@ export class ImportRunner {
           options.onProgress?.(input.bytesRead(), size);
         },
       });
+      await runner.query(`SET synchronous_commit = on`);
       await runner.query(`UPDATE import_batch SET status = 'completed', finished_at = now() WHERE id = $1`, [batchId]);
       const [totals] = await selectRows<{ accepted: number; rejected: number; duplicates: number }>(
         runner,
@@ -181,6 +188,8 @@ export class ImportRunner {
         await once(rejects, 'close').catch(() => undefined);
       }
       await runner.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
+      // The connection goes back to the pool: other work there commits durably.
+      await runner.query(`RESET synchronous_commit`).catch(() => undefined);
       await runner.release();
     }
   }
