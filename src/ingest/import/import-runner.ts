@@ -62,6 +62,9 @@ const DEFAULT_BATCH = 5_000;
  * and writes batches while the next one is being parsed. Each batch commits with the
  * import's progress, so a killed import resumes where it stopped.
  */
+/** Imports at least this large refresh the planner statistics of the tables they wrote. */
+const ANALYZE_AFTER_ROWS = 10_000;
+
 export class ImportRunner {
   constructor(
     private readonly dataSource: DataSource,
@@ -160,6 +163,15 @@ export class ImportRunner {
         `SELECT accepted, rejected, duplicates FROM import_batch WHERE id = $1`,
         [batchId],
       );
+      // Fresh planner statistics after a bulk load, before the rollup refresh reads these rows:
+      // without them PostgreSQL expects a near-empty table and walks repeat chains by full scans
+      // (the demo's 200,000 cases refreshed in 58 s instead of 20 s). ANALYZE samples a fixed
+      // number of rows, so it is cheap; autovacuum would get there, but later.
+      if (totals.accepted >= ANALYZE_AFTER_ROWS) {
+        await runner.query(
+          options.profile === 'traffic' ? 'ANALYZE call_traffic' : 'ANALYZE case_record, case_keyword',
+        );
+      }
       return {
         file: options.file,
         profile: options.profile,
