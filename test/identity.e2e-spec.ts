@@ -358,4 +358,19 @@ describe('hotline-gateway bootstrap and the demo accounts', () => {
       await fresh.close();
     }
   });
+
+  it('leaves a database with principals but no finished demo alone, and says why', async () => {
+    const fresh = await createTestApp({ DEMO_CASES: '2000' });
+    try {
+      await bootstrapSteward(fresh);
+      const lines: string[] = [];
+      const result = await seedDemoIfEmpty(fresh.dataSource, fresh.config, (l) => lines.push(l));
+      expect(result).toEqual({ seeded: false, credentials: [] });
+      expect(lines.join('\n')).toMatch(/demo: not loaded, the database already holds principals or cases/);
+      const [cases] = await fresh.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM case_record`);
+      expect(cases.n).toBe(0);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

@@ -19,6 +19,18 @@ export async function seedDemoIfEmpty(
   const rows = await dataSource.query<{ value: string }[]>(`SELECT value FROM app_meta WHERE key = $1`, [MARKER_KEY]);
   const value = rows[0]?.value;
   if (value) return { seeded: false, credentials: await readCredentials(config) };
+  const [held] = await dataSource.query<{ principals: number; cases: number }[]>(
+    `SELECT (SELECT count(*)::int FROM principal) AS principals,
+            (SELECT count(*)::int FROM (SELECT 1 FROM case_record LIMIT 1) c) AS cases`,
+  );
+  if (held.principals > 0 || held.cases > 0) {
+    // Real data, or a demo load that was stopped halfway: never touch it, but say why.
+    log(
+      'demo: not loaded, the database already holds principals or cases without a finished demo ' +
+        '(an interrupted demo load?); remove DATA_DIR to load the demo afresh, or set SEED_DEMO=false',
+    );
+    return { seeded: false, credentials: [] };
+  }
   const ctx: DemoContext = { dataSource, config, log, credentials: [] };
   for (const step of DEMO_STEPS) {
     log(`demo: ${step.name}`);
