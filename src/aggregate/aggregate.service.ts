@@ -86,6 +86,11 @@ export class AggregateService {
       if (!analysis && plan.limit !== undefined) raw = raw.slice(0, plan.limit);
       let released = await this.disclosure.apply(actor, dataset, plan, access, raw);
       if (analysis) released = await this.analytics.complete(actor, dataset, plan, released, load);
+      else if (plan.orderBy.some((o) => o.target.type === 'measure')) {
+        // The top-N is chosen on true values; within it, rows follow the values released, so a
+        // perturbed count never appears out of order.
+        released = { ...released, rows: orderReleased(plan, released.rows) };
+      }
       const { id } = await this.audit.record(actor, {
         operation: 'aggregate',
         decision: 'allowed',
@@ -204,4 +209,26 @@ export function citation(dataset: DatasetEntity, licenseId: string | undefined):
     `${dataset.titleEn} / ${dataset.titleZh}. ${dataset.publisher}, version ${dataset.versionDate}. ` +
     `Dataset "${dataset.slug}"${licenseId ? `, licence ${licenseId}` : ''}. hotline-gateway, retrieved ${retrieved}.`
   );
+}
+
+type ReleasedRow = { keys: string[]; cells: { measure: string; value: number | null }[] };
+
+/** Stable sort of released rows by the query's order, reading measures from the released cells. */
+function orderReleased<R extends ReleasedRow>(plan: QueryPlan, rows: R[]): R[] {
+  const value = (r: R, o: QueryPlan['orderBy'][number]): number | string | null =>
+    o.target.type === 'key'
+      ? r.keys[o.target.index]
+      : (r.cells.find((c) => c.measure === (o.target as { measure: { code: string } }).measure.code)?.value ?? null);
+  return [...rows].sort((a, b) => {
+    for (const o of plan.orderBy) {
+      const va = value(a, o);
+      const vb = value(b, o);
+      if (va === vb) continue;
+      if (va === null) return 1;
+      if (vb === null) return -1;
+      const c = va < vb ? -1 : 1;
+      return o.direction === 'DESC' ? -c : c;
+    }
+    return 0;
+  });
 }
