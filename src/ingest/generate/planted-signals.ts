@@ -14,14 +14,14 @@ export interface PlantedEmergingIssue {
 }
 
 /**
- * Three months of growth (10%, 25%, 50% of the city's new cases), then a plateau at 50%. The first
+ * Three months of growth (10%, 25%, 50% of the city's new cases), then a plateau at 40%. The first
  * step is large enough that its exact binomial p-value clears Benjamini-Hochberg at 1% among about
  * 9,000 cells in every run (at 5% it sat near the line, and cell-key noise decided).
  */
 function ramp(months: string[], hold: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   months.forEach((m, i) => (out[m] = [0.1, 0.25, 0.5][i]));
-  for (const m of hold) out[m] = 0.5;
+  for (const m of hold) out[m] = 0.4;
   return out;
 }
 
