@@ -17,6 +17,7 @@ import { SERIES_COUNT_BASE, Sums } from './registry.js';
 import { ResultCache } from './result-cache.js';
 import { markAudited } from './denial-audit.filter.js';
 import { compileSql } from './sql-compiler.js';
+import { orderRows, releasedValue } from './row-order.js';
 
 export const AGGREGATE_CACHE_ENABLED = Symbol('AGGREGATE_CACHE_ENABLED');
 
@@ -89,7 +90,7 @@ export class AggregateService {
       else if (plan.orderBy.some((o) => o.target.type === 'measure')) {
         // The top-N is chosen on true values; within it, rows follow the values released, so a
         // perturbed count never appears out of order.
-        released = { ...released, rows: orderReleased(plan, released.rows) };
+        released = { ...released, rows: orderRows(plan, released.rows, releasedValue(plan)) };
       }
       const { id } = await this.audit.record(actor, {
         operation: 'aggregate',
@@ -167,20 +168,9 @@ export class AggregateService {
   }
 
   private sortInMemory(plan: QueryPlan, raw: RawRow[]): RawRow[] {
-    const value = (r: RawRow, o: QueryPlan['orderBy'][number]): number | string | null =>
-      o.target.type === 'key' ? r.keys[o.target.index] : o.target.measure.compute(r.sums);
-    return [...raw].sort((a, b) => {
-      for (const o of plan.orderBy) {
-        const va = value(a, o);
-        const vb = value(b, o);
-        if (va === vb) continue;
-        if (va === null) return 1;
-        if (vb === null) return -1;
-        const c = va < vb ? -1 : 1;
-        return o.direction === 'DESC' ? -c : c;
-      }
-      return 0;
-    });
+    return orderRows(plan, raw, (r, o) =>
+      o.target.type === 'key' ? r.keys[o.target.index] : o.target.measure.compute(r.sums),
+    );
   }
 
   private tooManyCells(plan: QueryPlan): GatewayError {
@@ -209,26 +199,4 @@ export function citation(dataset: DatasetEntity, licenseId: string | undefined):
     `${dataset.titleEn} / ${dataset.titleZh}. ${dataset.publisher}, version ${dataset.versionDate}. ` +
     `Dataset "${dataset.slug}"${licenseId ? `, licence ${licenseId}` : ''}. hotline-gateway, retrieved ${retrieved}.`
   );
-}
-
-type ReleasedRow = { keys: string[]; cells: { measure: string; value: number | null }[] };
-
-/** Stable sort of released rows by the query's order, reading measures from the released cells. */
-function orderReleased<R extends ReleasedRow>(plan: QueryPlan, rows: R[]): R[] {
-  const value = (r: R, o: QueryPlan['orderBy'][number]): number | string | null =>
-    o.target.type === 'key'
-      ? r.keys[o.target.index]
-      : (r.cells.find((c) => c.measure === (o.target as { measure: { code: string } }).measure.code)?.value ?? null);
-  return [...rows].sort((a, b) => {
-    for (const o of plan.orderBy) {
-      const va = value(a, o);
-      const vb = value(b, o);
-      if (va === vb) continue;
-      if (va === null) return 1;
-      if (vb === null) return -1;
-      const c = va < vb ? -1 : 1;
-      return o.direction === 'DESC' ? -c : c;
-    }
-    return 0;
-  });
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../access-policy/actor.js';
 import type { DatasetEntity } from '../../datasets/dataset.entity.js';
+import { orderRows, releasedValue } from '../row-order.js';
 import { DisclosureOutcome, DisclosureService, RawRow, ReleasedCell, ReleasedRow } from '../disclosure-step.service.js';
 import { QueryPlan } from '../query-plan.js';
 import { queryTooComplex } from '../query-planner.js';
@@ -103,24 +104,8 @@ function fill(
 
 /** Orders released rows by released values (nulls last), then by keys. */
 function sortReleased(plan: QueryPlan, rows: ReleasedRow[]): ReleasedRow[] {
-  const value = (r: ReleasedRow, o: QueryPlan['orderBy'][number]): number | string | null =>
-    o.target.type === 'key'
-      ? r.keys[o.target.index]
-      : (r.cells[plan.measures.indexOf(o.target.measure)]?.value ?? null);
-  const byKeys = (a: ReleasedRow, b: ReleasedRow) => {
+  return orderRows(plan, rows, releasedValue(plan), (a, b) => {
     for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i]) return a.keys[i] < b.keys[i] ? -1 : 1;
     return 0;
-  };
-  return [...rows].sort((a, b) => {
-    for (const o of plan.orderBy) {
-      const va = value(a, o);
-      const vb = value(b, o);
-      if (va === vb) continue;
-      if (va === null) return 1;
-      if (vb === null) return -1;
-      const c = va < vb ? -1 : 1;
-      return o.direction === 'DESC' ? -c : c;
-    }
-    return byKeys(a, b);
   });
 }
