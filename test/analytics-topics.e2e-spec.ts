@@ -1,11 +1,10 @@
 import {
   emptyTruth,
   generateCases,
-  plantedEmergingTopics,
-  plantedHotTopics,
   TEMPLATE_DEPARTMENTS,
   type GeneratedCase,
 } from '../src/ingest/generate/case-generator.js';
+import { plantedEmergingTopics, plantedHotTopics } from '../src/ingest/generate/planted-signals.js';
 import { ImportRunner } from '../src/ingest/import/import-runner.js';
 import type { RowSource } from '../src/ingest/import/row-sources.js';
 import { TEMPLATE_MIN_UNRELATED_CASES } from '../src/ingest/text-analytics/template-replies.js';

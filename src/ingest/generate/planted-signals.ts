@@ -1,3 +1,6 @@
+import { categoryLeaves } from '../reference/categories.js';
+import { CALIBRATION } from './calibration.js';
+
 /**
  * Signals the generator plants on purpose, with their ground truth, so tests can measure how well
  * the analyses (docs/analytics.md) find them: repeat chains (reported per case through
@@ -80,4 +83,46 @@ export interface PlantedTruth {
 
 export function emptyTruth(): PlantedTruth {
   return { repeats: new Map(), templateReplyCases: new Set(), hotTopicCases: new Map() };
+}
+
+const LEAVES = categoryLeaves();
+
+/**
+ * Hot topics planted in the request text: each is mentioned by a few cases every month
+ * (`baseShare`) and surges in one month (`surgeShare` of all cases). Drawn from their own PRNG
+ * stream, so the rest of the data is the same as without them.
+ */
+export const PLANTED_HOT_TOPICS = [
+  { keyword: '共享单车', month: '2021-07' },
+  { keyword: '充电桩', month: '2021-11' },
+  { keyword: '高空抛物', month: '2022-05' },
+  { keyword: '群租房', month: '2022-09' },
+].map((t) => ({ ...t, sentence: `另外还有${t.keyword}问题。`, baseShare: 0.003, surgeShare: 0.04 }));
+
+/**
+ * Every planted hot topic as (month, keyword): the ones above, and the epidemic-control issues
+ * (category HEALTH.EPIDEMIC, whose level-3 names appear in the request text) of the Suzhou
+ * surge month, March 2022.
+ */
+export function plantedHotTopics(): { month: string; keyword: string }[] {
+  const surgeMonth = CALIBRATION.surge.from.slice(0, 7);
+  const epidemic = LEAVES.filter((l) => l.l2.code === 'HEALTH.EPIDEMIC').map((l) => l.l3.nameZh);
+  return [
+    ...PLANTED_HOT_TOPICS.map((t) => ({ month: t.month, keyword: t.keyword })),
+    ...epidemic.map((keyword) => ({ month: surgeMonth, keyword })),
+  ];
+}
+
+/**
+ * The planted emerging issues (above) as (month, keyword) pairs: their level-3
+ * category names appear in the request text, so in the months they are planted they are also
+ * real, planted topics. A hot-topic analysis that finds them has found a planted signal.
+ */
+export function plantedEmergingTopics(): { month: string; keyword: string }[] {
+  return PLANTED_EMERGING.flatMap((p) =>
+    Object.keys(p.monthlyShare).map((month) => ({
+      month,
+      keyword: LEAVES.find((l) => l.l3.code === p.categoryL3)!.l3.nameZh,
+    })),
+  );
 }
