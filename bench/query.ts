@@ -51,6 +51,8 @@ function args() {
     generateOnly: argv.includes('--generate-only'),
     /** Rebuild the rollups of the loaded cases even if their layout has not changed (to time the build). */
     rebuildRollups: argv.includes('--rebuild-rollups'),
+    /** Also run each query alone (2 s each, cache on) and print its throughput and response size. */
+    perQuery: argv.includes('--per-query'),
   };
 }
 
@@ -497,7 +499,9 @@ function post(agent: http.Agent, port: number, body: string, token?: string): Pr
 }
 
 async function startServer(url: string, cache: boolean): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(root, 'dist', 'bench', 'server.js')], {
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the gateway process.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'bench', 'server.js')], {
     env: {
       ...process.env,
       DATABASE_URL: url,
@@ -533,6 +537,7 @@ async function main(): Promise<void> {
   const bodies = WORKLOAD.map((w) => JSON.stringify({ query: AGG, variables: { q: w.query } }));
   const results: PhaseResult[] = [];
   const firstRun: number[] = [];
+  const perQuery: { query: number; bytes: number; rps: number; p50: number }[] = [];
   const loadBefore = loadavg()[0];
 
   for (const cache of [true, false]) {
@@ -560,6 +565,13 @@ async function main(): Promise<void> {
           post(agent, port, bodies[i % bodies.length], WORKLOAD[i % bodies.length].token),
         ),
       );
+      if (cache && opts.perQuery) {
+        for (const [q, body] of bodies.entries()) {
+          const size = await responseBytes(port, body, WORKLOAD[q].token);
+          const r = await run(`query ${q + 1}`, 2, opts.concurrency, () => post(agent, port, body, WORKLOAD[q].token));
+          perQuery.push({ query: q + 1, bytes: size, rps: r.rps, p50: r.p50 });
+        }
+      }
     } finally {
       await stopServer(child);
     }
@@ -638,7 +650,23 @@ async function main(): Promise<void> {
       `aggregate p95 at ${opts.cases.toLocaleString('en')} / p95 at 300,000: ${fmt(agg.p95 / s('aggregate (20').p95, 2)} (target <= 1.5); cache off: ${fmt(cold.p95 / s('aggregate, result cache off').p95, 2)}`,
     );
   }
+  if (perQuery.length > 0) {
+    lines.push('', '| query alone (cache on) | response bytes | throughput (req/s) | / __typename | p50 (ms) |');
+    lines.push('|---:|---:|---:|---:|---:|');
+    for (const q of perQuery) {
+      lines.push(`| ${q.query} | ${q.bytes} | ${fmt(q.rps)} | ${fmt(q.rps / typename.rps, 2)} | ${fmt(q.p50, 2)} |`);
+    }
+  }
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function responseBytes(port: number, body: string, token?: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body,
+  });
+  return (await res.arrayBuffer()).byteLength;
 }
 
 main().catch((err: unknown) => {

@@ -98,6 +98,7 @@ describe('audit chain writers with stale tails', () => {
       expect(new Set(burst).size).toBe(200);
       expect(Math.min(...burst)).toBe(13);
       expect(Math.max(...burst)).toBe(212);
+      await Promise.all(writers.map((w) => w.close()));
       const report = await verifyStoredChain(dataSource, config);
       expect(report).toMatchObject({ ok: true, eventsChecked: 212, lastSeq: 212, firstBrokenSeq: null });
     } finally {
@@ -134,6 +135,7 @@ async function chainFixture() {
     );
     if (i % 5 === 0) await checkpointer.checkpoint();
   }
+  await writer.close();
   /** Runs SQL as a database superuser who first switches the append-only triggers off. */
   const asSuperuser = async (fn: (q: (sql: string, p?: unknown[]) => Promise<unknown>) => Promise<void>) => {
     const runner = dataSource.createQueryRunner();

@@ -34,7 +34,11 @@ export interface AggregateOutcome {
   rows: AggregateRowResult[];
   disclosure: { method: string; threshold: number; suppressedCells: number; budgetRemaining: number | null };
   licenseId: string | null;
-  auditEventId: string;
+  /**
+   * The audit event's id, once it is durably stored. Nothing of this outcome may be sent before it
+   * resolves; if it rejects (SERVICE_UNAVAILABLE), nothing may be sent at all.
+   */
+  auditEventId: Promise<string>;
   citation: string;
 }
 
@@ -43,8 +47,8 @@ type DbRow = Record<string, string | number | string[] | null>;
 /**
  * The aggregate engine: plan (validate against the catalog), authorize (access step), compile to
  * one SQL statement over a rollup, run (cached per rollup version), apply disclosure control
- * (disclosure step), audit, then release. Every call is audited, allowed or denied, before
- * anything is returned.
+ * (disclosure step), audit, then release. Every call is audited, allowed or denied; the allowed
+ * event commits while the result is built, and nothing is sent before it is stored.
  */
 @Injectable()
 export class AggregateService {
@@ -92,15 +96,21 @@ export class AggregateService {
         // perturbed count never appears out of order.
         released = { ...released, rows: orderRows(plan, released.rows, releasedValue(plan)) };
       }
-      const { id } = await this.audit.record(actor, {
-        operation: 'aggregate',
-        decision: 'allowed',
-        datasetSlug: dataset.slug,
-        licenseId,
-        query: plan.normalized,
-        resultSize: released.rows.length,
-        cellsSuppressed: released.suppressedCells,
-      });
+      // Not awaited here: the write commits while the result is labelled and serialized, and the
+      // response barrier (AuditBarrierPlugin, or the export's own await) holds the response until it
+      // is stored. If it fails, the request answers SERVICE_UNAVAILABLE with no data.
+      const auditEventId = this.audit
+        .record(actor, {
+          operation: 'aggregate',
+          decision: 'allowed',
+          datasetSlug: dataset.slug,
+          licenseId,
+          query: plan.normalized,
+          resultSize: released.rows.length,
+          cellsSuppressed: released.suppressedCells,
+        })
+        .then((r) => r.id);
+      auditEventId.catch(() => undefined);
       const directory = await this.members.directory();
       return {
         dataset: dataset.slug,
@@ -116,7 +126,7 @@ export class AggregateService {
           budgetRemaining: released.budgetRemaining,
         },
         licenseId: licenseId ?? null,
-        auditEventId: id,
+        auditEventId,
         citation: citation(dataset, licenseId),
       };
     } catch (err) {

@@ -23,7 +23,7 @@ export class ExportController {
   @Allow('query:Aggregate')
   @Header('Cache-Control', 'no-store')
   async csv(@CurrentActor() actor: Actor, @Query('query') raw: unknown, @Res() res: Response): Promise<void> {
-    const result = await this.service.aggregate(actor, await parseQuery(raw));
+    const result = await released(await this.service.aggregate(actor, await parseQuery(raw)));
     res.status(200).type('text/csv; charset=utf-8').attachment(`${result.dataset}-aggregate.csv`).send(toCsv(result));
   }
 
@@ -31,13 +31,19 @@ export class ExportController {
   @Allow('query:Aggregate')
   @Header('Cache-Control', 'no-store')
   async json(@CurrentActor() actor: Actor, @Query('query') raw: unknown, @Res() res: Response): Promise<void> {
-    const result = await this.service.aggregate(actor, await parseQuery(raw));
+    const result = await released(await this.service.aggregate(actor, await parseQuery(raw)));
     res
       .status(200)
       .type('application/json; charset=utf-8')
       .attachment(`${result.dataset}-aggregate.json`)
       .send(JSON.stringify({ ...result, notes: notes(result) }, null, 2));
   }
+}
+
+/** An outcome whose audit event is stored (this awaits it; a failed write rejects): only then is it sent. */
+export type ReleasedOutcome = Omit<AggregateOutcome, 'auditEventId'> & { auditEventId: string };
+async function released(outcome: AggregateOutcome): Promise<ReleasedOutcome> {
+  return { ...outcome, auditEventId: await outcome.auditEventId };
 }
 
 const EXAMPLE = '{"dataset":"hotline-cases-open","groupBy":[{"dimension":"area","level":"city"}],"measures":["cases"]}';
@@ -67,7 +73,7 @@ export async function parseQuery(raw: unknown): Promise<AggregateQueryInput> {
 }
 
 /** The citation and disclosure notes that travel with every download. */
-export function notes(result: AggregateOutcome): string[] {
+export function notes(result: ReleasedOutcome): string[] {
   const d = result.disclosure;
   return [
     `citation: ${result.citation}`,
@@ -87,7 +93,7 @@ function field(value: string): string {
 }
 
 /** CSV: `#` comment lines with the notes, a header, then one line per row; flags in `<measure>.flags`. */
-export function toCsv(result: AggregateOutcome): string {
+export function toCsv(result: ReleasedOutcome): string {
   const measureCount = result.rows[0]?.cells.length ?? result.columns.length;
   const keyColumns = result.columns.slice(0, result.columns.length - measureCount);
   const measureColumns = result.columns.slice(keyColumns.length);

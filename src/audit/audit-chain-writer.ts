@@ -16,6 +16,11 @@ const MAX_BATCH = 500;
  */
 const MAX_IN_FLIGHT = 2;
 
+/** A connection the writer keeps between batches goes back to the pool after this long unused. */
+const PARKED_IDLE_MS = 5_000;
+
+type Connection = [PoolClient, (err?: unknown) => void];
+
 export type PendingEvent = Omit<UnhashedEvent, 'seq' | 'prevHash'>;
 
 interface Waiter {
@@ -45,6 +50,15 @@ const INSERT = `
 export class AuditChainWriter {
   private queue: Waiter[] = [];
   private readonly workers = new Set<Promise<void>>();
+  /**
+   * Connections kept checked out between batches (at most one per batch in flight). With one at
+   * hand, a batch's SQL leaves in the same tick as the append: a pool checkout would only be handed
+   * over (process.nextTick) after every pending microtask, i.e. after the rest of the request.
+   */
+  private readonly parked: Connection[] = [];
+  private parkedTimer: NodeJS.Timeout | undefined;
+  private parkedAt = 0;
+  private closed = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -64,6 +78,59 @@ export class AuditChainWriter {
   /** Resolves when everything queued so far has been written (or failed). */
   async idle(): Promise<void> {
     while (this.workers.size > 0) await Promise.all([...this.workers]);
+  }
+
+  /** Waits for pending appends, then returns the kept connections to the pool (call before destroying it). */
+  async close(): Promise<void> {
+    await this.idle();
+    this.closed = true;
+    this.releaseParked();
+  }
+
+  private releaseParked(): void {
+    if (this.parkedTimer) clearTimeout(this.parkedTimer);
+    this.parkedTimer = undefined;
+    for (const [client, release] of this.parked.splice(0)) {
+      client.removeListener('error', onParkedError);
+      release();
+    }
+  }
+
+  private async connect(): Promise<Connection> {
+    return (await (this.dataSource.driver as PostgresDriver).obtainMasterConnection()) as Connection;
+  }
+
+  /** Keeps a healthy connection for the next batch, or gives it back (broken, closing, or one too many). */
+  private park(connection: Connection, broken: unknown): void {
+    const [client, release] = connection;
+    if (broken || this.closed || this.parked.length >= MAX_IN_FLIGHT) {
+      release(broken);
+      return;
+    }
+    // A kept connection that dies while unused is dropped (the next batch takes a fresh one).
+    client.on('error', onParkedError);
+    this.parked.push(connection);
+    this.parkedAt = Date.now();
+    this.parkedTimer ??= setTimeout(() => this.releaseIfUnused(), PARKED_IDLE_MS).unref();
+  }
+
+  private releaseIfUnused(): void {
+    this.parkedTimer = undefined;
+    const unused = Date.now() - this.parkedAt;
+    if (unused >= PARKED_IDLE_MS) this.releaseParked();
+    else if (this.parked.length > 0) {
+      this.parkedTimer = setTimeout(() => this.releaseIfUnused(), PARKED_IDLE_MS - unused).unref();
+    }
+  }
+
+  private unpark(): Connection | undefined {
+    while (this.parked.length > 0) {
+      const connection = this.parked.pop()!;
+      connection[0].removeListener('error', onParkedError);
+      if (!(connection[0] as PoolClient & { [DEAD]?: unknown })[DEAD]) return connection;
+      connection[1](new Error('audit writer connection lost while kept'));
+    }
+    return undefined;
   }
 
   private async drain(): Promise<void> {
@@ -91,10 +158,9 @@ export class AuditChainWriter {
   private tail: { seq: number; hash: string } | null = null;
 
   private async writeBatch(batch: Waiter[]): Promise<number> {
-    const [client, release] = (await (this.dataSource.driver as PostgresDriver).obtainMasterConnection()) as [
-      PoolClient,
-      (err?: unknown) => void,
-    ];
+    // No await before the first query when a kept connection is at hand (see `parked`).
+    const connection = this.unpark() ?? (await this.connect());
+    const [client] = connection;
     let broken: unknown;
     try {
       const base = this.tail;
@@ -129,9 +195,15 @@ export class AuditChainWriter {
       broken ??= isConnectionError(err) ? err : undefined;
       throw err;
     } finally {
-      release(broken);
+      this.park(connection, broken);
     }
   }
+}
+
+const DEAD = Symbol('audit writer connection dead');
+
+function onParkedError(this: PoolClient & { [DEAD]?: unknown }, err: unknown): void {
+  this[DEAD] = err;
 }
 
 /** Links the batch's events onto the chain after (seq, prevHash). */

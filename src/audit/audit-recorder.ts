@@ -17,11 +17,23 @@ export interface AuditEventInput {
   target?: string;
 }
 
+/** What a request answers when one of its audit events could not be stored: no data at all. */
+export const AUDIT_UNAVAILABLE_MESSAGE =
+  'The audit log could not be written, so the request was not carried out; retry shortly.';
+
 /**
  * Records audit events. `record` resolves only after the event is durably stored; when it
- * rejects, the caller must fail the request (SERVICE_UNAVAILABLE) and return no data.
+ * rejects, the caller must fail the request (SERVICE_UNAVAILABLE) and return no data. A caller
+ * that does not await it (to overlap the write with building its result) relies on the response
+ * barrier: no response of the request is sent before `settleBeforeResponse` says all is stored.
  * Inject this abstract class; the audit module provides the implementation.
  */
 export abstract class AuditRecorder {
   abstract record(actor: Actor, event: AuditEventInput): Promise<{ id: string }>;
+
+  /**
+   * Resolves once every audit write made for this actor's request is durably stored: `false` if
+   * any failed. Whatever sends a response calls it first (the GraphQL barrier plugin does).
+   */
+  abstract settleBeforeResponse(actor: Actor): Promise<boolean>;
 }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AuditBarrierPlugin } from './audit-barrier.plugin.js';
 import { AuditDenialsPlugin } from './audit-denials.plugin.js';
 import { AuditLogService } from './audit-log.service.js';
 import { AuditRecorder } from './audit-recorder.js';
@@ -13,6 +14,7 @@ import { AuditService } from './audit.service.js';
     AuditLogService,
     AuditResolver,
     AuditDenialsPlugin,
+    AuditBarrierPlugin,
   ],
   exports: [AuditRecorder, AuditService],
 })

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../access-policy/actor.js';
+import { PUBLIC_ACTOR, type Actor } from '../access-policy/actor.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { serviceUnavailable } from '../graphql/errors.js';
 import { storableJson, storableText } from './audit-chain.js';
 import { AuditChainWriter, PendingEvent } from './audit-chain-writer.js';
 import { AuditCheckpointer } from './audit-checkpointer.js';
-import { AuditEventInput, AuditRecorder } from './audit-recorder.js';
+import { AUDIT_UNAVAILABLE_MESSAGE, AuditEventInput, AuditRecorder } from './audit-recorder.js';
 import { AuditSigningKey, checkpointsFilePath, loadSigningKey, publishPublicKey } from './audit-signing-key.js';
 
 /** Remembered denials per request, so the denial plugin does not record them twice. Bounded. */
@@ -28,6 +28,11 @@ export class AuditService extends AuditRecorder implements OnModuleInit, OnModul
   private timer: NodeJS.Timeout | undefined;
   private sinceCheckpoint = 0;
   private readonly deniedByRequest = new Map<string, Set<string>>();
+  /**
+   * Audit writes of each request that are still in flight or failed, by the request's actor (the
+   * guard gives every request its own actor object, so entries go away with the request).
+   */
+  private readonly unsettled = new WeakMap<Actor, Set<Promise<unknown>>>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -51,7 +56,7 @@ export class AuditService extends AuditRecorder implements OnModuleInit, OnModul
 
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.writer.idle();
+    await this.writer.close();
     await this.checkpointNow();
   }
 
@@ -69,13 +74,46 @@ export class AuditService extends AuditRecorder implements OnModuleInit, OnModul
       throw unavailable();
     }
     if (event.decision === 'denied' && actor.requestId) this.rememberDenial(actor.requestId, event.operation);
-    try {
-      const seq = await this.writer.append(pending);
-      return { id: String(seq) };
-    } catch (err) {
-      this.logger.error(`audit write failed: ${(err as Error).message}`);
-      throw unavailable();
+    const written = this.writer.append(pending).then(
+      (seq) => ({ id: String(seq) }),
+      (err: unknown) => {
+        this.logger.error(`audit write failed: ${(err as Error).message}`);
+        throw unavailable();
+      },
+    );
+    this.holdResponse(actor, written);
+    return written;
+  }
+
+  /**
+   * The response barrier: resolves once every audit write made for this actor's request so far is
+   * durably stored, with `false` if any of them failed (the request must then answer
+   * SERVICE_UNAVAILABLE with no data). The GraphQL layer calls it just before a response is sent,
+   * so a resolver may start its audit write and go on building the result while it commits.
+   */
+  async settleBeforeResponse(actor: Actor): Promise<boolean> {
+    const writes = this.unsettled.get(actor);
+    if (!writes) return true;
+    this.unsettled.delete(actor);
+    const settled = await Promise.allSettled([...writes]);
+    return settled.every((s) => s.status === 'fulfilled');
+  }
+
+  private holdResponse(actor: Actor, written: Promise<unknown>): void {
+    // The shared public actor stands for no request in particular; its callers await inline.
+    if (actor === PUBLIC_ACTOR || Object.isFrozen(actor)) {
+      written.catch(() => undefined);
+      return;
     }
+    let writes = this.unsettled.get(actor);
+    if (!writes) this.unsettled.set(actor, (writes = new Set()));
+    const held = writes;
+    held.add(written);
+    // Committed writes need no more waiting; failures stay until the barrier reports them.
+    written.then(
+      () => held.delete(written),
+      () => undefined,
+    );
   }
 
   /** The operations whose denial a resolver already recorded in this request (and forgets them). */
@@ -115,8 +153,7 @@ export class AuditService extends AuditRecorder implements OnModuleInit, OnModul
   }
 }
 
-const unavailable = () =>
-  serviceUnavailable('The audit log could not be written, so the request was not carried out; retry shortly.');
+const unavailable = () => serviceUnavailable(AUDIT_UNAVAILABLE_MESSAGE);
 
 const text = (v: string | undefined | null) => (v === undefined || v === null ? null : storableText(String(v)));
 const int = (v: number | undefined | null) =>

@@ -31,6 +31,6 @@ export class AggregateResultType {
   @Field(() => [AggregateRowType]) rows!: AggregateRowType[];
   @Field(() => DisclosureSummaryType) disclosure!: DisclosureSummaryType;
   @Field(() => ID, { nullable: true }) licenseId!: string | null;
-  @Field(() => ID) auditEventId!: string;
+  @Field(() => ID) auditEventId!: Promise<string>;
   @Field() citation!: string;
 }

@@ -1,0 +1,35 @@
+import { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
+import { Plugin } from '@nestjs/apollo';
+import type { RequestWithActor } from '../access-policy/access.guard.js';
+import { AUDIT_UNAVAILABLE_MESSAGE } from './audit-recorder.js';
+import { AuditService } from './audit.service.js';
+
+type Context = { req?: RequestWithActor };
+
+/**
+ * The last step before a GraphQL response leaves: it waits until every audit event of the request
+ * is durably stored. Resolvers may therefore start their audit write and finish building the
+ * result while it commits (the write overlaps the rest of the request instead of adding to it).
+ * If any of the request's audit writes failed, the whole response is replaced by
+ * SERVICE_UNAVAILABLE with `data: null`: nothing unaudited is released.
+ */
+@Plugin()
+export class AuditBarrierPlugin implements ApolloServerPlugin<Context> {
+  constructor(private readonly audit: AuditService) {}
+
+  requestDidStart(): Promise<GraphQLRequestListener<Context>> {
+    return Promise.resolve({
+      willSendResponse: async ({ contextValue, response }) => {
+        const actor = contextValue.req?.actor;
+        if (!actor || (await this.audit.settleBeforeResponse(actor))) return;
+        response.body = {
+          kind: 'single',
+          singleResult: {
+            data: null,
+            errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+          },
+        };
+      },
+    });
+  }
+}
