@@ -2,9 +2,8 @@ import { collectGarbage } from './collect-garbage.js';
 
 describe('collectGarbage', () => {
   it('runs a full collection on demand: an object nothing refers to is gone afterwards', async () => {
-    let target: { payload: number[] } | undefined = { payload: new Array<number>(100_000).fill(1) };
-    const ref = new WeakRef(target);
-    target = undefined;
+    // Made inside a function, so no variable of the test keeps it alive.
+    const ref = ((): WeakRef<{ payload: number[] }> => new WeakRef({ payload: new Array<number>(100_000).fill(1) }))();
     // WeakRef targets stay alive until the end of the job that created or read them.
     await new Promise((resolve) => setTimeout(resolve, 0));
     collectGarbage();

@@ -29,6 +29,9 @@ export interface Member {
 /** Key used for "not recorded" (e.g. a case without a district) in result rows. */
 export const UNKNOWN_MEMBER = 'unknown';
 
+/** Time labels remembered per directory (ten years of hours is under 90,000). */
+const MAX_TIME_LABELS = 100_000;
+
 const fixed = (codes: readonly string[], labels: Record<string, [string, string]>): Member[] =>
   codes.map((code) => ({ code, labelZh: labels[code][0], labelEn: labels[code][1], parentCode: null }));
 
@@ -39,6 +42,7 @@ const fixed = (codes: readonly string[], labels: Record<string, [string, string]
  */
 export class MemberDirectory {
   private readonly byLevel = new Map<string, Map<string, Member>>();
+  private readonly timeLabels = new Map<string, string>();
 
   constructor(
     areas: ReferenceRow[],
@@ -80,7 +84,16 @@ export class MemberDirectory {
 
   /** [zh, en] label of a member; time codes get a Chinese rendering and the code itself in English. */
   label(level: LevelSpec, code: string): [string, string] {
-    if (level.members === 'time') return [timeLabelZh(level.code as TimeLevel, code), code];
+    if (level.members === 'time') {
+      // Parsing and formatting a time code costs more than the rest of a cached aggregate's labels.
+      const key = `${level.code}:${code}`;
+      let zh = this.timeLabels.get(key);
+      if (zh === undefined) {
+        zh = timeLabelZh(level.code as TimeLevel, code);
+        if (this.timeLabels.size < MAX_TIME_LABELS) this.timeLabels.set(key, zh);
+      }
+      return [zh, code];
+    }
     if (code === UNKNOWN_MEMBER) return ['未知', 'Unknown'];
     const m = this.byLevel.get(this.key(level))?.get(code);
     return m ? [m.labelZh, m.labelEn] : [code, code];
