@@ -12,6 +12,7 @@ import { GovernanceAnalytics1764202600000 } from './1764202600000-governance-ana
 import { TemplateReplies1764202700000 } from './1764202700000-template-replies.js';
 import { HotTopics1764202710000 } from './1764202710000-hot-topics.js';
 import { RollupCubes1764202900000 } from './1764202900000-rollup-cubes.js';
+import { AuditAppendFunction1764203000000 } from './1764203000000-audit-append-function.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   TemplateReplies1764202700000,
   HotTopics1764202710000,
   RollupCubes1764202900000,
+  AuditAppendFunction1764203000000,
 ];

@@ -151,7 +151,8 @@ export class AuditChainWriter {
 
   /**
    * The chain's tail as this process last wrote or sent it. A batch chained onto it goes in one
-   * round trip: the INSERT only inserts if, under the lock, the stored head still is this tail.
+   * round trip (`audit_append`, a prepared statement): it inserts only if, under the lock, the
+   * stored head still is this tail.
    * Nothing is held across the network while the lock is taken, so batches from other
    * processes, or a failed batch of ours, only cost a retry through the two-step path.
    */
@@ -168,12 +169,13 @@ export class AuditChainWriter {
         const rows = chain(batch, base.seq, base.hash);
         const last = rows[rows.length - 1];
         this.tail = { seq: last.seq, hash: last.hash };
-        const results = (await client.query(
-          `BEGIN; SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}); ${insertSql(client, rows)}
-           WHERE coalesce((SELECT hash FROM audit_event ORDER BY seq DESC LIMIT 1), ${client.escapeLiteral(GENESIS_HASH)})
-             = ${client.escapeLiteral(base.hash)}; COMMIT`,
-        )) as unknown as QueryResult[];
-        if (results[2].rowCount === rows.length) return last.seq;
+        // One prepared statement (migration 1764203000000): lock, compare the stored head, insert.
+        const result = await client.query<{ inserted: number }>({
+          name: 'hgw_audit_append',
+          text: 'SELECT audit_append($1, $2::jsonb) AS inserted',
+          values: [base.hash, JSON.stringify(rows)],
+        });
+        if (result.rows[0]?.inserted === rows.length) return last.seq;
         // The head moved under us: nothing was inserted; chain onto the stored head instead.
       }
       // Two round trips. The head is read by its own statement after the lock is held,
