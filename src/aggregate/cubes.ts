@@ -1,6 +1,6 @@
 import { HISTOGRAM_BUCKETS } from './histogram.js';
 import { TimeGrain } from './time-members.js';
-import { DIMENSIONS, levelIndex, Series } from './dimensions.js';
+import { DIMENSIONS, levelIndex, Series, SERIES_DIMENSIONS, TOPIC_DIMENSION } from './dimensions.js';
 
 /** A pre-aggregated table: its time grain and, per dimension, the finest level it keeps. */
 export interface CubeSpec {
@@ -27,15 +27,15 @@ export interface CubeSpec {
 }
 
 const CITY = { area: 'city' };
-const ALL_CASE_DIMENSIONS = {
-  area: 'street',
-  category: 'l3',
-  channel: 'channel',
-  kind: 'kind',
-  department: 'department',
-  outcome: 'outcome',
-  satisfaction: 'satisfaction',
-};
+/**
+ * Every dimension of the cases series at its finest level, but time (the grain) and topic (a case
+ * has several keywords: its own rollup, `rollup_topics`).
+ */
+const ALL_CASE_DIMENSIONS = Object.fromEntries(
+  Object.entries(SERIES_DIMENSIONS.cases).filter(
+    ([dimension]) => dimension !== 'time' && dimension !== TOPIC_DIMENSION,
+  ),
+);
 
 /**
  * Smallest first: the planner takes the first cube that can answer a query. Besides the coarse cubes
