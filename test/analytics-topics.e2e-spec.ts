@@ -6,7 +6,7 @@ import {
 } from '../src/ingest/generate/case-generator.js';
 import { plantedEmergingTopics, plantedHotTopics } from '../src/ingest/generate/planted-signals.js';
 import { ImportRunner } from '../src/ingest/import/import-runner.js';
-import type { RowSource } from '../src/ingest/import/row-sources.js';
+import { rowsFrom } from '../src/ingest/import/row-sources.js';
 import { TEMPLATE_MIN_UNRELATED_CASES } from '../src/ingest/text-analytics/template-replies.js';
 import { TOPIC_MIN_CALLERS } from '../src/aggregate/topic-rollup.js';
 import { notifyRecordsChanged } from '../src/records/records-changed.js';
@@ -27,18 +27,6 @@ interface Row {
   cells: { measure: string; value: number | null; flags: string[] }[];
 }
 
-function source(items: unknown[]): RowSource<unknown> {
-  return {
-    header: null,
-    rows: (async function* () {
-      let line = 0;
-      for (const raw of items) yield { line: ++line, raw };
-    })(),
-    bytesRead: () => 0,
-    close: () => undefined,
-  };
-}
-
 function precisionRecall<T>(found: Set<T>, truth: Set<T>): { precision: number; recall: number } {
   const hits = [...found].filter((x) => truth.has(x)).length;
   return { precision: found.size ? hits / found.size : 0, recall: truth.size ? hits / truth.size : 0 };
@@ -51,7 +39,7 @@ describe('governance analytics: template replies and hot topics', () => {
   let cases: GeneratedCase[];
 
   const importCases = async (items: unknown[], name: string, batchSize: number) => {
-    const summary = await new ImportRunner(t.dataSource, KEY).importRows(source(items), {
+    const summary = await new ImportRunner(t.dataSource, KEY).importRows(rowsFrom(items, null), {
       file: name,
       profile: 'jsonl',
       source: 'synthetic',

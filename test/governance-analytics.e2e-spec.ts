@@ -4,7 +4,7 @@ import { TRAFFIC_CSV_HEADER } from '../src/ingest/generate/output-formats.js';
 import { emptyTruth, plantedEmergingCells, type PlantedTruth } from '../src/ingest/generate/planted-signals.js';
 import { generateTraffic, plantedSurgeRatio } from '../src/ingest/generate/traffic-generator.js';
 import { ImportRunner } from '../src/ingest/import/import-runner.js';
-import type { RowSource } from '../src/ingest/import/row-sources.js';
+import { rowsFrom } from '../src/ingest/import/row-sources.js';
 import { loadPseudonymKey } from '../src/ingest/pii/pseudonym-key.js';
 import { notifyRecordsChanged } from '../src/records/records-changed.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
@@ -35,18 +35,6 @@ interface Result {
   rows: Row[];
   disclosure: { method: string; suppressedCells: number };
   auditEventId: string;
-}
-
-function rowsOf(items: Iterable<unknown>, header: string[] | null): RowSource<unknown> {
-  return {
-    header,
-    rows: (async function* () {
-      let line = header ? 1 : 0;
-      for (const raw of items) yield { line: ++line, raw };
-    })(),
-    bytesRead: () => 0,
-    close: () => undefined,
-  };
 }
 
 const precisionRecall = (found: Set<string>, truth: Set<string>) => {
@@ -89,13 +77,13 @@ describe('governance analytics find the planted signals', () => {
     })();
     const source = { file: 'test', source: 'synthetic', size: 0 };
     const [imported] = await Promise.all([
-      new ImportRunner(t.dataSource, key).importRows(rowsOf(cases, null), {
+      new ImportRunner(t.dataSource, key).importRows(rowsFrom(cases, null), {
         ...source,
         profile: 'jsonl',
         fileName: 'planted-cases',
         sha256: 'planted-cases',
       }),
-      new ImportRunner(t.dataSource, key).importRows(rowsOf(traffic, TRAFFIC_CSV_HEADER), {
+      new ImportRunner(t.dataSource, key).importRows(rowsFrom(traffic, TRAFFIC_CSV_HEADER), {
         ...source,
         profile: 'traffic',
         fileName: 'planted-traffic',

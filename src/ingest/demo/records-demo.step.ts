@@ -4,7 +4,7 @@ import { DEFAULT_PERIOD, generateCases } from '../generate/case-generator.js';
 import { TRAFFIC_CSV_HEADER } from '../generate/output-formats.js';
 import { generateTraffic } from '../generate/traffic-generator.js';
 import { ImportRunner } from '../import/import-runner.js';
-import type { RowSource } from '../import/row-sources.js';
+import { rowsFrom } from '../import/row-sources.js';
 import { loadPseudonymKey } from '../pii/pseudonym-key.js';
 
 export const DEMO_SEED = 'demo';
@@ -25,7 +25,7 @@ export const recordsDemoStep: DemoStep = {
     const n = ctx.config.demoCases;
     // Cases and traffic load side by side, each on its own connection.
     const [cases, traffic] = await Promise.all([
-      runner.importRows(rowsOf(generateCases({ cases: n, ...period, seed: DEMO_SEED }), null), {
+      runner.importRows(rowsFrom(generateCases({ cases: n, ...period, seed: DEMO_SEED }), null), {
         file: 'demo',
         profile: 'jsonl',
         source: 'synthetic',
@@ -33,7 +33,7 @@ export const recordsDemoStep: DemoStep = {
         sha256: `demo-cases:${DEMO_SEED}:${n}:${period.from}:${period.to}`,
         size: 0,
       }),
-      new ImportRunner(ctx.dataSource, key).importRows(rowsOf(trafficRows(period), TRAFFIC_CSV_HEADER), {
+      new ImportRunner(ctx.dataSource, key).importRows(rowsFrom(trafficRows(period), TRAFFIC_CSV_HEADER), {
         file: 'demo',
         profile: 'traffic',
         source: 'synthetic',
@@ -53,16 +53,4 @@ function* trafficRows(period: { from: string; to: string }): Generator<string[]>
   for (const t of generateTraffic({ ...period, seed: DEMO_SEED })) {
     yield [t.cityCode, t.hourStart, String(t.callsOffered), String(t.callsAnswered), String(t.callsAbandoned)];
   }
-}
-
-function rowsOf(items: Iterable<unknown>, header: string[] | null): RowSource<unknown> {
-  return {
-    header,
-    rows: (async function* () {
-      let line = header ? 1 : 0;
-      for (const raw of items) yield { line: ++line, raw };
-    })(),
-    bytesRead: () => 0,
-    close: () => undefined,
-  };
 }

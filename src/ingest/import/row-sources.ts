@@ -52,6 +52,22 @@ async function next(iterator: AsyncIterator<CsvRecord>): Promise<IteratorResult<
   }
 }
 
+/**
+ * Rows from memory (the generator's cases, the demo's traffic, tests), numbered as a file's lines
+ * would be: after the header line when there is one.
+ */
+export function rowsFrom<R>(items: Iterable<R>, header: string[] | null): RowSource<R> {
+  return {
+    header,
+    rows: (async function* () {
+      let line = header ? 1 : 0;
+      for (const raw of items) yield { line: ++line, raw };
+    })(),
+    bytesRead: () => 0,
+    close: () => undefined,
+  };
+}
+
 /** Streams a JSON Lines file; a line that is not JSON becomes a row the profile rejects. */
 export function openJsonl(file: string): RowSource<Record<string, unknown>> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
