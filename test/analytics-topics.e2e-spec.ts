@@ -11,6 +11,7 @@ import { TEMPLATE_MIN_UNRELATED_CASES } from '../src/ingest/text-analytics/templ
 import { TOPIC_MIN_CALLERS } from '../src/aggregate/topic-rollup.js';
 import { notifyRecordsChanged } from '../src/records/records-changed.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
+import { grantTestLicense } from './utils/grant-license.js';
 import { registerRoleTestActors } from './utils/role-test-actors.js';
 
 /**
@@ -73,33 +74,17 @@ describe('governance analytics: template replies and hot topics', () => {
     // Two imports in small batches: a template's first cases arrive before it is recognisable.
     await importCases(cases.slice(0, 9_000), 'planted-part-1', 700);
     await importCases(cases.slice(9_000), 'planted-part-2', 1_500);
-    const requested = await t.gql(
-      `mutation($i: RequestLicenseInput!) { requestLicense(input: $i) { id } }`,
+    licenseId = await grantTestLicense(t, 'Hot topics and template replies by department, 2021-2022', [
       {
-        i: {
-          purpose: 'Hot topics and template replies by department, 2021-2022',
-          datasets: [
-            {
-              dataset: 'hotline-cases',
-              dimensions: [
-                { dimension: 'topic', level: 'keyword' },
-                { dimension: 'time', level: 'month' },
-                { dimension: 'area', level: 'city' },
-                { dimension: 'department', level: 'department' },
-              ],
-            },
-          ],
-          validFrom: '2026-01-01',
-          validTo: '2028-12-31',
-          dailyQuota: 1000,
-          acceptObligations: ['no-reidentification', 'no-onward-sharing', 'cite-source', 'report-publications'],
-        },
+        dataset: 'hotline-cases',
+        dimensions: [
+          { dimension: 'topic', level: 'keyword' },
+          { dimension: 'time', level: 'month' },
+          { dimension: 'area', level: 'city' },
+          { dimension: 'department', level: 'department' },
+        ],
       },
-      RESEARCHER,
-    );
-    licenseId = requested.body.data.requestLicense.id;
-    const approved = await t.gql(`mutation { approveLicense(id: "${licenseId}") { status } }`, {}, STEWARD);
-    expect(approved.body.data.approveLicense.status).toBe('active');
+    ]);
   }, 600_000);
   afterAll(async () => {
     await t.close();

@@ -1,5 +1,6 @@
 import { insertCases, insertReferenceData } from './utils/case-fixtures.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
+import { grantTestLicense } from './utils/grant-license.js';
 import { registerRoleTestActors } from './utils/role-test-actors.js';
 
 /**
@@ -7,7 +8,6 @@ import { registerRoleTestActors } from './utils/role-test-actors.js';
  * from `aggregate` compared with the true counts computed straight from the records.
  */
 const RESEARCHER = 'test-researcher';
-const STEWARD = 'test-steward';
 
 interface Row {
   keys: string[];
@@ -38,32 +38,16 @@ describe('disclosure control on generated data', () => {
     registerRoleTestActors(t.app);
     await insertReferenceData(t.dataSource);
     await insertCases(t.dataSource, { count: 6000, seed: 42 });
-    const requested = await t.gql(
-      `mutation($i: RequestLicenseInput!) { requestLicense(input: $i) { id } }`,
+    licenseId = await grantTestLicense(t, 'Disclosure control test: cases by district and kind', [
       {
-        i: {
-          purpose: 'Disclosure control test: cases by district and kind',
-          datasets: [
-            {
-              dataset: 'hotline-cases',
-              dimensions: [
-                { dimension: 'area', level: 'district' },
-                { dimension: 'kind', level: 'kind' },
-                { dimension: 'time', level: 'month' },
-              ],
-            },
-          ],
-          validFrom: '2026-01-01',
-          validTo: '2028-12-31',
-          dailyQuota: 1000,
-          acceptObligations: ['no-reidentification', 'no-onward-sharing', 'cite-source', 'report-publications'],
-        },
+        dataset: 'hotline-cases',
+        dimensions: [
+          { dimension: 'area', level: 'district' },
+          { dimension: 'kind', level: 'kind' },
+          { dimension: 'time', level: 'month' },
+        ],
       },
-      RESEARCHER,
-    );
-    licenseId = requested.body.data.requestLicense.id;
-    const approved = await t.gql(`mutation { approveLicense(id: "${licenseId}") { status } }`, {}, STEWARD);
-    expect(approved.body.data.approveLicense.status).toBe('active');
+    ]);
   });
   afterAll(async () => {
     await t.close();

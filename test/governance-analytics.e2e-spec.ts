@@ -8,6 +8,7 @@ import { rowsFrom } from '../src/ingest/import/row-sources.js';
 import { loadPseudonymKey } from '../src/ingest/pii/pseudonym-key.js';
 import { notifyRecordsChanged } from '../src/records/records-changed.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
+import { grantTestLicense } from './utils/grant-license.js';
 import { registerRoleTestActors } from './utils/role-test-actors.js';
 
 /**
@@ -93,41 +94,24 @@ describe('governance analytics find the planted signals', () => {
     expect(imported.accepted).toBe(CASES);
     await notifyRecordsChanged(t.dataSource);
 
-    const requested = await t.gql(
-      `mutation($i: RequestLicenseInput!) { requestLicense(input: $i) { id } }`,
+    licenseId = await grantTestLicense(t, 'Governance analytics: repeat complaints, emerging issues, surges', [
       {
-        i: {
-          purpose: 'Governance analytics: repeat complaints, emerging issues, surges',
-          datasets: [
-            {
-              dataset: 'hotline-cases',
-              dimensions: [
-                { dimension: 'area', level: 'city' },
-                { dimension: 'category', level: 'l3' },
-                { dimension: 'time', level: 'month' },
-                { dimension: 'department', level: 'department' },
-              ],
-            },
-            {
-              dataset: 'call-traffic',
-              dimensions: [
-                { dimension: 'area', level: 'city' },
-                { dimension: 'time', level: 'hour' },
-              ],
-            },
-          ],
-          validFrom: '2026-01-01',
-          validTo: '2028-12-31',
-          dailyQuota: 1000,
-          acceptObligations: ['no-reidentification', 'no-onward-sharing', 'cite-source', 'report-publications'],
-        },
+        dataset: 'hotline-cases',
+        dimensions: [
+          { dimension: 'area', level: 'city' },
+          { dimension: 'category', level: 'l3' },
+          { dimension: 'time', level: 'month' },
+          { dimension: 'department', level: 'department' },
+        ],
       },
-      RESEARCHER,
-    );
-    expect(requested.body.errors).toBeUndefined();
-    licenseId = requested.body.data.requestLicense.id;
-    const approved = await t.gql(`mutation { approveLicense(id: "${licenseId}") { status } }`, {}, STEWARD);
-    expect(approved.body.data.approveLicense.status).toBe('active');
+      {
+        dataset: 'call-traffic',
+        dimensions: [
+          { dimension: 'area', level: 'city' },
+          { dimension: 'time', level: 'hour' },
+        ],
+      },
+    ]);
   }, 900_000);
   afterAll(async () => {
     await t.close();
