@@ -1,8 +1,7 @@
 import { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { Plugin } from '@nestjs/apollo';
 import type { RequestWithActor } from '../access-policy/access.guard.js';
-import { AUDIT_UNAVAILABLE_MESSAGE } from './audit-recorder.js';
-import { AuditService } from './audit.service.js';
+import { AUDIT_UNAVAILABLE_MESSAGE, AuditRecorder } from './audit-recorder.js';
 
 type Context = { req?: RequestWithActor };
 
@@ -15,7 +14,7 @@ type Context = { req?: RequestWithActor };
  */
 @Plugin()
 export class AuditBarrierPlugin implements ApolloServerPlugin<Context> {
-  constructor(private readonly audit: AuditService) {}
+  constructor(private readonly audit: AuditRecorder) {}
 
   requestDidStart(): Promise<GraphQLRequestListener<Context>> {
     return Promise.resolve({

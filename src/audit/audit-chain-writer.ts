@@ -29,18 +29,6 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
-const INSERT = `
-  INSERT INTO audit_event (id, seq, prev_hash, hash, occurred_at, principal_id, role, organization_id, api_key_id,
-    license_id, operation, dataset_slug, query, result_size, cells_suppressed, decision, reason, target, request_id,
-    client_address)
-  SELECT seq, seq, "prevHash", hash, "occurredAt", "principalId", role, "organizationId", "apiKeyId", "licenseId",
-    operation, "datasetSlug", query, "resultSize", "cellsSuppressed", decision, reason, target, "requestId",
-    "clientAddress"
-  FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, "prevHash" text, hash text, "occurredAt" timestamptz,
-    "principalId" text, role text, "organizationId" text, "apiKeyId" text, "licenseId" text, operation text,
-    "datasetSlug" text, query jsonb, "resultSize" integer, "cellsSuppressed" integer, decision text, reason text,
-    target text, "requestId" text, "clientAddress" text)`;
-
 /**
  * Appends events to the hash chain with group commit: calls that arrive while batches are
  * being written wait and go together in the next transaction, and each caller resolves
@@ -169,25 +157,21 @@ export class AuditChainWriter {
         const rows = chain(batch, base.seq, base.hash);
         const last = rows[rows.length - 1];
         this.tail = { seq: last.seq, hash: last.hash };
-        // One prepared statement (migration 1764203000000): lock, compare the stored head, insert.
-        const result = await client.query<{ inserted: number }>({
-          name: 'hgw_audit_append',
-          text: 'SELECT audit_append($1, $2::jsonb) AS inserted',
-          values: [base.hash, JSON.stringify(rows)],
-        });
-        if (result.rows[0]?.inserted === rows.length) return last.seq;
+        if ((await append(client, base.hash, rows)) === rows.length) return last.seq;
         // The head moved under us: nothing was inserted; chain onto the stored head instead.
       }
-      // Two round trips. The head is read by its own statement after the lock is held,
-      // so (read committed) it sees every append committed before: one chain across instances.
+      // The head is read by its own statement after the lock is held, so (read committed) it sees
+      // every append committed before: one chain across instances. The append re-takes the lock
+      // it already holds and finds the head it was chained on.
       const opened = (await client.query(
         `BEGIN; SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}); SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1`,
       )) as unknown as QueryResult<{ seq: string; hash: string }>[];
       const head = opened[2].rows;
-      const rows = chain(batch, head.length ? Number(head[0].seq) : 0, head.length ? head[0].hash : GENESIS_HASH);
+      const headHash = head.length ? head[0].hash : GENESIS_HASH;
+      const rows = chain(batch, head.length ? Number(head[0].seq) : 0, headHash);
       const last = rows[rows.length - 1];
-      // A literal, not a parameter, so INSERT and COMMIT travel together (simple protocol).
-      await client.query(`${insertSql(client, rows)}; COMMIT`);
+      await append(client, headHash, rows);
+      await client.query('COMMIT');
       this.tail = { seq: last.seq, hash: last.hash };
       return last.seq;
     } catch (err) {
@@ -219,8 +203,17 @@ function chain(batch: Waiter[], seq: number, prevHash: string): ChainedEvent[] {
   });
 }
 
-function insertSql(client: PoolClient, rows: ChainedEvent[]): string {
-  return INSERT.replace('$1', client.escapeLiteral(JSON.stringify(rows)));
+/**
+ * `audit_append` (migration 1764203000000) as a prepared statement: under the chain's lock, inserts
+ * the rows only if the stored head still is `tailHash`; returns how many it inserted.
+ */
+async function append(client: PoolClient, tailHash: string, rows: ChainedEvent[]): Promise<number> {
+  const result = await client.query<{ inserted: number }>({
+    name: 'hgw_audit_append',
+    text: 'SELECT audit_append($1, $2::jsonb) AS inserted',
+    values: [tailHash, JSON.stringify(rows)],
+  });
+  return result.rows[0]?.inserted ?? 0;
 }
 
 function isConnectionError(err: unknown): boolean {
