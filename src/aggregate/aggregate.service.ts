@@ -72,7 +72,9 @@ export class AggregateService {
     let licenseId = query.licenseId ?? undefined;
     try {
       const dataset = await this.dataset(actor, query.dataset);
-      plan = planQuery(dataset, query, await this.members.directory());
+      // One snapshot of the members for planning and for the labels of the result.
+      const directory = await this.members.directory();
+      plan = planQuery(dataset, query, directory);
       const access = await this.access.authorize(actor, dataset, plan, licenseId);
       licenseId = access.licenseId;
       const load = async (p: QueryPlan) => {
@@ -111,7 +113,6 @@ export class AggregateService {
         })
         .then((r) => r.id);
       auditEventId.catch(() => undefined);
-      const directory = await this.members.directory();
       return {
         dataset: dataset.slug,
         columns: [...plan.groups.map((g) => g.column), ...plan.measures.map((m) => m.code)],
