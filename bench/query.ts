@@ -4,7 +4,7 @@
  *
  * Loads N generated cases straight into case_record (generate_series, seeded), builds the rollups,
  * then on one gateway process measures, at the same concurrency: 20 realistic aggregate queries over
- * HTTP (result cache on, then off), the trivial `{ __typename }` query (the stack's ceiling) and the
+ * HTTP (result cache on; the same on graphql-js's interpreter; result cache off), the trivial `{ __typename }` query (the stack's ceiling) and the
  * same 20 SQL statements sent straight through `pg` (the database floor). Results are kept in
  * .bench/query-<N>.json so that a 3M run can be compared with a 300k run.
  */
@@ -498,7 +498,11 @@ function post(agent: http.Agent, port: number, body: string, token?: string): Pr
   });
 }
 
-async function startServer(url: string, cache: boolean): Promise<{ port: number; child: ChildProcess }> {
+async function startServer(
+  url: string,
+  cache: boolean,
+  executor: 'compiled' | 'interpreted',
+): Promise<{ port: number; child: ChildProcess }> {
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the gateway process.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'bench', 'server.js')], {
@@ -506,6 +510,7 @@ async function startServer(url: string, cache: boolean): Promise<{ port: number;
       ...process.env,
       DATABASE_URL: url,
       HGW_AGGREGATE_CACHE: cache ? 'on' : 'off',
+      HGW_GRAPHQL_EXECUTOR: executor,
       DATA_DIR: join(root, '.bench', 'data'),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -540,8 +545,17 @@ async function main(): Promise<void> {
   const perQuery: { query: number; bytes: number; rps: number; p50: number }[] = [];
   const loadBefore = loadavg()[0];
 
-  for (const cache of [true, false]) {
-    const { port, child } = await startServer(opts.url, cache);
+  // The main server (compiled executor, result cache on); the same with graphql-js's interpreter
+  // (what the compiled executor gains); the compiled executor with the result cache off.
+  const servers = [
+    { cache: true, executor: 'compiled', name: 'aggregate (20-query mix)' },
+    { cache: true, executor: 'interpreted', name: 'aggregate, graphql-js executor' },
+    { cache: false, executor: 'compiled', name: 'aggregate, result cache off' },
+  ] as const;
+  for (const server of servers) {
+    const main = server === servers[0];
+    const { cache } = server;
+    const { port, child } = await startServer(opts.url, cache, server.executor);
     try {
       // Each query once, one at a time: with the cache on, this is its cold (uncached) latency. The
       // HTTP and GraphQL stack is warmed first, so that the first query does not pay for it.
@@ -549,9 +563,9 @@ async function main(): Promise<void> {
       for (const [i, b] of bodies.entries()) {
         const t0 = process.hrtime.bigint();
         if (!(await post(agent, port, b, WORKLOAD[i].token))) throw new Error(`workload query ${i + 1} failed: ${b}`);
-        if (cache) firstRun.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (main) firstRun.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
-      if (cache) {
+      if (main) {
         await run('warm-up', 2, opts.concurrency, () => post(agent, port, '{"query":"{ __typename }"}'));
         results.push(
           await run('{ __typename }', opts.seconds, opts.concurrency, () =>
@@ -559,13 +573,13 @@ async function main(): Promise<void> {
           ),
         );
       }
-      const name = cache ? 'aggregate (20-query mix)' : 'aggregate, result cache off';
+      if (!main) await run('warm-up', 2, opts.concurrency, () => post(agent, port, '{"query":"{ __typename }"}'));
       results.push(
-        await run(name, opts.seconds, opts.concurrency, (i) =>
+        await run(server.name, opts.seconds, opts.concurrency, (i) =>
           post(agent, port, bodies[i % bodies.length], WORKLOAD[i % bodies.length].token),
         ),
       );
-      if (cache && opts.perQuery) {
+      if (main && opts.perQuery) {
         for (const [q, body] of bodies.entries()) {
           const size = await responseBytes(port, body, WORKLOAD[q].token);
           const r = await run(`query ${q + 1}`, 2, opts.concurrency, () => post(agent, port, body, WORKLOAD[q].token));
@@ -627,10 +641,11 @@ async function main(): Promise<void> {
   const byName = (n: string) => results.find((r) => r.name.startsWith(n))!;
   const agg = byName('aggregate (20');
   const cold = byName('aggregate, result cache off');
+  const interpreted = byName('aggregate, graphql-js executor');
   const typename = byName('{ __typename }');
   lines.push(
     '',
-    `aggregate / __typename throughput: ${fmt(agg.rps / typename.rps, 2)} (target >= 0.6); cache off: ${fmt(cold.rps / typename.rps, 2)}`,
+    `aggregate / __typename throughput: ${fmt(agg.rps / typename.rps, 2)} (target >= 0.6); cache off: ${fmt(cold.rps / typename.rps, 2)}; graphql-js executor: ${fmt(interpreted.rps / typename.rps, 2)}`,
   );
   lines.push(`aggregate p95: ${fmt(agg.p95, 2)} ms (target < 50 ms at 3M); cache off: ${fmt(cold.p95, 2)} ms`);
   lines.push(

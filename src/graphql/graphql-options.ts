@@ -2,6 +2,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { CompiledExecutor } from './compiled-executor.js';
 import { formatError } from './format-error.js';
 import { inputHygienePlugin } from './input-hygiene.plugin.js';
 import { PARSE_OPTIONS, queryLimitProtection } from './query-limits.js';
@@ -14,7 +15,9 @@ import { PARSE_OPTIONS, queryLimitProtection } from './query-limits.js';
  */
 export function graphqlOptions(metrics: MetricsService): Omit<ApolloDriverConfig, 'driver'> {
   const limits = queryLimitProtection();
+  const compiled = compiledExecution() ? new CompiledExecutor() : undefined;
   return {
+    ...(compiled ? { transformSchema: compiled.captureSchema, gateway: compiled } : {}),
     autoSchemaFile: true,
     sortSchema: true,
     path: '/graphql',
@@ -36,4 +39,14 @@ export function graphqlOptions(metrics: MetricsService): Omit<ApolloDriverConfig
       ApolloServerPluginCacheControlDisabled(),
     ],
   };
+}
+
+/**
+ * `HGW_GRAPHQL_EXECUTOR=interpreted` executes with graphql-js instead of the compiled executor
+ * (benchmarks compare the two; a fallback should graphql-jit ever misbehave).
+ */
+function compiledExecution(): boolean {
+  const raw = (process.env.HGW_GRAPHQL_EXECUTOR ?? 'compiled').trim().toLowerCase();
+  if (raw === 'compiled' || raw === 'interpreted') return raw === 'compiled';
+  throw new Error(`HGW_GRAPHQL_EXECUTOR: expected compiled or interpreted, got "${raw}"`);
 }
