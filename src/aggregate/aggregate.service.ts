@@ -8,7 +8,7 @@ import { DatasetsService } from '../datasets/datasets.service.js';
 import { badUserInput, GatewayError } from '../graphql/errors.js';
 import { AggregateAccessService } from './access-step.service.js';
 import { AnalyticsStepService } from './analytics/analytics-step.service.js';
-import { DisclosureService, RawRow } from './disclosure-step.service.js';
+import { DisclosureService, RawRow, ReleasedRow } from './disclosure-step.service.js';
 import { UNKNOWN_MEMBER } from '../datasets/member-directory.js';
 import { MembersService } from '../datasets/members.service.js';
 import { AggregateQuery, QueryPlan } from './query-plan.js';
@@ -16,6 +16,7 @@ import { MAX_RESULT_CELLS, planQuery, queryTooComplex } from './query-planner.js
 import { SERIES_COUNT_BASE, Sums } from './registry.js';
 import { ResultCache } from './result-cache.js';
 import { markAudited } from './denial-audit.filter.js';
+import { DerivedValues } from '../common/derived-values.js';
 import { compileSql } from './sql-compiler.js';
 import { orderRows, releasedValue } from './row-order.js';
 
@@ -53,6 +54,13 @@ type DbRow = Record<string, string | number | string[] | null>;
 @Injectable()
 export class AggregateService {
   private readonly cache: ResultCache<RawRow[]>;
+  /** Plans per (member snapshot, dataset, query); compiled SQL per (plan, row scope and period). */
+  private readonly plans = new DerivedValues<QueryPlan>();
+  private readonly statements = new DerivedValues<{ sql: string; params: unknown[]; cacheKey: string }>();
+  /** Rows derived from a cached result that does not change: ordered and cut, then labelled. */
+  private readonly derivedRows = new DerivedValues<RawRow[]>();
+  private readonly ordered = new DerivedValues<ReleasedRow[]>();
+  private readonly labelled = new DerivedValues<AggregateRowResult[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -74,29 +82,48 @@ export class AggregateService {
       const dataset = await this.dataset(actor, query.dataset);
       // One snapshot of the members for planning and for the labels of the result.
       const directory = await this.members.directory();
-      plan = planQuery(dataset, query, directory);
-      const access = await this.access.authorize(actor, dataset, plan, licenseId);
+      // Plans and statements are pure functions of their inputs, which do not change while they
+      // live (a new member snapshot or dataset version is a new object): each is built once.
+      const planned = this.plans.get(directory, dataset, JSON.stringify(query), () =>
+        planQuery(dataset, query, directory),
+      );
+      plan = planned;
+      const access = await this.access.authorize(actor, dataset, planned, licenseId);
       licenseId = access.licenseId;
       const load = async (p: QueryPlan) => {
-        const compiled = compileSql(p, access.rowScope, access.period);
-        return this.cache.getOrLoad(`${compiled.sql}\u0000${JSON.stringify(compiled.params)}`, async () =>
+        const compiled = this.statements.get(p, p, JSON.stringify([access.rowScope, access.period]), () => {
+          const { sql, params } = compileSql(p, access.rowScope, access.period);
+          return { sql, params, cacheKey: `${sql}\u0000${JSON.stringify(params)}` };
+        });
+        return this.cache.getOrLoad(compiled.cacheKey, async () =>
           (await this.dataSource.query<DbRow[]>(compiled.sql, compiled.params)).map((r) => this.toRaw(p, r)),
         );
       };
-      let raw = await load(plan);
-      if (raw.length > plan.maxRows) throw this.tooManyCells(plan);
+      const loaded = await load(planned);
+      if (loaded.length > planned.maxRows) throw this.tooManyCells(planned);
       // Analyses across rows order and cut after disclosure control (src/aggregate/analytics/).
-      const analysis = plan.measures.some((m) => m.analysis);
-      if (!analysis && plan.orderBy.some((o) => o.target.type === 'measure' && !o.target.measure.orderSql)) {
-        raw = this.sortInMemory(plan, raw);
-      }
-      if (!analysis && plan.limit !== undefined) raw = raw.slice(0, plan.limit);
-      let released = await this.disclosure.apply(actor, dataset, plan, access, raw);
+      const analysis = planned.measures.some((m) => m.analysis);
+      // A cached result is the same object until its rollup changes: the order and cut taken from
+      // it are computed once.
+      const raw = analysis
+        ? loaded
+        : this.derivedRows.get(loaded, planned, '', () => {
+            let rows = loaded;
+            if (planned.orderBy.some((o) => o.target.type === 'measure' && !o.target.measure.orderSql)) {
+              rows = this.sortInMemory(planned, rows);
+            }
+            return planned.limit !== undefined ? rows.slice(0, planned.limit) : rows;
+          });
+      let released = await this.disclosure.apply(actor, dataset, planned, access, raw);
       if (analysis) released = await this.analytics.complete(actor, dataset, plan, released, load);
       else if (plan.orderBy.some((o) => o.target.type === 'measure')) {
         // The top-N is chosen on true values; within it, rows follow the values released, so a
         // perturbed count never appears out of order.
-        released = { ...released, rows: orderRows(plan, released.rows, releasedValue(plan)) };
+        const unordered = released.rows;
+        released = {
+          ...released,
+          rows: this.ordered.get(unordered, planned, '', () => orderRows(planned, unordered, releasedValue(planned))),
+        };
       }
       // Not awaited here: the write commits while the result is labelled and serialized, and the
       // response barrier (AuditBarrierPlugin, or the export's own await) holds the response until it
@@ -113,13 +140,22 @@ export class AggregateService {
         })
         .then((r) => r.id);
       auditEventId.catch(() => undefined);
+      const releasedRows = released.rows;
       return {
         dataset: dataset.slug,
-        columns: [...plan.groups.map((g) => g.column), ...plan.measures.map((m) => m.code)],
-        rows: released.rows.map((r) => {
-          const labels = plan!.groups.map((g, i) => directory.label(g.level, r.keys[i]));
-          return { keys: r.keys, labels: labels.map((l) => l[0]), labelsEn: labels.map((l) => l[1]), cells: r.cells };
-        }),
+        columns: [...planned.groups.map((g) => g.column), ...planned.measures.map((m) => m.code)],
+        // Released rows that are themselves remembered (DisclosureService) are labelled once.
+        rows: this.labelled.get(releasedRows, directory, '', () =>
+          releasedRows.map((r) => {
+            const labels = planned.groups.map((g, i) => directory.label(g.level, r.keys[i]));
+            return {
+              keys: r.keys,
+              labels: labels.map((l) => l[0]),
+              labelsEn: labels.map((l) => l[1]),
+              cells: r.cells,
+            };
+          }),
+        ),
         disclosure: {
           method: released.method,
           threshold: released.threshold,

@@ -7,6 +7,7 @@ import { releaseCells } from '../disclosure/release.js';
 import { AccessDecision } from './access-step.service.js';
 import { QueryPlan } from './query-plan.js';
 import { Sums } from './registry.js';
+import { DerivedValues } from '../common/derived-values.js';
 
 /** One result cell group before release: its keys and summed base values. */
 export interface RawRow {
@@ -49,6 +50,14 @@ export interface DisclosureOutcome {
  */
 @Injectable()
 export class DisclosureService {
+  /**
+   * Releases of a cached result under one plan and one setting. Every method but differential
+   * privacy releases the same cells for the same rows (the cell key method's noise is a function of
+   * the records behind the cell), so a repeated query reuses its release instead of building it
+   * again; differential privacy draws fresh noise every time and is never reused.
+   */
+  private readonly releases = new DerivedValues<Omit<DisclosureOutcome, 'budgetRemaining'>>();
+
   constructor(private readonly budgets: QueryBudgetService) {}
 
   async apply(
@@ -78,6 +87,15 @@ export class DisclosureService {
   }
 
   private release(
+    config: DisclosureConfig,
+    plan: QueryPlan,
+    raw: RawRow[],
+  ): Omit<DisclosureOutcome, 'budgetRemaining'> {
+    if (config.method === 'differential-privacy') return this.releaseNow(config, plan, raw);
+    return this.releases.get(raw, plan, JSON.stringify(config), () => this.releaseNow(config, plan, raw));
+  }
+
+  private releaseNow(
     config: DisclosureConfig,
     plan: QueryPlan,
     raw: RawRow[],

@@ -1,0 +1,59 @@
+import { ArgumentMetadata } from '@nestjs/common';
+import { IsInt, IsString, Max } from 'class-validator';
+import { ReadOnlyInput, RememberingValidationPipe } from './remembering-validation.pipe.js';
+
+@ReadOnlyInput()
+class Remembered {
+  @IsString() dataset!: string;
+  @IsInt() @Max(100) limit!: number;
+}
+
+class Fresh {
+  @IsString() dataset!: string;
+}
+
+const meta = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({ type: 'body', metatype });
+
+describe(RememberingValidationPipe.name, () => {
+  const pipe = () => new RememberingValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
+
+  it('hands the same frozen instance to an equal value of a read-only input class', async () => {
+    const sut = pipe();
+    const first = await sut.transform({ dataset: 'a', limit: 5 }, meta(Remembered));
+    const second = await sut.transform({ dataset: 'a', limit: 5 }, meta(Remembered));
+    const other = await sut.transform({ dataset: 'a', limit: 6 }, meta(Remembered));
+    expect(first).toBeInstanceOf(Remembered);
+    expect(second).toBe(first);
+    expect(other).not.toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => {
+      'use strict';
+      (first as Remembered).limit = 7;
+    }).toThrow(TypeError);
+  });
+
+  it('checks an invalid value every time, so that each failure is raised anew', async () => {
+    const sut = pipe();
+    await expect(sut.transform({ dataset: 'a', limit: 500 }, meta(Remembered))).rejects.toThrow();
+    await expect(sut.transform({ dataset: 'a', limit: 500 }, meta(Remembered))).rejects.toThrow();
+    await expect(sut.transform({ dataset: 'a', limit: 5, extra: 1 }, meta(Remembered))).rejects.toThrow();
+  });
+
+  it('leaves classes that are not marked read-only alone: a new, unfrozen instance each time', async () => {
+    const sut = pipe();
+    const first = await sut.transform({ dataset: 'a' }, meta(Fresh));
+    const second = await sut.transform({ dataset: 'a' }, meta(Fresh));
+    expect(second).not.toBe(first);
+    expect(Object.isFrozen(first)).toBe(false);
+  });
+
+  it('remembers at most 1,000 values per class, dropping the least recently used', async () => {
+    const sut = pipe();
+    const kept = await sut.transform({ dataset: 'kept', limit: 1 }, meta(Remembered));
+    const dropped = await sut.transform({ dataset: 'dropped', limit: 1 }, meta(Remembered));
+    await sut.transform({ dataset: 'kept', limit: 1 }, meta(Remembered)); // used again: now the most recent
+    for (let i = 0; i < 999; i++) await sut.transform({ dataset: `d${i}`, limit: 1 }, meta(Remembered));
+    expect(await sut.transform({ dataset: 'kept', limit: 1 }, meta(Remembered))).toBe(kept);
+    expect(await sut.transform({ dataset: 'dropped', limit: 1 }, meta(Remembered))).not.toBe(dropped);
+  });
+});

@@ -1,0 +1,63 @@
+import { ArgumentMetadata, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
+
+/** Input classes whose validated instances are only read, never changed, by whatever receives them. */
+const READ_ONLY_INPUTS = new WeakSet<object>();
+
+/**
+ * Marks an input class whose validated instances its consumers only read: the validation pipe may
+ * hand the same (frozen) instance to every request that sends the same value. For inputs that are
+ * sent again and again (an aggregate query that a dashboard polls), so that class-transformer and
+ * class-validator do not rebuild and recheck an identical object on every request.
+ */
+export function ReadOnlyInput(): ClassDecorator {
+  return (target) => {
+    READ_ONLY_INPUTS.add(target);
+  };
+}
+
+const MAX_REMEMBERED = 1_000;
+
+/**
+ * NestJS's ValidationPipe, remembering its result for `@ReadOnlyInput()` classes: an input equal
+ * (as JSON) to one validated before gets the same frozen instance back. Only valid inputs are
+ * remembered; an invalid one is checked again every time, so that each failure is its own error
+ * (and its own audit event). At most MAX_REMEMBERED values per class, least recently used dropped.
+ */
+export class RememberingValidationPipe extends ValidationPipe {
+  private readonly remembered = new Map<object, Map<string, unknown>>();
+
+  constructor(options?: ValidationPipeOptions) {
+    super(options);
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const type = metadata.metatype;
+    if (!type || !READ_ONLY_INPUTS.has(type) || value === null || typeof value !== 'object') {
+      return super.transform(value, metadata);
+    }
+    const key = JSON.stringify(value);
+    let byValue = this.remembered.get(type);
+    if (!byValue) {
+      byValue = new Map();
+      this.remembered.set(type, byValue);
+    }
+    const hit = byValue.get(key);
+    if (hit !== undefined) {
+      byValue.delete(key);
+      byValue.set(key, hit);
+      return hit;
+    }
+    const validated: unknown = deepFreeze((await super.transform(value, metadata)) as unknown);
+    byValue.set(key, validated);
+    if (byValue.size > MAX_REMEMBERED) byValue.delete(byValue.keys().next().value!);
+    return validated;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
