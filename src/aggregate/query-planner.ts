@@ -1,3 +1,4 @@
+import { deepFreeze } from '../common/deep-freeze.js';
 import { badUserInput, GatewayError } from '../graphql/errors.js';
 import { MemberDirectory } from '../datasets/member-directory.js';
 import { AggregateQuery, PlannedFilter, PlannedGroup, PlannedOrder, PlannerDataset, QueryPlan } from './query-plan.js';
@@ -212,7 +213,18 @@ export function planQuery(dataset: PlannerDataset, query: AggregateQuery, member
     orderBy: orderBy.map((o) => ({ field: o.field, direction: o.direction })),
     limit: limit ?? null,
   };
-  return { dataset: dataset.slug, series, groups, measures, filters, orderBy, limit, maxRows, normalized };
+  // Frozen: it is what the audit log records for this plan, and audit hashing may keep its text.
+  return {
+    dataset: dataset.slug,
+    series,
+    groups,
+    measures,
+    filters,
+    orderBy,
+    limit,
+    maxRows,
+    normalized: deepFreeze(normalized),
+  };
 }
 
 /**

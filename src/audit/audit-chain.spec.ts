@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { deepFreeze, isDeeplyFrozen } from '../common/deep-freeze.js';
 import {
   canonicalJson,
   ChainedEvent,
@@ -101,5 +102,29 @@ describe(storableText.name, () => {
       'k\uFFFD': ['\uFFFD'],
       d: '1970-01-01T00:00:00.000Z',
     });
+  });
+});
+
+describe('canonical and storable forms of frozen values', () => {
+  const query = () => ({ measures: ['cases'], groupBy: [{ level: 'city', dimension: 'area' }], note: 'a\u0000b' });
+
+  it('gives a deeply frozen value the same text and copy as an equal value that is not frozen', () => {
+    const frozen = deepFreeze(query());
+    expect(canonicalJson(frozen)).toBe(canonicalJson(query()));
+    expect(canonicalJson(frozen)).toBe(canonicalJson(frozen));
+    expect(storableJson(frozen)).toEqual(storableJson(query()));
+    expect(storableJson(frozen)).toBe(storableJson(frozen));
+    expect(isDeeplyFrozen(storableJson(frozen))).toBe(true);
+  });
+
+  it('recomputes for values that may still change', () => {
+    const open = query();
+    const before = canonicalJson(open);
+    open.measures.push('avgHandlingDays');
+    expect(canonicalJson(open)).not.toBe(before);
+    const shallow = Object.freeze(query());
+    const first = canonicalJson(shallow);
+    shallow.measures.push('onTimeRate');
+    expect(canonicalJson(shallow)).not.toBe(first);
   });
 });

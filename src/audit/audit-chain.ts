@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
+import { deepFreeze, isDeeplyFrozen } from '../common/deep-freeze.js';
 
 /**
  * The audit chain's pure parts: the canonical form of an event, its SHA-256 hash, the
@@ -47,9 +48,22 @@ export interface Checkpoint {
   signature: string;
 }
 
+/** Canonical texts of deeply frozen values (e.g. a remembered query plan's normalized query). */
+const canonicalOfFrozen = new WeakMap<object, string>();
+
 /** JSON with object keys sorted at every level: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  // A deeply frozen value cannot change, so its text is computed once.
+  if (isDeeplyFrozen(value)) {
+    let text = canonicalOfFrozen.get(value);
+    if (text === undefined) canonicalOfFrozen.set(value, (text = canonicalText(value)));
+    return text;
+  }
+  return canonicalText(value);
+}
+
+function canonicalText(value: object): string {
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj)
@@ -69,9 +83,21 @@ export function storableText(text: string): string {
   return text.replace(LONE_SURROGATE_OR_NUL, '\uFFFD');
 }
 
+/** Storable copies of deeply frozen values, themselves deeply frozen. */
+const storableOfFrozen = new WeakMap<object, unknown>();
+
 /** A JSON value as PostgreSQL's jsonb will give it back: plain data, storable strings. */
 export function storableJson(value: unknown): unknown {
   if (value === undefined) return null;
+  if (isDeeplyFrozen(value)) {
+    let copy = storableOfFrozen.get(value);
+    if (copy === undefined) storableOfFrozen.set(value, (copy = deepFreeze(storableCopy(value))));
+    return copy;
+  }
+  return storableCopy(value);
+}
+
+function storableCopy(value: unknown): unknown {
   const plain: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
   const clean = (v: unknown): unknown => {
     if (typeof v === 'string') return storableText(v);

@@ -1,4 +1,5 @@
 import { ArgumentMetadata, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
+import { deepFreeze } from './deep-freeze.js';
 
 /** Input classes whose validated instances are only read, never changed, by whatever receives them. */
 const READ_ONLY_INPUTS = new WeakSet<object>();
@@ -52,12 +53,4 @@ export class RememberingValidationPipe extends ValidationPipe {
     if (byValue.size > MAX_REMEMBERED) byValue.delete(byValue.keys().next().value!);
     return validated;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

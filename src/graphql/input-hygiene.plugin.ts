@@ -12,7 +12,19 @@ export function containsNul(value: unknown, depth = 0): boolean {
   return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v, depth + 1));
 }
 
+/** Per parsed document (Apollo keeps one per distinct query text), so it is walked once. */
+const documentsChecked = new WeakMap<DocumentNode, boolean>();
+
 function documentContainsNul(document: DocumentNode): boolean {
+  let found = documentsChecked.get(document);
+  if (found === undefined) {
+    found = walkForNul(document);
+    documentsChecked.set(document, found);
+  }
+  return found;
+}
+
+function walkForNul(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     [Kind.STRING]: (node) => {
