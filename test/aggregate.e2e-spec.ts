@@ -1,3 +1,5 @@
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { GraphQLObjectType } from 'graphql';
 import { refreshRollups } from '../src/aggregate/rollup-refresher.js';
 import { insertCases, insertReferenceData, insertTraffic } from './utils/case-fixtures.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
@@ -288,6 +290,17 @@ describe('aggregate', () => {
     const [truth] = await sql(`SELECT count(*)::int AS n FROM case_record`);
     expect(after).toEqual(before);
     expect(after.n).toBe(truth.n);
+  });
+
+  it('executes result rows and cells as plain data (no resolver per field), compiled', () => {
+    const schema = t.app.get(GraphQLSchemaHost).schema;
+    for (const name of ['AggregateRow', 'AggregateCell']) {
+      const fields = Object.values((schema.getType(name) as GraphQLObjectType).getFields());
+      expect(fields.filter((f) => f.resolve).map((f) => `${name}.${f.name}`)).toEqual([]);
+    }
+    // auditEventId holds a promise: it keeps NestJS's resolver, which the executor awaits.
+    const result = (schema.getType('AggregateResult') as GraphQLObjectType).getFields();
+    expect(result.auditEventId.resolve).toBeDefined();
   });
 
   it('never reads case_record to answer a query', async () => {

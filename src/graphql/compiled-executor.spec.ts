@@ -21,6 +21,12 @@ const SDL = `
   type Mutation { touch: Boolean! }
 `;
 
+/** Like NestJS's own default resolver, down to its name. */
+function nestPropertyResolver(name: string) {
+  const rootFieldResolver = (root: Record<string, unknown>) => root[name];
+  return rootFieldResolver;
+}
+
 function schemaWithResolvers(): GraphQLSchema {
   const schema = buildSchema(SDL);
   const rows = Array.from({ length: 50 }, (_, i) => ({
@@ -44,7 +50,7 @@ function schemaWithResolvers(): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!(type instanceof GraphQLObjectType) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
-      field.resolve ??= (root: Record<string, unknown>) => root[field.name];
+      field.resolve ??= nestPropertyResolver(field.name);
     }
   }
   return schema;
@@ -110,5 +116,34 @@ describe(CompiledExecutor.name, () => {
 
   it('refuses to start without the schema NestJS generated', async () => {
     await expect(new CompiledExecutor().load()).rejects.toThrow(/transformSchema/);
+  });
+
+  describe('plain types', () => {
+    it('reads their fields inline: NestJS default resolvers are taken off, other resolvers stay', () => {
+      const custom = () => ['x'];
+      (schema.getType('Row') as GraphQLObjectType).getFields().keys.resolve = custom;
+      new CompiledExecutor(['Row', 'Cell']).captureSchema(schema);
+      const row = (schema.getType('Row') as GraphQLObjectType).getFields();
+      const cell = (schema.getType('Cell') as GraphQLObjectType).getFields();
+      expect(row.cells.resolve).toBeUndefined();
+      expect(cell.value.resolve).toBeUndefined();
+      expect(row.keys.resolve).toBe(custom);
+      // Not named plain: keeps its resolver (auditEventId holds a promise).
+      expect((schema.getType('Result') as GraphQLObjectType).getFields().auditEventId.resolve).toBeDefined();
+    });
+
+    it('still answers what graphql-js answers', async () => {
+      const plain = new CompiledExecutor(['Row', 'Cell']);
+      plain.captureSchema(schema);
+      const query = `query($q: Q!) { aggregate(q: $q) { rows { keys cells { measure value flags } } auditEventId } }`;
+      const variables = { q: { dataset: 'hotline-cases' } };
+      const compiled = await run(plain, schema, query, variables);
+      expect(compiled).toEqual(await execute({ schema, document: parse(query), variableValues: variables }));
+    });
+
+    it('refuses a name that is not an object type of the schema', () => {
+      expect(() => new CompiledExecutor(['Nope']).captureSchema(schema)).toThrow(/Nope/);
+      expect(() => new CompiledExecutor(['Q']).captureSchema(schema)).toThrow(/Q is not an object type/);
+    });
   });
 });

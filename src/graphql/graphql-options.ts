@@ -15,7 +15,8 @@ import { PARSE_OPTIONS, queryLimitProtection } from './query-limits.js';
  */
 export function graphqlOptions(metrics: MetricsService): Omit<ApolloDriverConfig, 'driver'> {
   const limits = queryLimitProtection();
-  const compiled = compiledExecution() ? new CompiledExecutor() : undefined;
+  // The rows and cells of aggregate results are plain data: read inline, not resolved per field.
+  const compiled = compiledExecution() ? new CompiledExecutor(['AggregateRow', 'AggregateCell']) : undefined;
   return {
     ...(compiled ? { transformSchema: compiled.captureSchema, gateway: compiled } : {}),
     autoSchemaFile: true,
