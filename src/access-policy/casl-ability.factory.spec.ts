@@ -106,4 +106,18 @@ describe(CaslAbilityFactory.name, () => {
       expect(ability.can(action as never, 'AuditEvent')).toBe(false);
     }
   });
+
+  it('builds one ability per role, principal, department and scopes, and reuses it', () => {
+    const factory = new CaslAbilityFactory();
+    const dept = { role: 'department', principalId: 'p1', departmentCode: 'd1', authMethod: 'api-key' } as const;
+    const ability = factory.createForActor(dept);
+    expect(factory.createForActor({ ...dept, requestId: 'another request' })).toBe(ability);
+    expect(factory.createForActor({ ...dept, departmentCode: 'd2' })).not.toBe(ability);
+    expect(factory.createForActor({ ...dept, principalId: 'p2' })).not.toBe(ability);
+    const scoped = factory.createForActor({ ...dept, scopes: ['query:Aggregate'] });
+    expect(scoped).not.toBe(ability);
+    expect(scoped.can('read', 'Me')).toBe(false);
+    expect(factory.createForActor({ ...dept, scopes: [] })).not.toBe(scoped);
+    expect(ability.can('read', 'Me')).toBe(true);
+  });
 });

@@ -16,6 +16,8 @@ export interface RowFields {
 export type OwnedRow = ForcedSubject<Subject> & RowFields;
 export type AppAbility = MongoAbility<[Action | 'manage', Subject | OwnedRow | 'all']>;
 
+const MAX_BUILT = 1_000;
+
 /**
  * The whole access policy in one place: what each role may do (DOMAIN.md "People").
  * Conditions that depend on the row (own licences, own keys, own audit events, a
@@ -26,7 +28,23 @@ export type AppAbility = MongoAbility<[Action | 'manage', Subject | OwnedRow | '
  */
 @Injectable()
 export class CaslAbilityFactory {
+  /** Built abilities by what they depend on (role, principal, department, scopes); never updated. */
+  private readonly built = new Map<string, AppAbility>();
+
   createForActor(actor: Actor): AppAbility {
+    const key = JSON.stringify([actor.role, actor.principalId ?? '', actor.departmentCode ?? '', actor.scopes ?? null]);
+    let ability = this.built.get(key);
+    if (ability) {
+      this.built.delete(key);
+    } else {
+      ability = this.build(actor);
+      if (this.built.size >= MAX_BUILT) this.built.delete(this.built.keys().next().value!);
+    }
+    this.built.set(key, ability);
+    return ability;
+  }
+
+  private build(actor: Actor): AppAbility {
     const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
     // "Own" rows; an actor without a principal owns nothing ('' matches no id).
     const own = { principalId: actor.principalId ?? '' };

@@ -24,6 +24,8 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  // GraphQL answers carry a fresh auditEventId each time, so an ETag could never match: not hashed.
+  app.disable('etag');
   app.use(
     helmet({
       // GraphQL clients in browsers need no inline scripts from us; keep the strict defaults.
