@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVER_NODE_FLAGS } from '../src/bootstrap/server-node-flags.js';
 
 /**
  * The real `npm start` path on the embedded database: build, start, second start refused,
@@ -18,7 +19,11 @@ interface Running {
 function start(env: Record<string, string>): Running {
   const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
   delete childEnv.DATABASE_URL;
-  const child = spawn(process.execPath, [join(root, 'dist/src/main.js')], { cwd: root, env: childEnv });
+  // As `npm start` runs it.
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(root, 'dist/src/main.js')], {
+    cwd: root,
+    env: childEnv,
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
