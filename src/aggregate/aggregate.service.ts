@@ -9,7 +9,7 @@ import { badUserInput, GatewayError } from '../graphql/errors.js';
 import { AggregateAccessService } from './access-step.service.js';
 import { AnalyticsStepService } from './analytics/analytics-step.service.js';
 import { DisclosureService, RawRow, ReleasedRow } from './disclosure-step.service.js';
-import { UNKNOWN_MEMBER } from '../datasets/member-directory.js';
+import { MemberDirectory, UNKNOWN_MEMBER } from '../datasets/member-directory.js';
 import { MembersService } from '../datasets/members.service.js';
 import { AggregateQuery, QueryPlan } from './query-plan.js';
 import { MAX_RESULT_CELLS, planQuery, queryTooComplex } from './query-planner.js';
@@ -17,6 +17,7 @@ import { SERIES_COUNT_BASE, Sums } from './registry.js';
 import { ResultCache } from './result-cache.js';
 import { markAudited } from './denial-audit.filter.js';
 import { DerivedValues } from '../common/derived-values.js';
+import { isDeeplyFrozen } from '../common/deep-freeze.js';
 import { compileSql } from './sql-compiler.js';
 import { orderRows, releasedValue } from './row-order.js';
 
@@ -54,8 +55,13 @@ type DbRow = Record<string, string | number | string[] | null>;
 @Injectable()
 export class AggregateService {
   private readonly cache: ResultCache<RawRow[]>;
-  /** Plans per (member snapshot, dataset, query); compiled SQL per (plan, row scope and period). */
-  private readonly plans = new DerivedValues<QueryPlan>();
+  /**
+   * Plans per (validated query, dataset version, member snapshot), at most two snapshots per query
+   * and dataset (the current one and the one before); compiled SQL per (plan, row scope, period).
+   */
+  private readonly plans = new DerivedValues<QueryPlan>(2);
+  private readonly snapshots = new WeakMap<MemberDirectory, string>();
+  private snapshotCount = 0;
   private readonly statements = new DerivedValues<{ sql: string; params: unknown[]; cacheKey: string }>();
   /** Rows derived from a cached result that does not change: ordered and cut, then labelled. */
   private readonly derivedRows = new DerivedValues<RawRow[]>();
@@ -83,15 +89,18 @@ export class AggregateService {
       // One snapshot of the members for planning and for the labels of the result.
       const directory = await this.members.directory();
       // Plans and statements are pure functions of their inputs, which do not change while they
-      // live (a new member snapshot or dataset version is a new object): each is built once.
-      const planned = this.plans.get(directory, dataset, JSON.stringify(query), () =>
-        planQuery(dataset, query, directory),
-      );
+      // live (a new member snapshot or dataset version is a new object): each is built once. A
+      // query validated before is the same frozen object (RememberingValidationPipe).
+      const planned = isDeeplyFrozen(query)
+        ? this.plans.get(query, dataset, this.snapshotId(directory), () => planQuery(dataset, query, directory))
+        : planQuery(dataset, query, directory);
       plan = planned;
       const access = await this.access.authorize(actor, dataset, planned, licenseId);
       licenseId = access.licenseId;
       const load = async (p: QueryPlan) => {
-        const compiled = this.statements.get(p, p, JSON.stringify([access.rowScope, access.period]), () => {
+        const scope =
+          access.rowScope.length === 0 && !access.period ? '' : JSON.stringify([access.rowScope, access.period]);
+        const compiled = this.statements.get(p, p, scope, () => {
           const { sql, params } = compileSql(p, access.rowScope, access.period);
           return { sql, params, cacheKey: `${sql}\u0000${JSON.stringify(params)}` };
         });
@@ -180,6 +189,12 @@ export class AggregateService {
       }
       throw err;
     }
+  }
+
+  private snapshotId(directory: MemberDirectory): string {
+    let id = this.snapshots.get(directory);
+    if (id === undefined) this.snapshots.set(directory, (id = String(++this.snapshotCount)));
+    return id;
   }
 
   /** A published dataset this caller may see; otherwise BAD_USER_INPUT naming the ones it may. */
