@@ -67,6 +67,7 @@ export class AggregateService {
   private readonly derivedRows = new DerivedValues<RawRow[]>();
   private readonly ordered = new DerivedValues<ReleasedRow[]>();
   private readonly labelled = new DerivedValues<AggregateRowResult[]>();
+  private readonly columns = new DerivedValues<string[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -152,7 +153,10 @@ export class AggregateService {
       const releasedRows = released.rows;
       return {
         dataset: dataset.slug,
-        columns: [...planned.groups.map((g) => g.column), ...planned.measures.map((m) => m.code)],
+        columns: this.columns.get(planned, planned, '', () => [
+          ...planned.groups.map((g) => g.column),
+          ...planned.measures.map((m) => m.code),
+        ]),
         // Released rows that are themselves remembered (DisclosureService) are labelled once.
         rows: this.labelled.get(releasedRows, directory, '', () =>
           releasedRows.map((r) => {

@@ -12,7 +12,7 @@ const VERSION_TTL_MS = 1_000;
  */
 export class ResultCache<T> {
   private readonly entries = new Map<string, { version: string; value: T }>();
-  private version?: { at: number; value: Promise<string> };
+  private version?: { at: number; value: Promise<string>; known?: string };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -21,7 +21,8 @@ export class ResultCache<T> {
 
   async getOrLoad(key: string, load: () => Promise<T>): Promise<T> {
     if (!this.enabled) return load();
-    const version = await this.currentVersion();
+    const current = this.currentVersion();
+    const version = typeof current === 'string' ? current : await current;
     const hit = this.entries.get(key);
     if (hit && hit.version === version) {
       // Refresh recency for LRU eviction.
@@ -35,18 +36,26 @@ export class ResultCache<T> {
     return value;
   }
 
-  private currentVersion(): Promise<string> {
+  private currentVersion(): Promise<string> | string {
     const now = Date.now();
     const local = rollupGeneration();
     if (!this.version || now - this.version.at > VERSION_TTL_MS) {
+      const at = now;
       const value = this.dataSource
         .query<{ v: string }[]>(
           `SELECT string_agg(series || ':' || version, ',' ORDER BY series) AS v FROM rollup_state`,
         )
-        .then((rows) => rows[0]?.v ?? '');
+        .then((rows) => {
+          const v = rows[0]?.v ?? '';
+          if (this.version?.at === at) this.version.known = v;
+          return v;
+        });
       value.catch(() => (this.version = undefined));
       this.version = { at: now, value };
     }
+    // Once read, the version is at hand without waiting (most requests within the TTL).
+    const known = this.version.known;
+    if (known !== undefined) return `${local}/${known}`;
     return this.version.value.then((v) => `${local}/${v}`);
   }
 }

@@ -73,6 +73,8 @@ function canonicalText(value: object): string {
 }
 
 // eslint-disable-next-line no-control-regex
+const MAY_NEED_REPLACING = /[\uD800-\uDFFF\u0000]/;
+// eslint-disable-next-line no-control-regex
 const LONE_SURROGATE_OR_NUL = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u0000/g;
 
 /**
@@ -80,7 +82,8 @@ const LONE_SURROGATE_OR_NUL = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\u
  * lone UTF-16 surrogates would be replaced on the way in, changing the hash.
  */
 export function storableText(text: string): string {
-  return text.replace(LONE_SURROGATE_OR_NUL, '\uFFFD');
+  // Most text has no surrogate and no NUL at all: one quick scan, and no replace.
+  return MAY_NEED_REPLACING.test(text) ? text.replace(LONE_SURROGATE_OR_NUL, '\uFFFD') : text;
 }
 
 /** Storable copies of deeply frozen values, themselves deeply frozen. */
