@@ -56,4 +56,11 @@ describe(RememberingValidationPipe.name, () => {
     expect(await sut.transform({ dataset: 'kept', limit: 1 }, meta(Remembered))).toBe(kept);
     expect(await sut.transform({ dataset: 'dropped', limit: 1 }, meta(Remembered))).not.toBe(dropped);
   });
+
+  it('does not remember long values (over 4 kB as JSON)', async () => {
+    const sut = pipe();
+    const long = { dataset: 'x'.repeat(5_000), limit: 1 };
+    const first = await sut.transform(long, meta(Remembered));
+    expect(await sut.transform({ ...long }, meta(Remembered))).not.toBe(first);
+  });
 });

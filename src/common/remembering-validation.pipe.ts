@@ -17,6 +17,8 @@ export function ReadOnlyInput(): ClassDecorator {
 }
 
 const MAX_REMEMBERED = 1_000;
+/** Longer values (as JSON) are validated every time, so that what is kept stays within a few MB per class. */
+const MAX_REMEMBERED_LENGTH = 4_096;
 
 /**
  * NestJS's ValidationPipe, remembering its result for `@ReadOnlyInput()` classes: an input equal
@@ -37,6 +39,7 @@ export class RememberingValidationPipe extends ValidationPipe {
       return super.transform(value, metadata);
     }
     const key = JSON.stringify(value);
+    if (key.length > MAX_REMEMBERED_LENGTH) return super.transform(value, metadata);
     let byValue = this.remembered.get(type);
     if (!byValue) {
       byValue = new Map();
