@@ -13,7 +13,7 @@ import {
 } from './utils/case-fixtures.js';
 import { rng } from './utils/seeded-random.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
-import { registerRoleTestActors } from './utils/role-test-actors.js';
+import { registerTestCredentials } from './utils/test-credentials.js';
 
 /**
  * Property: for hundreds of random queries, every measure read from the rollups equals the same
@@ -191,7 +191,7 @@ describe('aggregate from rollups equals aggregate from records (property)', () =
 
   beforeAll(async () => {
     t = await createTestApp();
-    registerRoleTestActors(t.app);
+    registerTestCredentials(t.app);
     await insertReferenceData(t.dataSource);
     await insertCases(t.dataSource, { count: 3000, seed: 2024 });
     // Incremental refresh must give the same rollups as one build: add a second batch on top.

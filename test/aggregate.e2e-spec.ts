@@ -3,7 +3,7 @@ import { GraphQLObjectType } from 'graphql';
 import { refreshRollups } from '../src/aggregate/rollup-refresher.js';
 import { insertCases, insertReferenceData, insertTraffic } from './utils/case-fixtures.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
-import { registerRoleTestActors } from './utils/role-test-actors.js';
+import { registerTestCredentials } from './utils/test-credentials.js';
 
 const AGGREGATE = `query Q($q: AggregateQueryInput!) { aggregate(query: $q) {
   dataset columns rows { keys labels labelsEn cells { measure value flags } }
@@ -17,7 +17,7 @@ describe('aggregate', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    registerRoleTestActors(t.app);
+    registerTestCredentials(t.app);
     await insertReferenceData(t.dataSource);
     await insertCases(t.dataSource, { count: 4000, seed: 42 });
     await insertTraffic(t.dataSource, 7, ['320500', '320100'], '2021-03-01', 10);

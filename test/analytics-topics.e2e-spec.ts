@@ -12,7 +12,7 @@ import { TOPIC_MIN_CALLERS } from '../src/aggregate/topic-rollup.js';
 import { notifyRecordsChanged } from '../src/records/records-changed.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 import { grantTestLicense } from './utils/grant-license.js';
-import { registerRoleTestActors } from './utils/role-test-actors.js';
+import { registerTestCredentials } from './utils/test-credentials.js';
 
 /**
  * Issue 10, points 4 (template replies), 6 (hot topics) and 7 (planted signals): the generator
@@ -69,7 +69,7 @@ describe('governance analytics: template replies and hot topics', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    registerRoleTestActors(t.app);
+    registerTestCredentials(t.app);
     cases = [...generateCases({ cases: 24_000, from: '2021-01-01', to: '2022-12-31', seed: 'planted', truth })];
     // Two imports in small batches: a template's first cases arrive before it is recognisable.
     await importCases(cases.slice(0, 9_000), 'planted-part-1', 700);

@@ -1,7 +1,7 @@
 import { refreshRollups } from '../src/aggregate/rollup-refresher.js';
 import { insertCases, insertReferenceData } from './utils/case-fixtures.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
-import { registerRoleTestActors } from './utils/role-test-actors.js';
+import { registerTestCredentials } from './utils/test-credentials.js';
 
 /**
  * The aggregate's audit write commits while the result is built; the response barrier holds every
@@ -45,7 +45,7 @@ describe('audit response barrier', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    registerRoleTestActors(t.app);
+    registerTestCredentials(t.app);
     await insertReferenceData(t.dataSource);
     await insertCases(t.dataSource, { count: 500, seed: 7 });
     await refreshRollups(t.dataSource);

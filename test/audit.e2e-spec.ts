@@ -4,7 +4,7 @@ import { AuditRecorder } from '../src/audit/audit-recorder.js';
 import { checkpointSignatureValid, publicKeyFromPem } from '../src/audit/audit-chain.js';
 import { AuditService } from '../src/audit/audit.service.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
-import { registerTestActors } from './utils/test-actors.js';
+import { registerTestCredentials } from './utils/test-credentials.js';
 
 const EVENTS = `query($filter: AuditEventFilter, $first: Int, $after: String) {
   auditEvents(filter: $filter, first: $first, after: $after) {
@@ -44,7 +44,7 @@ describe('audit log (GraphQL)', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ AUDIT_CHECKPOINT_EVERY: '5' });
-    registerTestActors(t.app, { auditor, alice, bob, steward });
+    registerTestCredentials(t.app, { auditor, alice, bob, steward });
     recorder = t.app.get(AuditRecorder);
     for (let i = 0; i < 3; i++) {
       await recorder.record(

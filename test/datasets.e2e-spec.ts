@@ -1,6 +1,6 @@
 import { insertReferenceData } from './utils/case-fixtures.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
-import { registerRoleTestActors } from './utils/role-test-actors.js';
+import { registerTestCredentials } from './utils/test-credentials.js';
 
 const PUBLISH = `mutation P($input: PublishDatasetInput!) { publishDataset(input: $input) {
   slug classification published dimensions { code levels { code } } measures { code definition } disclosure { method threshold } } }`;
@@ -30,7 +30,7 @@ describe('catalog', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
-    registerRoleTestActors(t.app);
+    registerTestCredentials(t.app);
     await insertReferenceData(t.dataSource);
   });
   afterAll(async () => {

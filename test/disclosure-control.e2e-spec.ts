@@ -1,7 +1,7 @@
 import { insertCases, insertReferenceData } from './utils/case-fixtures.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 import { grantTestLicense } from './utils/grant-license.js';
-import { registerRoleTestActors } from './utils/role-test-actors.js';
+import { registerTestCredentials } from './utils/test-credentials.js';
 
 /**
  * Disclosure control end to end, on generated records: what a licensed researcher receives
@@ -35,7 +35,7 @@ describe('disclosure control on generated data', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    registerRoleTestActors(t.app);
+    registerTestCredentials(t.app);
     await insertReferenceData(t.dataSource);
     await insertCases(t.dataSource, { count: 6000, seed: 42 });
     licenseId = await grantTestLicense(t, 'Disclosure control test: cases by district and kind', [

@@ -9,7 +9,7 @@ import { loadPseudonymKey } from '../src/ingest/pii/pseudonym-key.js';
 import { notifyRecordsChanged } from '../src/records/records-changed.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 import { grantTestLicense } from './utils/grant-license.js';
-import { registerRoleTestActors } from './utils/role-test-actors.js';
+import { registerTestCredentials } from './utils/test-credentials.js';
 
 /**
  * Issue #10's planted-signal tests: the generator plants repeat chains, emerging issues and the
@@ -63,7 +63,7 @@ describe('governance analytics find the planted signals', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    registerRoleTestActors(t.app);
+    registerTestCredentials(t.app);
     const key = await loadPseudonymKey(t.config);
     const cases = (function* () {
       for (const c of generateCases({ cases: CASES, from: '2021-01-01', to: '2021-12-31', seed: SEED, truth })) {

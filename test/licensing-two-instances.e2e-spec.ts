@@ -4,7 +4,7 @@ import { createApp } from '../src/bootstrap/create-app.js';
 import { createDataSource } from '../src/database/data-source.js';
 import { insertCases, insertReferenceData } from './utils/case-fixtures.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
-import { registerRoleTestActors } from './utils/role-test-actors.js';
+import { registerTestCredentials } from './utils/test-credentials.js';
 
 /** Suspension and revocation decided on one gateway instance stop queries on another at once. */
 describe('licence decisions across two gateway instances', () => {
@@ -15,14 +15,14 @@ describe('licence decisions across two gateway instances', () => {
 
   beforeAll(async () => {
     a = await createTestApp();
-    registerRoleTestActors(a.app);
+    registerTestCredentials(a.app);
     await insertReferenceData(a.dataSource);
     await insertCases(a.dataSource, { count: 500, seed: 7 });
     const ds = dataSourceB();
     await ds.initialize();
     b = await createApp(a.config, ds);
     await b.init();
-    registerRoleTestActors(b);
+    registerTestCredentials(b);
     closeB = async () => {
       await b.close();
       if (ds.isInitialized) await ds.destroy();
