@@ -9,7 +9,7 @@ import { badUserInput, GatewayError } from '../graphql/errors.js';
 import { AggregateAccessService } from './access-step.service.js';
 import { AnalyticsStepService } from './analytics/analytics-step.service.js';
 import { DisclosureService, RawRow, ReleasedRow } from './disclosure-step.service.js';
-import { MemberDirectory, UNKNOWN_MEMBER } from '../datasets/member-directory.js';
+import { UNKNOWN_MEMBER } from '../datasets/member-directory.js';
 import { MembersService } from '../datasets/members.service.js';
 import { AggregateQuery, QueryPlan } from './query-plan.js';
 import { MAX_RESULT_CELLS, planQuery, queryTooComplex } from './query-planner.js';
@@ -55,19 +55,13 @@ type DbRow = Record<string, string | number | string[] | null>;
 @Injectable()
 export class AggregateService {
   private readonly cache: ResultCache<RawRow[]>;
-  /**
-   * Plans per (validated query, dataset version, member snapshot), at most two snapshots per query
-   * and dataset (the current one and the one before); compiled SQL per (plan, row scope, period).
-   */
-  private readonly plans = new DerivedValues<QueryPlan>(2);
-  private readonly snapshots = new WeakMap<MemberDirectory, string>();
-  private snapshotCount = 0;
+  /** Plans per (validated query, dataset version, member snapshot); compiled SQL per (plan, row scope, period). */
+  private readonly plans = new DerivedValues<QueryPlan>();
   private readonly statements = new DerivedValues<{ sql: string; params: unknown[]; cacheKey: string }>();
   /** Rows derived from a cached result that does not change: ordered and cut, then labelled. */
   private readonly derivedRows = new DerivedValues<RawRow[]>();
   private readonly ordered = new DerivedValues<ReleasedRow[]>();
   private readonly labelled = new DerivedValues<AggregateRowResult[]>();
-  private readonly columns = new DerivedValues<string[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -93,7 +87,7 @@ export class AggregateService {
       // live (a new member snapshot or dataset version is a new object): each is built once. A
       // query validated before is the same frozen object (RememberingValidationPipe).
       const planned = isDeeplyFrozen(query)
-        ? this.plans.get(query, dataset, this.snapshotId(directory), () => planQuery(dataset, query, directory))
+        ? this.plans.get([query, dataset, directory], '', () => planQuery(dataset, query, directory))
         : planQuery(dataset, query, directory);
       plan = planned;
       const access = await this.access.authorize(actor, dataset, planned, licenseId);
@@ -101,7 +95,7 @@ export class AggregateService {
       const load = async (p: QueryPlan) => {
         const scope =
           access.rowScope.length === 0 && !access.period ? '' : JSON.stringify([access.rowScope, access.period]);
-        const compiled = this.statements.get(p, p, scope, () => {
+        const compiled = this.statements.get([p], scope, () => {
           const { sql, params } = compileSql(p, access.rowScope, access.period);
           return { sql, params, cacheKey: `${sql}\u0000${JSON.stringify(params)}` };
         });
@@ -117,7 +111,7 @@ export class AggregateService {
       // it are computed once.
       const raw = analysis
         ? loaded
-        : this.derivedRows.get(loaded, planned, '', () => {
+        : this.derivedRows.get([loaded, planned], '', () => {
             let rows = loaded;
             if (planned.orderBy.some((o) => o.target.type === 'measure' && !o.target.measure.orderSql)) {
               rows = this.sortInMemory(planned, rows);
@@ -132,7 +126,7 @@ export class AggregateService {
         const unordered = released.rows;
         released = {
           ...released,
-          rows: this.ordered.get(unordered, planned, '', () => orderRows(planned, unordered, releasedValue(planned))),
+          rows: this.ordered.get([unordered, planned], '', () => orderRows(planned, unordered, releasedValue(planned))),
         };
       }
       // Not awaited here: the write commits while the result is labelled and serialized, and the
@@ -153,12 +147,9 @@ export class AggregateService {
       const releasedRows = released.rows;
       return {
         dataset: dataset.slug,
-        columns: this.columns.get(planned, planned, '', () => [
-          ...planned.groups.map((g) => g.column),
-          ...planned.measures.map((m) => m.code),
-        ]),
+        columns: [...planned.groups.map((g) => g.column), ...planned.measures.map((m) => m.code)],
         // Released rows that are themselves remembered (DisclosureService) are labelled once.
-        rows: this.labelled.get(releasedRows, directory, '', () =>
+        rows: this.labelled.get([releasedRows, directory], '', () =>
           releasedRows.map((r) => {
             const labels = planned.groups.map((g, i) => directory.label(g.level, r.keys[i]));
             return {
@@ -193,12 +184,6 @@ export class AggregateService {
       }
       throw err;
     }
-  }
-
-  private snapshotId(directory: MemberDirectory): string {
-    let id = this.snapshots.get(directory);
-    if (id === undefined) this.snapshots.set(directory, (id = String(++this.snapshotCount)));
-    return id;
   }
 
   /** A published dataset this caller may see; otherwise BAD_USER_INPUT naming the ones it may. */

@@ -92,7 +92,7 @@ export class DisclosureService {
     raw: RawRow[],
   ): Omit<DisclosureOutcome, 'budgetRemaining'> {
     if (config.method === 'differential-privacy') return this.releaseNow(config, plan, raw);
-    return this.releases.get(raw, plan, JSON.stringify(config), () => this.releaseNow(config, plan, raw));
+    return this.releases.get([raw, plan], JSON.stringify(config), () => this.releaseNow(config, plan, raw));
   }
 
   private releaseNow(

@@ -1,28 +1,32 @@
+/** One level of the store: per object, the next level; after the last object, values by string. */
+type Level<T> = WeakMap<object, Level<T> | Map<string, T>>;
+
 /**
  * Values computed from objects that never change once built (a cached query result, a plan, a
  * snapshot of the reference tables), kept for as long as those objects live: the same inputs give
  * the same object back without computing it again, and nothing outlives its inputs. A value is
- * kept under two objects and a string (for what is not an object, e.g. a disclosure setting).
- * Only what `derive` returns is kept; if it throws, nothing is. Under one pair of objects at most
+ * kept under one or more objects and a string (for what is not an object, e.g. a row scope).
+ * Only what `derive` returns is kept; if it throws, nothing is. Under one list of objects at most
  * `maxKeys` strings are kept (the oldest dropped first), so that distinct requests cannot grow it
  * without bound.
  */
 export class DerivedValues<T> {
-  private readonly store = new WeakMap<object, WeakMap<object, Map<string, T>>>();
+  /** One store per number of objects, so that an object is never both a step and the last. */
+  private readonly stores = new Map<number, Level<T>>();
 
   constructor(private readonly maxKeys = 1_000) {}
 
-  get(first: object, second: object, key: string, derive: () => T): T {
-    let bySecond = this.store.get(first);
-    if (!bySecond) {
-      bySecond = new WeakMap();
-      this.store.set(first, bySecond);
+  get(objects: readonly [object, ...object[]], key: string, derive: () => T): T {
+    let level = this.stores.get(objects.length);
+    if (!level) this.stores.set(objects.length, (level = new WeakMap()));
+    for (let i = 0; i < objects.length - 1; i++) {
+      let next = level.get(objects[i]) as Level<T> | undefined;
+      if (!next) level.set(objects[i], (next = new WeakMap()));
+      level = next;
     }
-    let byKey = bySecond.get(second);
-    if (!byKey) {
-      byKey = new Map();
-      bySecond.set(second, byKey);
-    }
+    const last = objects[objects.length - 1];
+    let byKey = level.get(last) as Map<string, T> | undefined;
+    if (!byKey) level.set(last, (byKey = new Map()));
     if (byKey.has(key)) return byKey.get(key)!;
     const value = derive();
     byKey.set(key, value);
