@@ -57,6 +57,8 @@ export class DisclosureService {
    * again; differential privacy draws fresh noise every time and is never reused.
    */
   private readonly releases = new DerivedValues<Omit<DisclosureOutcome, 'budgetRemaining'>>();
+  /** Settings per dataset version and role kind, so that a release is found by its setting's identity. */
+  private readonly configs = new DerivedValues<DisclosureConfig>();
 
   constructor(private readonly budgets: QueryBudgetService) {}
 
@@ -81,9 +83,12 @@ export class DisclosureService {
   }
 
   private configFor(actor: Actor, dataset: DatasetEntity): DisclosureConfig {
-    const { config: settings } = normalizeDisclosure(dataset.definition.disclosure, dataset.classification);
-    // Stewards hold the microdata: they get exact counts, but small cells stay suppressed for them too.
-    return actor.role === 'steward' && settings.method !== 'none' ? { ...settings, method: 'threshold' } : settings;
+    const steward = actor.role === 'steward';
+    return this.configs.get([dataset], steward ? 'steward' : '', () => {
+      const { config: settings } = normalizeDisclosure(dataset.definition.disclosure, dataset.classification);
+      // Stewards hold the microdata: they get exact counts, but small cells stay suppressed for them too.
+      return steward && settings.method !== 'none' ? { ...settings, method: 'threshold' } : settings;
+    });
   }
 
   private release(
@@ -92,7 +97,7 @@ export class DisclosureService {
     raw: RawRow[],
   ): Omit<DisclosureOutcome, 'budgetRemaining'> {
     if (config.method === 'differential-privacy') return this.releaseNow(config, plan, raw);
-    return this.releases.get([raw, plan], JSON.stringify(config), () => this.releaseNow(config, plan, raw));
+    return this.releases.get([raw, plan, config], '', () => this.releaseNow(config, plan, raw));
   }
 
   private releaseNow(
