@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { diagnosticSwitch } from '../config/diagnostic-switch.js';
 import { DatasetsModule } from '../datasets/datasets.module.js';
 import { LicensingModule } from '../licensing/licensing.module.js';
 import { AggregateAccessService } from './access-step.service.js';
@@ -7,17 +8,6 @@ import { AggregateResolver } from './aggregate.resolver.js';
 import { AnalyticsStepService } from './analytics/analytics-step.service.js';
 import { DisclosureService } from './disclosure-step.service.js';
 import { ExportController } from './export.controller.js';
-
-/**
- * `HGW_AGGREGATE_CACHE=off` turns the result cache off (benchmarks of the uncached path).
- * Read here rather than in AppConfig because it is a diagnostic switch, not a deployment setting.
- */
-function cacheEnabled(): boolean {
-  const raw = (process.env.HGW_AGGREGATE_CACHE ?? 'on').trim().toLowerCase();
-  if (raw === 'on' || raw === '') return true;
-  if (raw === 'off') return false;
-  throw new Error(`HGW_AGGREGATE_CACHE: expected on or off, got "${raw}"`);
-}
 
 @Module({
   imports: [DatasetsModule, LicensingModule],
@@ -28,7 +18,8 @@ function cacheEnabled(): boolean {
     AggregateAccessService,
     DisclosureService,
     AnalyticsStepService,
-    { provide: AGGREGATE_CACHE_ENABLED, useFactory: cacheEnabled },
+    // `HGW_AGGREGATE_CACHE=off` turns the result cache off (benchmarks of the uncached path).
+    { provide: AGGREGATE_CACHE_ENABLED, useFactory: () => diagnosticSwitch('HGW_AGGREGATE_CACHE', 'on', 'off') },
   ],
   exports: [AggregateService],
 })

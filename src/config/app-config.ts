@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 
-/** Typed, validated configuration. Built once at boot from the environment; nothing else reads process.env. */
+/** Typed, validated configuration. Built once at boot from the environment; nothing else reads process.env but diagnostic switches (diagnostic-switch.ts). */
 export interface AppConfig {
   /** External PostgreSQL; undefined means the embedded one under `dataDir/pg`. */
   databaseUrl: string | undefined;

@@ -1,5 +1,6 @@
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriverConfig } from '@nestjs/apollo';
+import { diagnosticSwitch } from '../config/diagnostic-switch.js';
 import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { CompiledExecutor } from './compiled-executor.js';
@@ -16,7 +17,11 @@ import { PARSE_OPTIONS, queryLimitProtection } from './query-limits.js';
 export function graphqlOptions(metrics: MetricsService): Omit<ApolloDriverConfig, 'driver'> {
   const limits = queryLimitProtection();
   // The rows and cells of aggregate results are plain data: read inline, not resolved per field.
-  const compiled = compiledExecution() ? new CompiledExecutor(['AggregateRow', 'AggregateCell']) : undefined;
+  // `HGW_GRAPHQL_EXECUTOR=interpreted` executes with graphql-js (benchmarks compare the two; a
+  // fallback should graphql-jit ever misbehave).
+  const compiled = diagnosticSwitch('HGW_GRAPHQL_EXECUTOR', 'compiled', 'interpreted')
+    ? new CompiledExecutor(['AggregateRow', 'AggregateCell'])
+    : undefined;
   return {
     ...(compiled ? { transformSchema: compiled.captureSchema, gateway: compiled } : {}),
     autoSchemaFile: true,
@@ -40,14 +45,4 @@ export function graphqlOptions(metrics: MetricsService): Omit<ApolloDriverConfig
       ApolloServerPluginCacheControlDisabled(),
     ],
   };
-}
-
-/**
- * `HGW_GRAPHQL_EXECUTOR=interpreted` executes with graphql-js instead of the compiled executor
- * (benchmarks compare the two; a fallback should graphql-jit ever misbehave).
- */
-function compiledExecution(): boolean {
-  const raw = (process.env.HGW_GRAPHQL_EXECUTOR ?? 'compiled').trim().toLowerCase();
-  if (raw === 'compiled' || raw === 'interpreted') return raw === 'compiled';
-  throw new Error(`HGW_GRAPHQL_EXECUTOR: expected compiled or interpreted, got "${raw}"`);
 }
