@@ -91,9 +91,6 @@ export class BatchWriter {
       await this.runner.query(
         `CREATE TEMPORARY TABLE IF NOT EXISTS ${STAGE} (${STAGE_COLUMNS.join(', ')}) ON COMMIT DELETE ROWS`,
       );
-      // Per-batch statements are cheap but their estimated costs grow with the table, and past
-      // jit_above_cost PostgreSQL spends more compiling them than running them (0.4 s a batch).
-      await this.runner.query(`SET jit = off`);
       this.staged = true;
     }
     return this.transaction(async () => {
