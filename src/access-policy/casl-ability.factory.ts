@@ -1,5 +1,6 @@
 import { AbilityBuilder, createMongoAbility, ForcedSubject, MongoAbility } from '@casl/ability';
 import { Injectable } from '@nestjs/common';
+import { LruMap } from '../common/lru-map.js';
 import { Actor } from './actor.js';
 import { Action, PERMISSIONS, Subject, splitPermission } from './permissions.js';
 
@@ -29,18 +30,12 @@ const MAX_BUILT = 1_000;
 @Injectable()
 export class CaslAbilityFactory {
   /** Built abilities by what they depend on (role, principal, department, scopes); never updated. */
-  private readonly built = new Map<string, AppAbility>();
+  private readonly built = new LruMap<string, AppAbility>(MAX_BUILT);
 
   createForActor(actor: Actor): AppAbility {
     const key = JSON.stringify([actor.role, actor.principalId ?? '', actor.departmentCode ?? '', actor.scopes ?? null]);
     let ability = this.built.get(key);
-    if (ability) {
-      this.built.delete(key);
-    } else {
-      ability = this.build(actor);
-      if (this.built.size >= MAX_BUILT) this.built.delete(this.built.keys().next().value!);
-    }
-    this.built.set(key, ability);
+    if (!ability) this.built.set(key, (ability = this.build(actor)));
     return ability;
   }
 

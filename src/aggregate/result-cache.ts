@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { LruMap } from '../common/lru-map.js';
 import { rollupGeneration } from './rollup-refresher.js';
 
 const MAX_ENTRIES = 2_000;
@@ -11,7 +12,7 @@ const VERSION_TTL_MS = 1_000;
  * invalidates at once; a refresh by another instance within VERSION_TTL_MS.
  */
 export class ResultCache<T> {
-  private readonly entries = new Map<string, { version: string; value: T }>();
+  private readonly entries = new LruMap<string, { version: string; value: T }>(MAX_ENTRIES);
   private version?: { at: number; value: Promise<string>; known?: string };
 
   constructor(
@@ -24,15 +25,9 @@ export class ResultCache<T> {
     const current = this.currentVersion();
     const version = typeof current === 'string' ? current : await current;
     const hit = this.entries.get(key);
-    if (hit && hit.version === version) {
-      // Refresh recency for LRU eviction.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit.value;
-    }
+    if (hit && hit.version === version) return hit.value;
     const value = await load();
     this.entries.set(key, { version, value });
-    if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     return value;
   }
 

@@ -13,6 +13,7 @@ import {
   printSchema,
 } from 'graphql';
 import { CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import { DerivedValues } from '../common/derived-values.js';
 import { badUserInput } from './errors.js';
 
 type Compiled = CompiledQuery | ExecutionResult;
@@ -39,7 +40,7 @@ const NEST_PROPERTY_RESOLVER = 'rootFieldResolver';
  */
 export class CompiledExecutor implements GatewayInterface {
   private schema: GraphQLSchema | undefined;
-  private readonly compiled = new WeakMap<DocumentNode, Map<string, Compiled>>();
+  private readonly compiled = new DerivedValues<Compiled>();
 
   /**
    * @param plainTypes object types whose values are plain data (no promises, no methods, no
@@ -100,18 +101,9 @@ export class CompiledExecutor implements GatewayInterface {
   }
 
   private compile(document: DocumentNode, operationName: string | undefined): Compiled {
-    let byName = this.compiled.get(document);
-    if (!byName) {
-      byName = new Map();
-      this.compiled.set(document, byName);
-    }
-    const key = operationName ?? '';
-    let compiled = byName.get(key);
-    if (!compiled) {
-      compiled = compileQuery(this.requireSchema(), document, operationName);
-      byName.set(key, compiled);
-    }
-    return compiled;
+    return this.compiled.get([document], operationName ?? '', () =>
+      compileQuery(this.requireSchema(), document, operationName),
+    );
   }
 
   private requireSchema(): GraphQLSchema {
