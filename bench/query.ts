@@ -4,9 +4,10 @@
  *
  * Loads N generated cases straight into case_record (generate_series, seeded), builds the rollups,
  * then on one gateway process measures, at the same concurrency: 20 realistic aggregate queries over
- * HTTP (result cache on; the same on graphql-js's interpreter; result cache off), the trivial `{ __typename }` query (the stack's ceiling) and the
- * same 20 SQL statements sent straight through `pg` (the database floor). Results are kept in
- * .bench/query-<N>.json so that a 3M run can be compared with a 300k run.
+ * HTTP (result cache on; the same on graphql-js's interpreter; result cache off), the trivial
+ * `{ __typename }` query (the stack's ceiling) and the same 20 SQL statements sent straight through
+ * `pg` (the database floor). Results are kept in .bench/query-<N>.json so that a 3M run can be
+ * compared with a 300k run.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -548,6 +549,12 @@ async function main(): Promise<void> {
   const perQuery: { query: number; bytes: number; rps: number; p50: number }[] = [];
   const loadBefore = loadavg()[0];
 
+  // Every measured phase first runs its own workload for WARM_UP_SECONDS (V8's optimizing compiler,
+  // the result cache and the plans), so that each is measured in its steady state.
+  const measure = async (name: string, once: (i: number) => Promise<boolean>) => {
+    await run('warm-up', WARM_UP_SECONDS, opts.concurrency, once);
+    return run(name, opts.seconds, opts.concurrency, once);
+  };
   // The main server (compiled executor, result cache on); the same with graphql-js's interpreter
   // (what the compiled executor gains); the compiled executor with the result cache off.
   const servers = [
@@ -557,8 +564,7 @@ async function main(): Promise<void> {
   ] as const;
   for (const server of servers) {
     const main = server === servers[0];
-    const { cache } = server;
-    const { port, child } = await startServer(opts.url, cache, server.executor);
+    const { port, child } = await startServer(opts.url, server.cache, server.executor);
     try {
       // Each query once, one at a time: with the cache on, this is its cold (uncached) latency. The
       // HTTP and GraphQL stack is warmed first, so that the first query does not pay for it.
@@ -568,12 +574,6 @@ async function main(): Promise<void> {
         if (!(await post(agent, port, b, WORKLOAD[i].token))) throw new Error(`workload query ${i + 1} failed: ${b}`);
         if (main) firstRun.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
-      // Every measured phase first runs its own workload for WARM_UP_SECONDS (V8's optimizing
-      // compiler, the result cache and the plans), so that each is measured in its steady state.
-      const measure = async (name: string, once: (i: number) => Promise<boolean>) => {
-        await run('warm-up', WARM_UP_SECONDS, opts.concurrency, once);
-        return run(name, opts.seconds, opts.concurrency, once);
-      };
       if (main) results.push(await measure('{ __typename }', () => post(agent, port, '{"query":"{ __typename }"}')));
       results.push(
         await measure(server.name, (i) =>
@@ -621,8 +621,7 @@ async function main(): Promise<void> {
     await pool.query(c.sql, c.params);
     return true;
   };
-  await run('warm-up', WARM_UP_SECONDS, opts.concurrency, direct);
-  results.push(await run('same SQL straight through pg', opts.seconds, opts.concurrency, direct));
+  results.push(await measure('same SQL straight through pg', direct));
   await pool.end();
   agent.destroy();
 
