@@ -11,6 +11,8 @@ export interface AppConfig {
   redisUrl: string | undefined;
   oidc: { issuer: string; audience: string; jwksUrl: string } | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `pretty`: coloured lines for people (default on a terminal); `json`: one object a line (default otherwise). */
+  logFormat: 'pretty' | 'json';
   /** Size of the synthetic demo loaded into an empty database. */
   demoCases: number;
   /** Ed25519 key that signs audit checkpoints; undefined means DATA_DIR/keys/audit-signing.key. */
@@ -115,7 +117,11 @@ function parseFilePath(env: Env, name: string, cwd: string): string | undefined 
   return isAbsolute(raw) ? raw : resolve(cwd, raw);
 }
 
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+export function loadConfig(
+  env: Env = process.env,
+  cwd: string = process.cwd(),
+  stdoutIsTerminal: boolean = process.stdout.isTTY === true,
+): AppConfig {
   const databaseUrl = parseDatabaseUrl(env);
   const rawDataDir = (env.DATA_DIR ?? '').trim() || './data';
   if (rawDataDir.includes('\0')) throw new ConfigError('DATA_DIR', 'contains a NUL byte');
@@ -123,6 +129,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const logLevelRaw = (env.LOG_LEVEL ?? '').trim() || 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevelRaw)) {
     throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${logLevelRaw}"`);
+  }
+  const logFormatRaw = (env.LOG_FORMAT ?? '').trim() || (stdoutIsTerminal ? 'pretty' : 'json');
+  if (logFormatRaw !== 'pretty' && logFormatRaw !== 'json') {
+    throw new ConfigError('LOG_FORMAT', `expected pretty or json, got "${logFormatRaw}"`);
   }
   return {
     databaseUrl,
@@ -133,6 +143,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     redisUrl: parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     oidc: parseOidc(env),
     logLevel: logLevelRaw as AppConfig['logLevel'],
+    logFormat: logFormatRaw,
     demoCases: parseInteger(env, 'DEMO_CASES', 200_000, 0, 50_000_000),
     auditSigningKeyFile: parseFilePath(env, 'AUDIT_SIGNING_KEY_FILE', cwd),
     auditCheckpointEvery: parseInteger(env, 'AUDIT_CHECKPOINT_EVERY', 1000, 1, 10_000_000),
