@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config/app-config.js';
 import { DataDirInUseError, EmbeddedDatabaseError } from './database/embedded-database.js';
 import { migrate, OpenDatabase, openDatabase } from './database/open-database.js';
 import { seedDemoIfEmpty } from './demo/demo-seeder.js';
+import { stopTracing } from './tracing/tracing.js';
 
 const say = (line: string) => process.stderr.write(`hotline-gateway: ${line}\n`);
 
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       if (app) await app.close();
+      await stopTracing();
     } finally {
       if (db) await db.close();
     }

@@ -25,6 +25,8 @@ export interface AppConfig {
   statementTimeoutMs: number;
   /** Requests per window, per principal (or per address for the public) and per client address. */
   rateLimit: { windowSeconds: number; perPrincipal: number; perAddress: number };
+  /** OpenTelemetry collector (OTLP/HTTP); undefined: no tracing, and the SDK is never loaded. */
+  otlpEndpoint: string | undefined;
   /** Key file for caller pseudonyms (HMAC); undefined means `dataDir/keys/pseudonym.key`, created on first use. */
   pseudonymKeyFile: string | undefined;
 }
@@ -155,5 +157,6 @@ export function loadConfig(
       perAddress: parseInteger(env, 'RATE_LIMIT_PER_ADDRESS', 600, 1, 1_000_000_000),
     },
     pseudonymKeyFile: parseFilePath(env, 'PSEUDONYM_KEY_FILE', cwd),
+    otlpEndpoint: parseUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
   };
 }

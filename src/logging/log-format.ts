@@ -12,7 +12,7 @@ export function logDestination(
   destination: NodeJS.WritableStream = process.stdout,
   colorize = destination === process.stdout && process.stdout.isTTY === true,
 ): DestinationStream | undefined {
-  if (format === 'json') return destination === process.stdout ? undefined : (destination);
+  if (format === 'json') return destination === process.stdout ? undefined : destination;
   return PinoPretty({
     destination,
     colorize,

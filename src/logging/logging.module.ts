@@ -26,16 +26,24 @@ export class LoggingModule {
   }
 }
 
+/**
+ * The request's id: a well-formed incoming X-Request-Id, else a new UUID; echoed in the response
+ * header. Kept on the request, so the logs and the traces (src/tracing/) use the same id.
+ */
+export function requestIdOf(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
+  if (typeof req.id === 'string') return req.id;
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  req.id = id;
+  return id;
+}
+
 /** The pino-http options: request ids, serializers and redaction, the same for both formats. */
 export function pinoHttpOptions(config: Pick<AppConfig, 'logLevel'>): Options {
   return {
     level: config.logLevel,
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
+    genReqId: requestIdOf,
     customAttributeKeys: { reqId: 'requestId' },
     serializers: {
       // Only what an operator needs; never headers (Authorization), bodies or query strings.
