@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
 import { REQUEST_ID_ATTRIBUTE, startTracing, stopTracing, traced, tracingEnabled } from '../src/tracing/tracing.js';
@@ -17,7 +19,27 @@ async function spansOf(exporter: InMemorySpanExporter, requestId: string): Promi
   return exporter.getFinishedSpans().filter((s) => s.attributes[REQUEST_ID_ATTRIBUTE] === requestId);
 }
 
+const root = join(import.meta.dirname, '..');
+
+/** The OpenTelemetry SDK packages a fresh process has loaded after building the app's modules (built dist/). */
+function sdkPackagesLoadedByTheApp(env: Record<string, string>): string[] {
+  execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+  const out = execFileSync(process.execPath, [join(root, 'test/utils/sdk-packages-loaded.mjs')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as string[];
+}
+
 describe('traces (OpenTelemetry)', () => {
+  it('loads no part of the SDK unless OTEL_EXPORTER_OTLP_ENDPOINT is set', () => {
+    expect(sdkPackagesLoadedByTheApp({ OTEL_EXPORTER_OTLP_ENDPOINT: '' })).toEqual([]);
+    expect(sdkPackagesLoadedByTheApp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toEqual(
+      expect.arrayContaining(['@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/sdk-trace-base']),
+    );
+  });
+
   it('is off unless started: nothing wraps pg and traced() calls straight through', async () => {
     expect(tracingEnabled()).toBe(false);
     expect(pg.Client.prototype.query.name).toBe('query');
