@@ -44,6 +44,20 @@ describe(logDestination.name, () => {
     expect(line.trim().split('\n')).toHaveLength(1);
   });
 
+  it('puts the request id, method, path, status and time of a request line first', () => {
+    const out = capture();
+    const { logger } = pinoHttp(pinoHttpOptions({ logLevel: 'info' }), logDestination('pretty', out.stream, false));
+    logger.info(
+      {
+        req: { id: 'abc-12345678', method: 'POST', path: '/graphql' },
+        res: { statusCode: 200, headersSent: true },
+        responseTime: 12,
+      },
+      'request completed',
+    );
+    expect(out.text()).toMatch(/INFO: \[abc-12345678\] POST \/graphql 200 12ms request completed\n$/);
+  });
+
   it('colours pretty lines for a terminal', () => {
     // eslint-disable-next-line no-control-regex
     expect(logOnce('pretty', true)).toMatch(/\u001b\[\d+m/);
