@@ -228,8 +228,8 @@ export function parseMapping(document: unknown, origin: string): ColumnMapping {
   };
 }
 
-/** Every column a field spec reads, with where it is named. */
-export function columnsOf(spec: FieldMapping, path: string): { path: string; column: string }[] {
+/** Every column a field spec reads (its fallback's too, unless `own`), with where it is named. */
+export function columnsOf(spec: FieldMapping, path: string, own = false): { path: string; column: string }[] {
   const out = spec.columns.map((column) => ({ path: `${path}.column`, column }));
   spec.rules?.forEach((r, i) =>
     r.when.forEach((w) => {
@@ -237,7 +237,7 @@ export function columnsOf(spec: FieldMapping, path: string): { path: string; col
     }),
   );
   if (spec.create?.nameColumn) out.push({ path: `${path}.create.nameColumn`, column: spec.create.nameColumn });
-  if (spec.fallback) out.push(...columnsOf(spec.fallback, `${path}.fallback`));
+  if (spec.fallback && !own) out.push(...columnsOf(spec.fallback, `${path}.fallback`));
   return out;
 }
 

@@ -67,7 +67,8 @@ export function bindMapping(
   const used = new Set<number>();
 
   const bind = (spec: FieldMapping, path: string): BoundField => {
-    for (const { column, path: where } of columnsOf(spec, path)) {
+    // The fallback's columns are checked when it is bound, under its own `optional`.
+    for (const { column, path: where } of columnsOf(spec, path, true)) {
       // Alternatives of `column` are checked together below; other columns one by one.
       if (where.endsWith('.column')) continue;
       const i = find(column);
