@@ -59,6 +59,11 @@ export interface QueryPlan {
   limit?: number;
   /** Most rows the result may have (cell cap / measures). */
   maxRows: number;
+  /**
+   * Most rows read to build the result. Every one is released before ordering and limit, so a
+   * top-N reads the whole grouping (up to MAX_RANKED_ROWS), not just its first rows.
+   */
+  loadRows: number;
   /** The query in canonical form, for the audit log and the result cache. */
   normalized: Record<string, unknown>;
 }
@@ -67,6 +72,4 @@ export interface CompiledSql {
   cube: string;
   sql: string;
   params: unknown[];
-  /** Ordering the database could not do (percentiles): sort in memory, then cut to `limit`. */
-  sortInMemory: boolean;
 }

@@ -16,6 +16,8 @@ import { parseTimeCode, TIME_FORMATS, TimeLevel } from './time-members.js';
 
 /** At most this many cells (rows x measures) per result; more gets QUERY_TOO_COMPLEX with advice. */
 export const MAX_RESULT_CELLS = 10_000;
+/** At most this many rows are released and ranked for a top-N (`limit`), whatever the limit. */
+export const MAX_RANKED_ROWS = 50_000;
 const MAX_LISTED_CHOICES = 60;
 
 const listed = (choices: string[]) =>
@@ -223,6 +225,7 @@ export function planQuery(dataset: PlannerDataset, query: AggregateQuery, member
     orderBy,
     limit,
     maxRows,
+    loadRows: limit !== undefined && !measures.some((m) => m.analysis) ? MAX_RANKED_ROWS : maxRows,
     normalized: deepFreeze(normalized),
   };
 }

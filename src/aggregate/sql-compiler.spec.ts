@@ -1,7 +1,7 @@
 import type { DatasetDefinition } from '../datasets/dataset.entity.js';
 import { MemberDirectory } from '../datasets/member-directory.js';
 import { AggregateQuery } from './query-plan.js';
-import { planQuery } from './query-planner.js';
+import { MAX_RANKED_ROWS, MAX_RESULT_CELLS, planQuery } from './query-planner.js';
 import { DIMENSIONS, MEASURES } from './registry.js';
 import { compileSql } from './sql-compiler.js';
 
@@ -126,21 +126,22 @@ describe(compileSql.name, () => {
     expect(sut.params).toContainEqual(["ENV'; DROP TABLE case_record; --"]);
   });
 
-  it('orders percentiles in memory and everything else in SQL', () => {
-    expect(
-      compile({
-        groupBy: [{ dimension: 'kind' }],
-        measures: ['p90HandlingDays'],
-        orderBy: [{ field: 'p90HandlingDays' }],
-      }).sortInMemory,
-    ).toBe(true);
+  it('never orders or cuts by a measure in SQL: rows come in key order, every one of them up to the ranking cap', () => {
     const sut = compile({
       groupBy: [{ dimension: 'kind' }],
       orderBy: [{ field: 'cases', direction: 'DESC' }],
       limit: 3,
     });
-    expect(sut.sortInMemory).toBe(false);
-    expect(sut.sql).toMatch(/ORDER BY sum\(cases\)::float8 DESC NULLS LAST, k0 ASC LIMIT \$1::int$/);
-    expect(sut.params).toEqual([3]);
+    expect(sut.sql).toMatch(/ORDER BY k0 ASC LIMIT \$1::int$/);
+    expect(sut.params).toEqual([MAX_RANKED_ROWS + 1]);
+    const all = compile({ groupBy: [{ dimension: 'kind' }], measures: ['cases', 'avgHandlingDays'] });
+    expect(all.params).toEqual([MAX_RESULT_CELLS / 2 + 1]);
+  });
+
+  it('reads record-key sums modulo 2^31, the cell key range', () => {
+    const sut = compile({ groupBy: [{ dimension: 'kind' }], measures: ['cases', 'satisfactionRate'] });
+    expect(sut.sql).toContain('(sum(record_key_sum) % 2147483648)::int8 AS b_record_key_sum');
+    expect(sut.sql).toContain('(sum(satisfied_key) % 2147483648)::int8 AS b_satisfied_key');
+    expect(sut.sql).toContain('sum(rated) AS b_rated');
   });
 });

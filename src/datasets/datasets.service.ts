@@ -222,6 +222,8 @@ function disclosureOf(input: PublishDatasetInput): DatasetDefinition['disclosure
       maxNoise: input.maxNoise,
       noiseVariance: input.noiseVariance,
       queryBudget: input.queryBudget,
+      publicDailyBudget: input.publicDailyBudget,
+      principalDailyBudget: input.principalDailyBudget,
       epsilonPerQuery: input.epsilonPerQuery,
       epsilonBudget: input.epsilonBudget,
     },
