@@ -18,7 +18,7 @@ import { ResultCache } from './result-cache.js';
 import { markAudited } from './denial-audit.filter.js';
 import { DerivedValues } from '../common/derived-values.js';
 import { isDeeplyFrozen } from '../common/deep-freeze.js';
-import { compileSql } from './sql-compiler.js';
+import { compileSql, MAX_UNION_PARTS } from './sql-compiler.js';
 import { orderReleased } from './row-order.js';
 
 export const AGGREGATE_CACHE_ENABLED = Symbol('AGGREGATE_CACHE_ENABLED');
@@ -106,7 +106,7 @@ export class AggregateService {
           return { sql, params, cacheKey: `${sql}\u0000${JSON.stringify(params)}` };
         });
         return this.cache.getOrLoad(compiled.cacheKey, async () =>
-          (await this.dataSource.query<DbRow[]>(compiled.sql, compiled.params)).map((r) => this.toRaw(p, r)),
+          this.toRaw(p, await this.dataSource.query<DbRow[]>(compiled.sql, compiled.params)),
         );
       };
       const loaded = await load(planned);
@@ -193,20 +193,38 @@ export class AggregateService {
     return found;
   }
 
-  private toRaw(plan: QueryPlan, r: DbRow): RawRow {
-    const sums: Sums = {};
-    for (const [k, v] of Object.entries(r)) {
-      if (!k.startsWith('b_')) continue;
-      if (k === 'b_hist') sums.hist = ((v as string[] | null) ?? []).map(Number);
-      else sums[k.slice(2)] = v === null ? 0 : Number(v);
+  /**
+   * Rows as the database returns them (in key order, then part order) to result rows: the summed
+   * base columns of each part (one part, unless the query's cells are unions).
+   */
+  private toRaw(plan: QueryPlan, dbRows: DbRow[]): RawRow[] {
+    if (plan.unions.length > 0 && dbRows.length > MAX_UNION_PARTS) {
+      throw queryTooComplex(
+        `This query's filters list more members or periods than can be combined (${MAX_UNION_PARTS} parts); filter to fewer members, or group by the dimension instead.`,
+      );
     }
-    return {
-      keys: plan.groups.map((_, i) => {
+    const rows: RawRow[] = [];
+    let last: RawRow | undefined;
+    let lastId = '';
+    for (const r of dbRows) {
+      const sums: Sums = {};
+      for (const [k, v] of Object.entries(r)) {
+        if (!k.startsWith('b_')) continue;
+        if (k === 'b_hist') sums.hist = ((v as string[] | null) ?? []).map(Number);
+        else sums[k.slice(2)] = v === null ? 0 : Number(v);
+      }
+      const keys = plan.groups.map((_, i) => {
         const key = r[`k${i}`] as string | null;
         return key === null || key === '' ? UNKNOWN_MEMBER : key;
-      }),
-      sums,
-    };
+      });
+      const id = keys.join('\u0000');
+      if (last && plan.unions.length > 0 && id === lastId) last.parts.push(sums);
+      else rows.push((last = { keys, parts: [sums] }));
+      lastId = id;
+    }
+    // A total over nothing is still a total (of zero records), as without a union.
+    if (plan.groups.length === 0 && rows.length === 0) rows.push({ keys: [], parts: [{}] });
+    return rows;
   }
 
   private tooManyCells(plan: QueryPlan): GatewayError {

@@ -10,6 +10,7 @@ import {
   ReleasedMeasureCell,
   ReleaseMode,
   releaseRow,
+  releaseUnion,
   ReleaseSetting,
 } from '../disclosure/measure-release.js';
 import {
@@ -23,10 +24,13 @@ import { AccessDecision } from './access-step.service.js';
 import { QueryPlan } from './query-plan.js';
 import { COUNT_BASES, ROW_COUNT, Sums } from './registry.js';
 
-/** One result row before release: its keys and summed base values (true values: never sent). */
+/**
+ * One result row before release: its keys and the summed base values (true values: never sent) of
+ * its parts, the lattice cells it is the union of (one part, unless a filter makes it a union).
+ */
 export interface RawRow {
   keys: string[];
-  sums: Sums;
+  parts: Sums[];
 }
 
 export type ReleasedCell = ReleasedMeasureCell;
@@ -126,7 +130,10 @@ export class DisclosureService {
       const rows: ReleasedRow[] = [];
       let suppressedCells = 0;
       for (const r of raw) {
-        const released = releaseRow(setting, plan.measures, r.sums);
+        const released =
+          plan.unions.length === 0
+            ? releaseRow(setting, plan.measures, r.parts[0])
+            : releaseUnion(setting, plan.measures, r.parts);
         if (!released) continue;
         for (const c of released.cells) if (c.flags.includes('suppressed')) suppressedCells++;
         rows.push({ keys: r.keys, cells: released.cells, count: released.count, component: released.component });

@@ -33,6 +33,16 @@ export type PlannedFilter =
   | { kind: 'timeIn'; level: TimeLevel; values: string[]; starts: Date[] }
   | { kind: 'timeRange'; from?: string; to?: string; start?: Date; end?: Date };
 
+/**
+ * A filter that makes each result cell a union of lattice cells (cells of single members at
+ * published levels): several members of a dimension that is not grouped as finely, or a time range.
+ * The engine reads each part and, in protected releases, sums the released parts.
+ */
+export type PlannedUnion =
+  | { kind: 'members'; dimension: DimensionSpec; level: LevelSpec }
+  | { kind: 'periods'; level: TimeLevel }
+  | { kind: 'blocks'; boundaries: Date[] };
+
 export interface PlannedOrder {
   field: string;
   direction: 'ASC' | 'DESC';
@@ -55,6 +65,8 @@ export interface QueryPlan {
   groups: PlannedGroup[];
   measures: MeasureSpec[];
   filters: PlannedFilter[];
+  /** Filters whose result cells are unions of lattice cells, read part by part. */
+  unions: PlannedUnion[];
   orderBy: PlannedOrder[];
   limit?: number;
   /** Most rows the result may have (cell cap / measures). */

@@ -22,6 +22,9 @@ import {
   toSqlTimestamp,
 } from './time-members.js';
 
+/** Most parts read for a query whose cells are unions (members of filters, blocks of a time range). */
+export const MAX_UNION_PARTS = 100_000;
+
 /**
  * Turns a plan into ONE parameterized SQL statement over the smallest rollup cube that can answer
  * it. Identifiers (tables, columns, date_trunc units, to_char patterns) come only from the
@@ -45,6 +48,12 @@ export function compileSql(
       return `to_char(date_trunc('${level}', t), '${TIME_SQL_FORMATS[level]}') AS k${i}`;
     }
     return `${g.level.column} AS k${i}`;
+  });
+  // The parts of union cells: one more key per union filter.
+  const parts = plan.unions.map((u, i) => {
+    if (u.kind === 'members') return `${u.level.column} AS u${i}`;
+    if (u.kind === 'periods') return `to_char(date_trunc('${u.level}', t), '${TIME_SQL_FORMATS[u.level]}') AS u${i}`;
+    return `width_bucket(t, ${bind(u.boundaries.map(toSqlTimestamp), 'timestamp[]')})::text AS u${i}`;
   });
 
   const bases = new Set<string>(queryBases(plan));
@@ -88,14 +97,14 @@ export function compileSql(
 
   // Every row is released before it is ordered or cut (src/aggregate/aggregate.service.ts): the
   // database only puts rows in key order, so a cut never depends on a true value.
-  const order = plan.groups.map((_, i) => `k${i} ASC`);
-  const rowLimit = plan.loadRows + 1;
+  const order = [...plan.groups.map((_, i) => `k${i} ASC`), ...plan.unions.map((_, i) => `u${i} ASC`)];
+  const rowLimit = (plan.unions.length > 0 ? MAX_UNION_PARTS : plan.loadRows) + 1;
 
   const sql = [
-    `SELECT ${[...keys, ...sums].join(', ')}`,
+    `SELECT ${[...keys, ...parts, ...sums].join(', ')}`,
     `FROM ${cube.table}`,
     where.length > 0 ? `WHERE ${where.join(' AND ')}` : '',
-    plan.groups.length > 0 ? `GROUP BY ${plan.groups.map((_, i) => i + 1).join(', ')}` : '',
+    keys.length + parts.length > 0 ? `GROUP BY ${[...keys, ...parts].map((_, i) => i + 1).join(', ')}` : '',
     order.length > 0 ? `ORDER BY ${order.join(', ')}` : '',
     `LIMIT ${bind(rowLimit, 'int')}`,
   ]

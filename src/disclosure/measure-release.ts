@@ -118,18 +118,27 @@ const suppressed = (measure: string, reason: SuppressionReason): ReleasedMeasure
 });
 
 /**
- * Releases one row, or returns null when the row is not listed: its count is under the threshold.
- * Zero rows are never listed either, so a true zero and a small count look the same.
+ * What measures are computed from: one released cell of the lattice (a combination of single
+ * members at published levels), or a sum of such cells.
  */
-export function releaseRow(
-  setting: ReleaseSetting,
-  measures: readonly ReleasableMeasure[],
-  sums: Sums,
-  uniform: UniformSource = cryptoUniform,
-): RowRelease | null {
+interface CellView {
+  /** The count suppression rules read: the true count of a single cell, the released sum of a union. */
+  decide(base: string): number;
+  /** The released value of a count. */
+  component(base: string): number;
+  /** The released sum behind a mean. */
+  sum(shape: Extract<MeasureShape, { kind: 'mean' }>): number;
+  /** The released histogram behind a percentile, of the records `over` counts. */
+  hist(over: string): number[];
+}
+
+/**
+ * The released view of one lattice cell, or null when it is not listed (its count is under the
+ * threshold, or zero). Nothing is computed until a measure asks for it.
+ */
+function cellView(setting: ReleaseSetting, sums: Sums, uniform: UniformSource): CellView | null {
   const { mode, config, countBases, rowCount } = setting;
   const threshold = mode === 'none' ? 0 : config.threshold;
-  const protectedMode = mode === 'threshold' || mode === 'cell-key' || mode === 'differential-privacy';
   const table = mode === 'cell-key' ? tableFor(config) : undefined;
 
   const trueCount = (base: string): number => {
@@ -143,31 +152,75 @@ export function releaseRow(
     const minus = b.minus?.key ? BigInt(Math.trunc(sums[b.minus.key] ?? 0)) : 0n;
     return cellKeyOf(plus - minus);
   };
-
-  const rowTrue = trueCount(rowCount);
-  if (mode !== 'none' && rowTrue < Math.max(1, threshold)) return null;
+  if (mode !== 'none' && trueCount(rowCount) < Math.max(1, threshold)) return null;
 
   const released = new Map<string, number>();
-  /**
-   * The released value of a count. A count at or above the threshold is never released below it
-   * (its noise is cut at the threshold from below); a smaller one (only ever read by analyses)
-   * keeps a support of ±count, so zero stays zero and nothing is released below zero.
-   */
-  const component = (base: string): number => {
-    const known = released.get(base);
-    if (known !== undefined) return known;
-    const t = trueCount(base);
-    let value = t;
-    const floor = t >= threshold && threshold > 0 ? threshold : 0;
-    if (mode === 'cell-key') {
-      value = t + perturbation(table!, keyOf(base), t, floor, saltOf(base, rowCount), floor === 0);
-    } else if (mode === 'differential-privacy') {
-      value = Math.max(floor, t + geometricNoise(config.epsilonPerQuery, uniform));
-    }
-    released.set(base, value);
-    return value;
+  return {
+    decide: trueCount,
+    /**
+     * A count at or above the threshold is never released below it (its noise is cut at the
+     * threshold from below); a smaller one (never shown on its own: it feeds sums and analyses)
+     * keeps a support of ±count, so zero stays zero and nothing goes below zero.
+     */
+    component(base) {
+      const known = released.get(base);
+      if (known !== undefined) return known;
+      const t = trueCount(base);
+      let value = t;
+      const floor = t >= threshold && threshold > 0 ? threshold : 0;
+      if (mode === 'cell-key') {
+        value = t + perturbation(table!, keyOf(base), t, floor, saltOf(base, rowCount), floor === 0);
+      } else if (mode === 'differential-privacy') {
+        value = Math.max(floor, t + geometricNoise(config.epsilonPerQuery, uniform));
+      }
+      released.set(base, value);
+      return value;
+    },
+    sum(shape) {
+      if (mode === 'none' || mode === 'exact' || mode === 'threshold') return sums[shape.sum] ?? 0;
+      const bounded = sums[shape.boundedSum] ?? 0;
+      const over = trueCount(shape.over);
+      if (mode === 'cell-key') {
+        // As many records' worth of the cell's own mean as the count noise draws (ABS TableBuilder style).
+        const draw = noiseDraw(table!, keyOf(shape.over), saltOf(shape.boundedSum, rowCount));
+        return Math.max(0, bounded + (over > 0 ? draw * (bounded / over) : 0));
+      }
+      return Math.max(0, bounded + laplaceNoise(shape.bound / config.epsilonPerQuery, uniform));
+    },
+    hist(over) {
+      const hist = sums.hist ?? [];
+      if (mode === 'cell-key') {
+        const key = keyOf(over);
+        return hist.map((c, i) => c + perturbation(table!, key, c, 0, saltOf(`hist${i}`, rowCount), true));
+      }
+      if (mode === 'differential-privacy') {
+        return hist.map((c) => Math.max(0, c + geometricNoise(config.epsilonPerQuery, uniform)));
+      }
+      return hist;
+    },
   };
+}
 
+/** A sum of released cells: every part and every rule reads released values only. */
+function unionView(parts: CellView[]): CellView {
+  const total = (f: (v: CellView) => number) => parts.reduce((s, v) => s + f(v), 0);
+  return {
+    decide: (base) => total((v) => v.component(base)),
+    component: (base) => total((v) => v.component(base)),
+    sum: (shape) => total((v) => v.sum(shape)),
+    hist: (over) => {
+      const out: number[] = [];
+      for (const v of parts) v.hist(over).forEach((c, i) => (out[i] = (out[i] ?? 0) + c));
+      return out;
+    },
+  };
+}
+
+/** Every measure of a listed row, from its view. */
+function releaseMeasures(setting: ReleaseSetting, measures: readonly ReleasableMeasure[], view: CellView): RowRelease {
+  const { mode, config, rowCount } = setting;
+  const threshold = mode === 'none' ? 0 : config.threshold;
+  const protectedMode = mode === 'threshold' || mode === 'cell-key' || mode === 'differential-privacy';
   const disclosureFlags = mode === 'cell-key' ? ['perturbed'] : mode === 'differential-privacy' ? ['noisy'] : [];
 
   const cells = measures.map((m): ReleasedMeasureCell => {
@@ -181,13 +234,13 @@ export function releaseRow(
       case 'analysis':
         return { measure: m.code, value: null, flags: [] };
       case 'count': {
-        if (shape.count !== rowCount && trueCount(shape.count) < threshold) return suppressed(m.code, 'small-count');
-        return done(component(shape.count));
+        if (shape.count !== rowCount && view.decide(shape.count) < threshold) return suppressed(m.code, 'small-count');
+        return done(view.component(shape.count));
       }
       case 'ratio':
       case 'complement': {
-        const n = trueCount(shape.numerator);
-        const d = trueCount(shape.denominator);
+        const n = view.decide(shape.numerator);
+        const d = view.decide(shape.denominator);
         if (mode === 'none') {
           if (d <= 0) return done(null);
           return done(shape.kind === 'ratio' ? n / d : 1 - n / d);
@@ -195,8 +248,8 @@ export function releaseRow(
         if (d < Math.max(1, threshold)) return suppressed(m.code, 'small-denominator');
         if (protectedMode && n < threshold) return suppressed(m.code, 'small-numerator');
         if (protectedMode && d - n < threshold) return suppressed(m.code, 'small-complement');
-        const pd = component(shape.denominator);
-        let ratio = pd > 0 ? component(shape.numerator) / pd : null;
+        const pd = view.component(shape.denominator);
+        let ratio = pd > 0 ? view.component(shape.numerator) / pd : null;
         if (ratio !== null && (shape.kind === 'complement' || shape.proportion))
           ratio = Math.min(1, Math.max(0, ratio));
         if (ratio === null || shape.kind === 'ratio') return done(ratio);
@@ -204,36 +257,69 @@ export function releaseRow(
         return done(1 - (protectedMode ? round(ratio, m.unit) : ratio));
       }
       case 'mean': {
-        const over = trueCount(shape.over);
-        if (mode === 'none') return done(over > 0 ? (sums[shape.sum] ?? 0) / over : null);
+        const over = view.decide(shape.over);
+        if (mode === 'none') return done(over > 0 ? view.sum(shape) / over : null);
         if (over < Math.max(1, threshold)) return suppressed(m.code, 'small-denominator');
-        if (mode === 'exact' || mode === 'threshold') return done((sums[shape.sum] ?? 0) / over);
-        const bounded = sums[shape.boundedSum] ?? 0;
-        const sum =
-          mode === 'cell-key'
-            ? // As many records' worth of the cell's own mean as the count noise draws (ABS TableBuilder style).
-              bounded + noiseDraw(table!, keyOf(shape.over), saltOf(shape.boundedSum, rowCount)) * (bounded / over)
-            : bounded + laplaceNoise(shape.bound / config.epsilonPerQuery, uniform);
-        const pOver = component(shape.over);
-        return done(pOver > 0 ? Math.max(0, sum) / pOver : null);
+        const pOver = view.component(shape.over);
+        return done(pOver > 0 ? view.sum(shape) / pOver : null);
       }
       case 'percentile': {
-        const over = trueCount(shape.over);
-        const hist = sums.hist ?? [];
-        if (mode === 'none') return done(percentileFromHistogram(hist, shape.p));
-        if (over < Math.max(1, threshold)) return suppressed(m.code, 'small-denominator');
-        if (mode === 'exact' || mode === 'threshold') return done(percentileFromHistogram(hist, shape.p));
-        const key = keyOf(shape.over);
-        const noisy = hist.map((c, i) =>
-          mode === 'cell-key'
-            ? c + perturbation(table!, key, c, 0, saltOf(`hist${i}`, rowCount), true)
-            : Math.max(0, c + geometricNoise(config.epsilonPerQuery, uniform)),
-        );
-        return done(percentileFromHistogram(noisy, shape.p));
+        if (mode !== 'none' && view.decide(shape.over) < Math.max(1, threshold)) {
+          return suppressed(m.code, 'small-denominator');
+        }
+        return done(percentileFromHistogram(view.hist(shape.over), shape.p));
       }
     }
   });
-  return { count: component(rowCount), cells, component };
+  return { count: view.component(rowCount), cells, component: (base) => view.component(base) };
+}
+
+/**
+ * Releases one lattice cell, or returns null when it is not listed: its count is under the
+ * threshold. Zero cells are never listed either, so a true zero and a small count look the same.
+ */
+export function releaseRow(
+  setting: ReleaseSetting,
+  measures: readonly ReleasableMeasure[],
+  sums: Sums,
+  uniform: UniformSource = cryptoUniform,
+): RowRelease | null {
+  const view = cellView(setting, sums, uniform);
+  return view && releaseMeasures(setting, measures, view);
+}
+
+/**
+ * Releases a cell that is a union of lattice cells (several members of a filter, the periods of a
+ * time range). Protected releases sum the released parts: each part is released on its own, with
+ * the noise of its own records, and parts that are not listed add nothing, so two unions that
+ * differ by one part differ by that part's released value (or by nothing), whichever other parts
+ * they combine, and no noise can be averaged away. Exact releases sum the true parts.
+ */
+export function releaseUnion(
+  setting: ReleaseSetting,
+  measures: readonly ReleasableMeasure[],
+  parts: readonly Sums[],
+  uniform: UniformSource = cryptoUniform,
+): RowRelease | null {
+  if (setting.mode === 'none' || setting.mode === 'exact')
+    return releaseRow(setting, measures, addSums(parts), uniform);
+  const listed = parts.map((p) => cellView(setting, p, uniform)).filter((v): v is CellView => v !== null);
+  if (listed.length === 0) return null;
+  return releaseMeasures(setting, measures, listed.length === 1 ? listed[0] : unionView(listed));
+}
+
+/** Adds base columns (histograms bucket by bucket). */
+export function addSums(parts: readonly Sums[]): Sums {
+  const out = {} as Sums;
+  for (const p of parts) {
+    for (const [k, v] of Object.entries(p)) {
+      if (k === 'hist') {
+        const hist = (out.hist ??= []);
+        (v as number[]).forEach((c, i) => (hist[i] = (hist[i] ?? 0) + c));
+      } else out[k] = (out[k] ?? 0) + (v as number);
+    }
+  }
+  return out;
 }
 
 /**
