@@ -10,9 +10,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   days, the bounded sum that perturbed means are computed from.
  * - Budgets of distinct queries can be held per period (a public address or a department per
  *   day), besides per licence: `period` is '' for a licence's whole life.
- * - The case datasets move to the wider perturbation table (maxNoise 5, variance 4) where they
+ * - The case datasets move to the wider perturbation table (maxNoise 6, variance 6) where they
  *   still use the former defaults (3, 2): with those, a perturbed count equals the true one 28.5%
- *   of the time, more than the 25% a released value may give away.
+ *   of the time (more near the threshold), more than the 25% a released value may give away.
  *
  * Every day with cases is marked dirty, so the rollups are rebuilt with the new columns at once.
  */
@@ -69,7 +69,7 @@ export class DisclosureRelease1764203500000 implements MigrationInterface {
 
     await queryRunner.query(
       `UPDATE "dataset" SET "definition" = jsonb_set("definition", '{disclosure}',
-         "definition"->'disclosure' || '{"maxNoise": 5, "noiseVariance": 4}'::jsonb)
+         "definition"->'disclosure' || '{"maxNoise": 6, "noiseVariance": 6}'::jsonb)
        WHERE "definition"->'disclosure'->>'method' = 'cell-key'
          AND ("definition"->'disclosure'->>'maxNoise')::numeric = 3
          AND ("definition"->'disclosure'->>'noiseVariance')::numeric = 2`,
@@ -86,8 +86,8 @@ export class DisclosureRelease1764203500000 implements MigrationInterface {
       `UPDATE "dataset" SET "definition" = jsonb_set("definition", '{disclosure}',
          "definition"->'disclosure' || '{"maxNoise": 3, "noiseVariance": 2}'::jsonb)
        WHERE "definition"->'disclosure'->>'method' = 'cell-key'
-         AND ("definition"->'disclosure'->>'maxNoise')::numeric = 5
-         AND ("definition"->'disclosure'->>'noiseVariance')::numeric = 4`,
+         AND ("definition"->'disclosure'->>'maxNoise')::numeric = 6
+         AND ("definition"->'disclosure'->>'noiseVariance')::numeric = 6`,
     );
     await queryRunner.query(`DROP INDEX "disclosure_query_seen_period_idx"`);
     await queryRunner.query(`DELETE FROM "disclosure_query_seen" WHERE "period" <> ''`);

@@ -77,12 +77,12 @@ export class PublishDatasetInput {
   })
   disclosureMethod!: string;
 
-  @Field(() => Int, { nullable: true, description: 'Cell key method: largest perturbation (1-20, default 5)' })
+  @Field(() => Int, { nullable: true, description: 'Cell key method: largest perturbation (1-20, default 6)' })
   @IsOptional()
   @IsInt()
   maxNoise?: number;
 
-  @Field(() => Float, { nullable: true, description: 'Cell key method: noise variance (default 4)' })
+  @Field(() => Float, { nullable: true, description: 'Cell key method: noise variance (default 6)' })
   @IsOptional()
   @IsNumber()
   noiseVariance?: number;
