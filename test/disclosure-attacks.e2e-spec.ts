@@ -62,6 +62,14 @@ const GROUP: Record<string, { dimension: string; level?: string }> = {
 };
 
 const key = (keys: string[]) => keys.join('|');
+/** Key order as the database sorts it: column by column, a missing code ("unknown") as an empty string. */
+const keyOrder = (a: string[], b: string[]): number => {
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i], b[i]].map((k) => (k === 'unknown' ? '' : k));
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+};
 const value = (row: Row | undefined, measure: string) => row?.cells.find((c) => c.measure === measure)?.value ?? null;
 
 describe('disclosure control against attacks', () => {
@@ -188,14 +196,15 @@ describe('disclosure control against attacks', () => {
       });
       const threshold = answer.disclosure.threshold;
       const real = await truth(columns);
-      // Rows with no value, in the order given, read as counts from threshold - 1 down to 1.
+      // Rows with no value, in the order given: equal counts come in key order, so every step back in
+      // key order starts the next smaller count, from threshold - 1 down.
       const hidden = answer.rows.filter((r) => r.cells[0].value === null);
-      const estimate = new Map(
-        hidden.map((r, i) => [
-          key(r.keys),
-          Math.round(threshold - 1 - (hidden.length > 1 ? (i * (threshold - 2)) / (hidden.length - 1) : 0)),
-        ]),
-      );
+      const estimate = new Map<string, number>();
+      let step = 0;
+      hidden.forEach((r, i) => {
+        if (i > 0 && keyOrder(r.keys, hidden[i - 1].keys) < 0) step++;
+        estimate.set(key(r.keys), threshold - 1 - step);
+      });
       const targets = [...real].filter(([, n]) => n < threshold);
       const exact = targets.filter(([k, n]) => (estimate.get(k) ?? Math.round(threshold / 2)) === n).length;
       expectDefeated(record({ attack: 'ordering', role, targets: targets.length, exact }));
@@ -304,16 +313,20 @@ describe('disclosure control against attacks', () => {
     it('cannot recover a hidden category as its parent cell minus the listed categories (researcher)', async () => {
       const threshold = 10;
       const parentColumns = ['area.city', 'time.month', 'kind'];
-      const parents = byKey(await ask(RESTRICTED, parentColumns, ['cases'], RESEARCHER));
-      const children = await ask(RESTRICTED, [...parentColumns, 'category.l1'], ['cases'], RESEARCHER);
+      const measures = ['cases', 'consultationShare'];
+      const parents = byKey(await ask(RESTRICTED, parentColumns, measures, RESEARCHER));
+      const children = await ask(RESTRICTED, [...parentColumns, 'category.l1'], measures, RESEARCHER);
+      const pinned = (r: Row | undefined) =>
+        r && value(r, 'cases') !== null ? pin(value(r, 'cases')!, value(r, 'consultationShare'), threshold) : null;
       const categories = (
         await t.dataSource.query<{ code: string }[]>(`SELECT code FROM category WHERE level = 1 ORDER BY code`)
       ).map((c) => c.code);
       const listed = new Map<string, Map<string, number>>();
       for (const r of children.rows) {
         const parent = key(r.keys.slice(0, 3));
-        if (r.cells[0].value === null) continue;
-        listed.set(parent, (listed.get(parent) ?? new Map()).set(r.keys[3], r.cells[0].value));
+        const n = pinned(r);
+        if (n === null) continue;
+        listed.set(parent, (listed.get(parent) ?? new Map()).set(r.keys[3], n));
       }
       const real = await truth([...parentColumns, 'category.l1']);
       const targets = [...real].filter(([, n]) => n < threshold);
@@ -323,7 +336,7 @@ describe('disclosure control against attacks', () => {
         const parent = key(parts.slice(0, 3));
         const shown = listed.get(parent) ?? new Map<string, number>();
         const missing = categories.filter((c) => !shown.has(c));
-        const total = value(parents.get(parent), 'cases');
+        const total = pinned(parents.get(parent));
         const rest = [...shown.values()].reduce((a, b) => a + b, 0);
         const estimate =
           total !== null && missing.length === 1 && missing[0] === parts[3]
@@ -359,8 +372,9 @@ describe('disclosure control against attacks', () => {
         for (const r of withTarget.rows) {
           const a = value(r, 'cases');
           const other = value(b.get(key(r.keys)), 'cases');
-          if (a === null) continue;
-          samples.set(key(r.keys), [...(samples.get(key(r.keys)) ?? []), a - (other ?? 0)]);
+          // Only pairs where both sides show a value say anything.
+          if (a === null || other === null) continue;
+          samples.set(key(r.keys), [...(samples.get(key(r.keys)) ?? []), a - other]);
         }
       }
       const real = await truth([...columns, 'kind'], `kind = '${target}'`);
@@ -399,21 +413,23 @@ describe('disclosure control against attacks', () => {
       const samples = new Map<string, number[]>();
       const m0 = 3;
       for (let end = m0 + 1; end <= 12; end++) {
-        const a = await ask(RESTRICTED, columns, ['cases'], RESEARCHER, [
+        const measures = ['cases', 'consultationShare'];
+        const a = await ask(RESTRICTED, columns, measures, RESEARCHER, [
           { dimension: 'time', from: month(m0), to: month(end) },
         ]);
         const b = byKey(
-          await ask(RESTRICTED, columns, ['cases'], RESEARCHER, [
+          await ask(RESTRICTED, columns, measures, RESEARCHER, [
             { dimension: 'time', from: month(m0 + 1), to: month(end) },
           ]),
         );
+        const pinned = (r: Row | undefined) =>
+          r && value(r, 'cases') !== null ? pin(value(r, 'cases')!, value(r, 'consultationShare'), threshold) : null;
         for (const r of a.rows) {
-          const x = value(r, 'cases');
-          if (x === null) continue;
-          samples.set(key(r.keys), [
-            ...(samples.get(key(r.keys)) ?? []),
-            x - (value(b.get(key(r.keys)), 'cases') ?? 0),
-          ]);
+          const x = pinned(r);
+          const y = pinned(b.get(key(r.keys)));
+          // Only pairs where both sides show a value say anything.
+          if (x === null || y === null) continue;
+          samples.set(key(r.keys), [...(samples.get(key(r.keys)) ?? []), x - y]);
         }
       }
       const real = await truth(
@@ -488,7 +504,7 @@ describe('disclosure control against attacks', () => {
         .query({ query: JSON.stringify(q) });
       if (token) req.set('Authorization', `Bearer ${token}`);
       const res = await req.expect(200);
-      const lines = (res.text).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      const lines = res.text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
       const header = lines[0].split(',');
       const keyCount = header.filter(
         (h) => !h.includes('.label') && !header.includes(`${h}.flags`) && !h.endsWith('.flags'),
