@@ -77,6 +77,7 @@ describe('disclosure control against attacks', () => {
   let licenseId: string;
   const clock = new FixedClock(new Date('2027-01-10T02:00:00Z'));
   const outcomes: Outcome[] = [];
+  const accuracy: string[] = [];
 
   /** One aggregate as `token` (undefined: the public); GraphQL errors are returned, not thrown. */
   const ask = async (
@@ -176,7 +177,7 @@ describe('disclosure control against attacks', () => {
           } |`,
       );
       process.stdout.write(
-        `\n| attack | role | targets | exact | released value exact |\n|---|---|---|---|---|\n${lines.join('\n')}\n`,
+        `\n| attack | role | targets | exact | released value exact |\n|---|---|---|---|---|\n${lines.join('\n')}\n${accuracy.join('\n')}\n`,
       );
     }
     await t.close();
@@ -445,6 +446,90 @@ describe('disclosure control against attacks', () => {
       }
       expectDefeated(
         record({ attack: 'averaging over time ranges', role: 'researcher', targets: targets.length, exact }),
+      );
+    });
+  });
+
+  describe('combining marginals', () => {
+    it('gains little by combining a cell with the margins it adds up to (public; the residual risk of consistent noise)', async () => {
+      // A listed cell, its released value, and four relations: its row of kinds, of categories, of
+      // cities and of the months of its quarter, each total minus the listed siblings. Weighted by
+      // the inverse of their noise (released value v, a relation with k siblings (k + 1)v).
+      const cells = byKey(await ask(OPEN, FINE, ['cases'], undefined));
+      const margins = [
+        { drop: 3, columns: ['area.city', 'time.month', 'category.l1'], siblings: KINDS },
+        { drop: 2, columns: ['area.city', 'time.month', 'kind'], siblings: ['ENV', 'HOUSING', 'TRAFFIC'] },
+      ];
+      const totals = await Promise.all(margins.map((m) => ask(OPEN, m.columns, ['cases'], undefined).then(byKey)));
+      const real = await truth(FINE);
+      let exact = 0;
+      let baseline = 0;
+      let targets = 0;
+      for (const [k, row] of cells) {
+        const released = value(row, 'cases')!;
+        const parts = k.split('|');
+        let weight = 1;
+        let sum = released;
+        margins.forEach((m, i) => {
+          const total = value(totals[i].get(key(parts.filter((_, j) => j !== m.drop))), 'cases');
+          const siblings = m.siblings
+            .filter((x) => x !== parts[m.drop])
+            .map((x) => {
+              const id = [...parts];
+              id[m.drop] = x;
+              return value(cells.get(key(id)), 'cases');
+            });
+          if (total === null || siblings.some((x) => x === null)) return;
+          const w = 1 / m.siblings.length;
+          weight += w;
+          sum += w * (total - siblings.reduce((a, b) => a! + b!, 0)!);
+        });
+        if (weight === 1) continue; // no complete relation: nothing to combine
+        targets++;
+        const n = real.get(k)!;
+        if (Math.round(sum / weight) === n) exact++;
+        if (released === n) baseline++;
+      }
+      const o = record({ attack: 'combining marginals', role: 'public', targets, exact, baseline });
+      expect(o.targets).toBeGreaterThanOrEqual(20);
+      expect(o.exact / o.targets).toBeLessThanOrEqual(0.25);
+    });
+  });
+
+  describe('accuracy', () => {
+    it('keeps large cells useful: counts of 100 or more within 2% at the median, their rates within 0.01', async () => {
+      const columns = ['area.city', 'time.month'];
+      const measures = ['cases', 'consultationShare', 'solvedRate', 'satisfactionRate', 'repeatRate'];
+      const answer = await ask(RESTRICTED, columns, measures, RESEARCHER);
+      const rows = await t.dataSource.query<Record<string, number | string>[]>(
+        `SELECT ${columns.map((c) => TRUTH_SQL[c]).join(` || '|' || `)} AS k, count(*)::int AS cases,
+           avg((kind = 'consultation')::int)::float8 AS "consultationShare",
+           (count(*) FILTER (WHERE outcome = 'solved'))::float8 / nullif(count(outcome), 0) AS "solvedRate",
+           (count(*) FILTER (WHERE satisfaction IN ('satisfied', 'basically')))::float8
+             / nullif(count(*) FILTER (WHERE satisfaction <> 'unrated'), 0) AS "satisfactionRate",
+           avg((repeat_of_id IS NOT NULL)::int)::float8 AS "repeatRate"
+         FROM case_record GROUP BY 1`,
+      );
+      const real = new Map(rows.map((r) => [r.k as string, r]));
+      const countErrors: number[] = [];
+      const rateErrors: number[] = [];
+      for (const row of answer.rows) {
+        const truthRow = real.get(key(row.keys))!;
+        if ((truthRow.cases as number) < 100) continue;
+        countErrors.push(Math.abs(value(row, 'cases')! - (truthRow.cases as number)) / (truthRow.cases as number));
+        for (const m of measures.slice(1)) {
+          const v = value(row, m);
+          if (v !== null) rateErrors.push(Math.abs(v - (truthRow[m] as number)));
+        }
+      }
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      expect(countErrors.length).toBeGreaterThanOrEqual(30);
+      expect(rateErrors.length).toBeGreaterThanOrEqual(100);
+      expect(median(countErrors)).toBeLessThan(0.02);
+      expect(median(rateErrors)).toBeLessThan(0.01);
+      accuracy.push(
+        `counts of 100 or more: median relative error ${(100 * median(countErrors)).toFixed(2)}% over ${countErrors.length} cells; ` +
+          `their rates: median absolute error ${median(rateErrors).toFixed(4)}, largest ${Math.max(...rateErrors).toFixed(4)} over ${rateErrors.length} rates`,
       );
     });
   });
