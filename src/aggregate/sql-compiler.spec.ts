@@ -145,3 +145,39 @@ describe(compileSql.name, () => {
     expect(sut.sql).toContain('sum(rated) AS b_rated');
   });
 });
+
+describe('union cells', () => {
+  const plan = (q: Partial<AggregateQuery>) =>
+    planQuery({ slug: 'hotline-cases', definition }, { dataset: 'hotline-cases', measures: ['cases'], ...q }, members);
+
+  it('reads a filter over several members of a dimension not grouped as finely part by part', () => {
+    expect(plan({ filters: [{ dimension: 'channel', in: ['phone', 'web'] }] }).unions).toEqual([
+      expect.objectContaining({ kind: 'members' }),
+    ]);
+    expect(compile({ filters: [{ dimension: 'channel', in: ['phone', 'web'] }] }).sql).toMatch(
+      /SELECT channel AS u0, .* GROUP BY 1 ORDER BY u0 ASC/,
+    );
+    // One member, or the dimension grouped at the filter's level: every cell is a cell of the lattice.
+    expect(plan({ filters: [{ dimension: 'channel', in: ['phone'] }] }).unions).toEqual([]);
+    expect(
+      plan({ groupBy: [{ dimension: 'channel' }], filters: [{ dimension: 'channel', in: ['phone', 'web'] }] }).unions,
+    ).toEqual([]);
+  });
+
+  it('reads a time range by its blocks, unless it only cuts at the time group boundaries', () => {
+    const range = compile({ filters: [{ dimension: 'time', from: '2021-03-15', to: '2021-05' }] });
+    expect(range.sql).toMatch(/width_bucket\(t, \$1::timestamp\[\]\)::text AS u0/);
+    expect(
+      plan({
+        groupBy: [{ dimension: 'time', level: 'month' }],
+        filters: [{ dimension: 'time', from: '2021-03', to: '2021-05' }],
+      }).unions,
+    ).toEqual([]);
+    expect(
+      plan({ groupBy: [{ dimension: 'time', level: 'month' }], filters: [{ dimension: 'time', from: '2021-03-15' }] })
+        .unions,
+    ).toHaveLength(1);
+    // A range that is one whole period is one block.
+    expect(plan({ filters: [{ dimension: 'time', from: '2021', to: '2021' }] }).unions).toEqual([]);
+  });
+});
