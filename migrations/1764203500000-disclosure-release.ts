@@ -49,7 +49,8 @@ export class DisclosureRelease1764203500000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const added = [
-      ...KEYED_COUNTS.map((c) => `ADD COLUMN "${c}_key" bigint NOT NULL DEFAULT 0`),
+      // Kept modulo 2^31 (the cell key range), so four bytes each.
+      ...KEYED_COUNTS.map((c) => `ADD COLUMN "${c}_key" integer NOT NULL DEFAULT 0`),
       `ADD COLUMN "handling_days_bounded" double precision NOT NULL DEFAULT 0`,
     ].join(', ');
     for (const table of CASE_CUBES) await queryRunner.query(`ALTER TABLE "${table}" ${added}`);

@@ -28,7 +28,7 @@ const QUERIES = [
     },
   },
   {
-    name: 'open: city x month x category level 1',
+    name: 'open: city x month x category level 1, 2021',
     as: undefined,
     q: {
       dataset: 'hotline-cases-open',
@@ -37,6 +37,7 @@ const QUERIES = [
         { dimension: 'time', level: 'month' },
         { dimension: 'category', level: 'l1' },
       ],
+      filters: [{ dimension: 'time', from: '2021-01', to: '2021-12' }],
       measures: ['cases', 'solvedRate', 'satisfactionRate'],
     },
   },

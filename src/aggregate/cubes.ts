@@ -190,11 +190,14 @@ export const CASE_COUNTS: readonly { name: string; where: string }[] = [
 /** Handling times are top-coded at this many days in the bounded sum (the histogram's open last bucket). */
 export const HANDLING_DAYS_BOUND = 365;
 
+/** Record keys are summed modulo 2^31, the cell key range: the sum of the keys of a count's records. */
+export const KEY_MODULUS_SQL = '2147483648';
+
 /**
  * Every additive column of a case cube (besides `hist`, the handling-time histogram), declared once
- * with the SQL that fills it in the fine build; coarser cubes sum it.
+ * with the SQL that fills it in the fine build; coarser cubes sum it (key sums modulo 2^31).
  */
-export const CASE_SUMS: readonly { name: string; sql: string }[] = [
+export const CASE_SUMS: readonly { name: string; sql: string; key?: true }[] = [
   { name: 'cases', sql: 'count(*)' },
   { name: 'record_key_sum', sql: 'sum(record_key::bigint)' },
   { name: 'handling_days_sum', sql: 'coalesce(sum(hd), 0)' },
@@ -202,7 +205,11 @@ export const CASE_SUMS: readonly { name: string; sql: string }[] = [
   { name: 'chain_contacts', sql: 'coalesce(sum(contacts), 0)' },
   ...CASE_COUNTS.flatMap(({ name, where }) => [
     { name, sql: `count(*) FILTER (WHERE ${where})` },
-    { name: `${name}_key`, sql: `coalesce(sum(record_key::bigint) FILTER (WHERE ${where}), 0)` },
+    {
+      name: `${name}_key`,
+      sql: `coalesce(sum(record_key::bigint) FILTER (WHERE ${where}), 0) % ${KEY_MODULUS_SQL}`,
+      key: true as const,
+    },
   ]),
 ];
 export const CASE_SUM_COLUMNS: readonly string[] = CASE_SUMS.map((c) => c.name);

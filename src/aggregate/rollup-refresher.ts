@@ -6,6 +6,7 @@ import { rebuildTopicMonths } from './topic-rollup.js';
 import {
   CASE_SUM_COLUMNS,
   CASE_SUMS,
+  KEY_MODULUS_SQL,
   cubeColumns,
   CUBES,
   CubeSpec,
@@ -104,7 +105,7 @@ function deriveSql(target: CubeSpec, source: string): string {
   const dims = cubeColumns(target).join(', ');
   const sums =
     target.series === 'cases'
-      ? `${CASE_SUM_COLUMNS.map((c) => `sum(${c})`).join(', ')}, ${HIST_SQL}::int[]`
+      ? `${CASE_SUMS.map((c) => (c.key ? `sum(${c.name}) % ${KEY_MODULUS_SQL}` : `sum(${c.name})`)).join(', ')}, ${HIST_SQL}::int[]`
       : TRAFFIC_SUM_COLUMNS.map((c) => `sum(${c})`).join(', ');
   const columns = target.series === 'cases' ? `${CASE_SUM_COLUMNS.join(', ')}, hist` : TRAFFIC_SUM_COLUMNS.join(', ');
   return `INSERT INTO ${target.table} (t, ${dims}, ${columns})
