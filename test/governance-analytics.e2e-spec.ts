@@ -303,9 +303,13 @@ describe('governance analytics find the planted signals', () => {
        SELECT k, (count(*)::float8 / count(DISTINCT root)) AS mean FROM chain GROUP BY k`,
     );
     const meanOf = new Map(lengths.map((l) => [l.k, l.mean]));
-    const errors = many.map((r) => Math.abs(cell(r, 'avgChainLength').value! - meanOf.get(r.keys.join('|'))!));
+    // Over 10 to a few dozen chains, a noise of up to 6 chains' worth each way moves a mean by a fifth or so.
+    const errors = many.map((r) => {
+      const truth = meanOf.get(r.keys.join('|'))!;
+      return Math.abs(cell(r, 'avgChainLength').value! - truth) / truth;
+    });
     errors.sort((a, b) => a - b);
-    expect(errors[Math.floor(errors.length / 2)]).toBeLessThan(0.35);
+    expect(errors[Math.floor(errors.length / 2)]).toBeLessThan(0.25);
     for (const r of many) expect(cell(r, 'avgChainLength').flags).toEqual(['perturbed']);
     expect(res.disclosure.suppressedCells).toBeGreaterThanOrEqual(few.length);
   });
