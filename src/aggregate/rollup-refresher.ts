@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { HOTLINE_TIME_ZONE } from '../records/records.constants.js';
-import { HANDLING_DAY_EDGES_SQL, HISTOGRAM_BUCKETS } from './histogram.js';
+import { HANDLING_DAY_EDGES_SQL, HISTOGRAM_BUCKETS } from '../common/histogram.js';
 import { rebuildTopicMonths } from './topic-rollup.js';
 import {
   CASE_SUM_COLUMNS,
+  CASE_SUMS,
+  KEY_MODULUS_SQL,
   cubeColumns,
   CUBES,
   CubeSpec,
   FINEST_CUBE,
   HIST_SQL,
   Series,
-  STATUTORY_LIMIT_DAYS,
   TRAFFIC_SUM_COLUMNS,
 } from './registry.js';
 
@@ -31,10 +32,6 @@ let localGeneration = 0;
 export function rollupGeneration(): number {
   return localGeneration;
 }
-
-const limitCase = `CASE kind ${Object.entries(STATUTORY_LIMIT_DAYS)
-  .map(([k, d]) => `WHEN '${k}' THEN ${d}`)
-  .join(' ')} END`;
 
 const FINE_CASE_COLUMNS = cubeColumns(CUBES.find((c) => c.table === FINEST_CUBE.cases)!);
 
@@ -74,12 +71,7 @@ WITH RECURSIVE chain AS (
 )
 INSERT INTO rollup_cases_fine (t, ${FINE_CASE_COLUMNS.join(', ')}, ${CASE_SUM_COLUMNS.join(', ')}, hist)
 SELECT t, ${FINE_CASE_COLUMNS.map((c) => `${c} COLLATE "C"`).join(', ')},
-  count(*), count(*) FILTER (WHERE kind = 'consultation'), count(hd), coalesce(sum(hd), 0),
-  count(*) FILTER (WHERE hd <= ${limitCase}), count(raw_outcome), count(*) FILTER (WHERE raw_outcome = 'solved'),
-  count(*) FILTER (WHERE satisfaction <> 'unrated'), count(*) FILTER (WHERE satisfaction IN ('satisfied', 'basically')),
-  count(repeat_of_id), sum(record_key::bigint),
-  count(contacts), coalesce(sum(contacts), 0), count(*) FILTER (WHERE contacts >= 3 AND last_outcome <> 'solved'),
-  count(reply_text), count(*) FILTER (WHERE template_reply),
+  ${CASE_SUMS.map((c) => c.sql).join(',\n  ')},
   ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `count(*) FILTER (WHERE hb = ${i + 1})`).join(', ')}]
 FROM src
 GROUP BY t, ${FINE_CASE_COLUMNS.map((c) => `${c} COLLATE "C"`).join(', ')}`;
@@ -113,7 +105,7 @@ function deriveSql(target: CubeSpec, source: string): string {
   const dims = cubeColumns(target).join(', ');
   const sums =
     target.series === 'cases'
-      ? `${CASE_SUM_COLUMNS.map((c) => `sum(${c})`).join(', ')}, ${HIST_SQL}::int[]`
+      ? `${CASE_SUMS.map((c) => (c.key ? `sum(${c.name}) % ${KEY_MODULUS_SQL}` : `sum(${c.name})`)).join(', ')}, ${HIST_SQL}::int[]`
       : TRAFFIC_SUM_COLUMNS.map((c) => `sum(${c})`).join(', ');
   const columns = target.series === 'cases' ? `${CASE_SUM_COLUMNS.join(', ')}, hist` : TRAFFIC_SUM_COLUMNS.join(', ');
   return `INSERT INTO ${target.table} (t, ${dims}, ${columns})

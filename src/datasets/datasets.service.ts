@@ -148,10 +148,13 @@ export class DatasetsService {
 /** Mirrors AggregateAccessService's rules in words, so a caller knows before asking. */
 function yourAccess(actor: Actor, row: DatasetEntity): string {
   if (actor.role === 'auditor') return 'none: auditors read the access log but see no data';
-  if (row.classification === 'open') return 'open: anyone may query it at the published levels';
-  if (actor.role === 'steward') return 'all rows';
+  if (actor.role === 'steward') return 'all rows, exact values (you hold the records)';
+  if (row.classification === 'open') {
+    const who = actor.principalId ? 'your account' : 'your address';
+    return `open: anyone may query it at the published levels, disclosure-controlled, with a daily budget of distinct queries for ${who}`;
+  }
   if (actor.role === 'department' && actor.departmentCode && (row.definition.source ?? 'cases') === 'cases') {
-    return `your department's cases only (department ${actor.departmentCode}); a sharing licence can widen this`;
+    return `your department's cases only (department ${actor.departmentCode}), exact values; a sharing licence can widen this`;
   }
   return 'licence required: request one with requestLicense';
 }
@@ -222,6 +225,8 @@ function disclosureOf(input: PublishDatasetInput): DatasetDefinition['disclosure
       maxNoise: input.maxNoise,
       noiseVariance: input.noiseVariance,
       queryBudget: input.queryBudget,
+      publicDailyBudget: input.publicDailyBudget,
+      principalDailyBudget: input.principalDailyBudget,
       epsilonPerQuery: input.epsilonPerQuery,
       epsilonBudget: input.epsilonBudget,
     },
