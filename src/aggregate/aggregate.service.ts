@@ -14,7 +14,8 @@ import { MembersService } from '../datasets/members.service.js';
 import { AggregateQuery, QueryPlan } from './query-plan.js';
 import { MAX_RESULT_CELLS, planQuery, queryTooComplex } from './query-planner.js';
 import { SERIES_COUNT_BASE, Sums } from './registry.js';
-import { ResultCache } from './result-cache.js';
+import { ResultCache, RollupVersionMovedError } from './result-cache.js';
+import { ReadRouter } from '../database/read-router.js';
 import { markAudited } from './denial-audit.filter.js';
 import { DerivedValues } from '../common/derived-values.js';
 import { isDeeplyFrozen } from '../common/deep-freeze.js';
@@ -42,6 +43,8 @@ export interface AggregateOutcome {
    */
   auditEventId: Promise<string>;
   citation: string;
+  /** The rollup version every row of this answer was read at (`cases:12,traffic:3`). */
+  dataVersion: string;
 }
 
 type DbRow = Record<string, string | number | string[] | null>;
@@ -71,12 +74,25 @@ export class AggregateService {
     private readonly disclosure: DisclosureService,
     private readonly analytics: AnalyticsStepService,
     private readonly audit: AuditRecorder,
+    private readonly reads: ReadRouter,
     @Optional() @Inject(AGGREGATE_CACHE_ENABLED) cacheEnabled?: boolean,
   ) {
     this.cache = new ResultCache(dataSource, cacheEnabled ?? true);
   }
 
   async aggregate(actor: Actor, query: AggregateQuery): Promise<AggregateOutcome> {
+    // An answer that reads several rollup results reads them all at one version; if a rebuild
+    // committed between its reads, it is built again from the start, at the new version.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.aggregateOnce(actor, query);
+      } catch (err) {
+        if (!(err instanceof RollupVersionMovedError) || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  private async aggregateOnce(actor: Actor, query: AggregateQuery): Promise<AggregateOutcome> {
     let plan: QueryPlan | undefined;
     let licenseId = query.licenseId ?? undefined;
     try {
@@ -92,6 +108,7 @@ export class AggregateService {
       plan = planned;
       const access = await this.access.authorize(actor, dataset, planned, licenseId);
       licenseId = access.licenseId;
+      let dataVersion: string | undefined;
       const load = async (p: QueryPlan) => {
         const scope =
           access.rowScope.length === 0 && !access.period ? '' : JSON.stringify([access.rowScope, access.period]);
@@ -99,9 +116,16 @@ export class AggregateService {
           const { sql, params } = compileSql(p, access.rowScope, access.period);
           return { sql, params, cacheKey: `${sql}\u0000${JSON.stringify(params)}` };
         });
-        return this.cache.getOrLoad(compiled.cacheKey, async () =>
-          (await this.dataSource.query<DbRow[]>(compiled.sql, compiled.params)).map((r) => this.toRaw(p, r)),
+        const loaded = await this.cache.getOrLoad(
+          compiled.cacheKey,
+          async (minVersion) => {
+            const read = await this.reads.readRollups<DbRow>(compiled.sql, compiled.params, minVersion);
+            return { value: read.rows.map((r) => this.toRaw(p, r)), version: read.version };
+          },
+          dataVersion,
         );
+        dataVersion = loaded.version;
+        return loaded.value;
       };
       const loaded = await load(planned);
       if (loaded.length > planned.maxRows) throw this.tooManyCells(planned);
@@ -169,6 +193,7 @@ export class AggregateService {
         licenseId: licenseId ?? null,
         auditEventId,
         citation: citation(dataset, licenseId),
+        dataVersion: dataVersion ?? '',
       };
     } catch (err) {
       if (err instanceof GatewayError && err.code !== 'SERVICE_UNAVAILABLE') {

@@ -82,6 +82,7 @@ export function notes(result: ReleasedOutcome): string[] {
     'suppressed cells are empty and flagged "suppressed"; values are anonymized aggregates, never records',
     `licence: ${result.licenseId ?? 'none (open data or your own role)'}`,
     `audit event: ${result.auditEventId}`,
+    `data version: ${result.dataVersion}`,
   ];
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { noteRollupChange, ROLLUP_CHANNEL } from '../database/rollup-version.js';
 import { HOTLINE_TIME_ZONE } from '../records/records.constants.js';
 import { HANDLING_DAY_EDGES_SQL, HISTOGRAM_BUCKETS } from './histogram.js';
 import { rebuildTopicMonths } from './topic-rollup.js';
@@ -25,12 +26,6 @@ const ROLLUP_LOCK = 727_275;
 /** work_mem of the refresh transaction only. */
 const BUILD_WORK_MEM = '128MB';
 const TZ = `'${HOTLINE_TIME_ZONE}'`;
-
-/** Changes whenever this process refreshed the rollups; part of the result-cache key. */
-let localGeneration = 0;
-export function rollupGeneration(): number {
-  return localGeneration;
-}
 
 const limitCase = `CASE kind ${Object.entries(STATUTORY_LIMIT_DAYS)
   .map(([k, d]) => `WHEN '${k}' THEN ${d}`)
@@ -236,6 +231,8 @@ async function rebuild(m: EntityManager, series: Series, dirty: string[]): Promi
   }
   if (series === 'cases') await rebuildTopicMonths(m, monthSpans);
   await m.query(`UPDATE rollup_state SET version = version + 1, refreshed_at = now() WHERE series = $1`, [series]);
+  // Delivered at commit to every instance listening (RollupChangeListener): their result caches clear.
+  await m.query(`SELECT pg_notify('${ROLLUP_CHANNEL}', $1)`, [series]);
 }
 
 /**
@@ -268,7 +265,7 @@ export async function refreshRollups(dataSource: DataSource): Promise<Record<Ser
       done[series] = rows.length;
     }
   });
-  if (done.cases + done.traffic > 0) localGeneration++;
+  if (done.cases + done.traffic > 0) noteRollupChange();
   return done;
 }
 
