@@ -13,6 +13,7 @@ import { TemplateReplies1764202700000 } from './1764202700000-template-replies.j
 import { HotTopics1764202710000 } from './1764202710000-hot-topics.js';
 import { RollupCubes1764202900000 } from './1764202900000-rollup-cubes.js';
 import { AuditAppendFunction1764203000000 } from './1764203000000-audit-append-function.js';
+import { SharedRateLimits1764204500000 } from './1764204500000-shared-rate-limits.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   HotTopics1764202710000,
   RollupCubes1764202900000,
   AuditAppendFunction1764203000000,
+  SharedRateLimits1764204500000,
 ];

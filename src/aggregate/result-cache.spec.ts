@@ -68,7 +68,7 @@ describe(ResultCache.name, () => {
   });
 
   it('asks the loader for at least the current version and keeps the version it read', async () => {
-    const { state, dataSource } = fakeDataSource();
+    const { dataSource } = fakeDataSource();
     const sut = new ResultCache<string>(dataSource, true);
     // The read found a newer version than the one known here (the primary moved on meanwhile).
     const loaded = await sut.getOrLoad('q', async (min) => ({ value: `read for ${min}`, version: 'cases:2' }));
