@@ -58,7 +58,7 @@ WITH RECURSIVE chain AS (
     coalesce(r.district_code, '') AS district_code, coalesce(r.street_code, '') AS street_code,
     r.category_l1, coalesce(r.category_l2, '') AS category_l2, coalesce(r.category_l3, '') AS category_l3,
     r.channel, r.kind, coalesce(r.department_code, '') AS department_code, coalesce(r.outcome, '') AS outcome,
-    r.satisfaction, r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, r.reply_text, r.template_reply, h.hd,
+    r.satisfaction, r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, r.reply_fingerprint, r.template_reply, h.hd,
     width_bucket(h.hd, ${HANDLING_DAY_EDGES_SQL}) AS hb, cs.contacts, cs.last_outcome
   FROM case_record r
   LEFT JOIN chain_stats cs ON cs.root_id = r.id
@@ -74,7 +74,7 @@ SELECT t, ${FINE_CASE_COLUMNS.map((c) => `${c} COLLATE "C"`).join(', ')},
   count(*) FILTER (WHERE satisfaction <> 'unrated'), count(*) FILTER (WHERE satisfaction IN ('satisfied', 'basically')),
   count(repeat_of_id), sum(record_key::bigint),
   count(contacts), coalesce(sum(contacts), 0), count(*) FILTER (WHERE contacts >= 3 AND last_outcome <> 'solved'),
-  count(reply_text), count(*) FILTER (WHERE template_reply),
+  count(reply_fingerprint), count(*) FILTER (WHERE template_reply),
   ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `count(*) FILTER (WHERE hb = ${i + 1})`).join(', ')}]
 FROM src
 GROUP BY t, ${FINE_CASE_COLUMNS.map((c) => `${c} COLLATE "C"`).join(', ')}`;

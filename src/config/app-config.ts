@@ -34,8 +34,6 @@ export interface AppConfig {
   rateLimitStore: 'redis' | 'database' | 'memory';
   /** Days scrubbed free text is kept after import; 0 drops it once keywords and reply fingerprint are taken. */
   freeTextRetentionDays: number;
-  /** Months of case and traffic records kept; older monthly partitions are dropped (audited). Undefined keeps all. */
-  recordRetentionMonths: number | undefined;
 }
 
 /** A bad environment value: the message is one line naming the variable and what is wrong. */
@@ -202,9 +200,5 @@ export function loadConfig(
     workers,
     rateLimitStore: parseRateLimitStore(env, redisUrl, workers),
     freeTextRetentionDays: parseInteger(env, 'FREE_TEXT_RETENTION_DAYS', 0, 0, 36_500),
-    recordRetentionMonths:
-      (env.RECORD_RETENTION_MONTHS ?? '').trim() === ''
-        ? undefined
-        : parseInteger(env, 'RECORD_RETENTION_MONTHS', 0, 1, 1_200),
   };
 }
