@@ -56,7 +56,8 @@ if ! grep -Eq '^\s*host\s+replication\s+(all|postgres)\s+127\.0\.0\.1/32' "$hba_
   primary "SELECT pg_reload_conf()" >/dev/null
 fi
 
-say "base backup of $PRIMARY_HOST:$PRIMARY_PORT into $standby"
+# A base backup copies the whole cluster: every database on the primary, so keep it small.
+say "base backup of $PRIMARY_HOST:$PRIMARY_PORT ($(primary "SELECT pg_size_pretty(sum(pg_database_size(datname))) FROM pg_database")) into $standby"
 install -d -o postgres -g postgres -m 700 "$standby"
 install -d -o postgres -g postgres -m 755 "$run_dir"
 runuser -u postgres -- pg_basebackup -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres -D "$standby" -R -c fast -X stream
@@ -82,7 +83,7 @@ EOF
 : >"$standby/pg_ident.conf"
 chown postgres:postgres "$standby/postgresql.conf" "$standby/pg_hba.conf" "$standby/pg_ident.conf"
 
-start_standby() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$standby" -l "$run_dir/standby.log" -w -t 60 start >/dev/null; }
+start_standby() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$standby" -l "$run_dir/standby.log" -w -t 300 start >/dev/null; }
 stop_standby() { runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$standby" -m fast -w stop >/dev/null; }
 start_standby
 in_recovery=$(psql -h 127.0.0.1 -p "$STANDBY_PORT" -U postgres -d postgres -Atqc "SELECT pg_is_in_recovery()")
@@ -102,7 +103,7 @@ cat >"$control" <<EOF
 set -euo pipefail
 case "\$1" in
   stop) runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$standby" -m fast -w stop >/dev/null ;;
-  start) runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$standby" -l "$run_dir/standby.log" -w -t 60 start >/dev/null ;;
+  start) runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$standby" -l "$run_dir/standby.log" -w -t 300 start >/dev/null ;;
   *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
 esac
 EOF

@@ -198,6 +198,40 @@ describe('scale-out cluster: primary, streaming standby, Redis, two gateways', (
     expect(refused.body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
+  it('charges one daily licence quota across both instances', async () => {
+    const principal = await gql(
+      a!,
+      `mutation { createPrincipal(input: { name: "Cluster researcher", role: "researcher",
+        organization: { kind: "university", nameZh: "集群测试大学", nameEn: "Cluster Test University" } }) { id } }`,
+      steward,
+    );
+    expect(principal.body.errors).toBeUndefined();
+    const principalId = (principal.body.data!.createPrincipal as { id: string }).id;
+    const key = await gql(
+      a!,
+      `mutation { createApiKey(input: { name: "quota check", principalId: "${principalId}" }) { apiKey } }`,
+      steward,
+    );
+    const researcher = (key.body.data!.createApiKey as { apiKey: string }).apiKey;
+    const requested = await gql(
+      b!,
+      `mutation { requestLicense(input: { purpose: "Cluster check: cases by city", validFrom: "2026-01-01", validTo: "2027-12-31", dailyQuota: 3,
+        acceptObligations: ["no-reidentification", "no-onward-sharing", "cite-source", "report-publications"],
+        datasets: [{ dataset: "hotline-cases", dimensions: [{ dimension: "area", level: "city" }] }] }) { id } }`,
+      researcher,
+    );
+    expect(requested.body.errors).toBeUndefined();
+    const licenseId = (requested.body.data!.requestLicense as { id: string }).id;
+    expect(
+      (await gql(a!, `mutation { approveLicense(id: "${licenseId}") { status } }`, steward)).body.errors,
+    ).toBeUndefined();
+    const underLicence = aggregate('{ dimension: "area", level: "city" }', `, licenseId: "${licenseId}"`);
+    const codes: (string | undefined)[] = [];
+    for (const g of [a!, b!, a!, b!])
+      codes.push((await gql(g, underLicence, researcher)).body.errors?.[0].extensions.code);
+    expect(codes).toEqual([undefined, undefined, undefined, 'QUOTA_EXCEEDED']);
+  });
+
   it('enforces one rate limit across both instances (Redis)', async () => {
     const address = freshAddress();
     const statuses: number[] = [];
@@ -235,7 +269,7 @@ describe('scale-out cluster: primary, streaming standby, Redis, two gateways', (
     expect((await gql(b!, BY_CHANNEL, steward)).body.errors).toBeUndefined();
 
     await run(STANDBY_CONTROL, ['start']);
-    await within(30_000, async () => (await readyz(a!)).status === 'ready');
+    await within(90_000, async () => (await readyz(a!)).status === 'ready');
     const replicaBefore = await readsOn(a!, 'replica');
     const again = await gql(a!, BY_OUTCOME, steward);
     expect(again.body.errors).toBeUndefined();
