@@ -76,6 +76,9 @@ export class ReadRouter implements OnModuleInit, OnApplicationShutdown {
           poolSize: 10,
           applicationName: 'hotline-gateway-replica',
           statementTimeoutMs: config.statementTimeoutMs,
+          // A replica that hangs (rather than refusing connections) must not hold a read forever:
+          // the server-side ceiling cannot fire there, so the client gives up a second after it.
+          queryTimeoutMs: config.statementTimeoutMs + 1_000,
         }),
         up: false,
         since: Date.now(),
@@ -131,8 +134,8 @@ export class ReadRouter implements OnModuleInit, OnApplicationShutdown {
         this.reads.inc({ target: replica.name, purpose });
         return result;
       } catch (err) {
-        if (!isConnectionError(err)) throw err;
-        this.leaveOut(replica, err);
+        if (isConnectionError(err)) this.leaveOut(replica, err);
+        else if (!isRecoveryConflict(err)) throw err;
       }
     }
     const result = await run(this.primary);
@@ -160,8 +163,8 @@ export class ReadRouter implements OnModuleInit, OnApplicationShutdown {
         }
         replica.version = read.version;
       } catch (err) {
-        if (!isConnectionError(err)) throw err;
-        this.leaveOut(replica, err);
+        if (isConnectionError(err)) this.leaveOut(replica, err);
+        else if (!isRecoveryConflict(err)) throw err;
       }
     }
     const read = unwrap(await this.primary.query<VersionedRow<T>[]>(wrapped, params));
@@ -243,9 +246,18 @@ export function isConnectionError(err: unknown): boolean {
   if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)) return true;
   // 57P01-57P03: admin shutdown, crash shutdown, cannot connect now; 08xxx: connection exceptions.
   if (/^(57P0[1-3]|08...)$/.test(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|not queryable|Cannot use a pool after calling end/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Cannot use a pool after calling end/i.test(
     e?.message ?? '',
   );
+}
+
+/**
+ * A hot standby cancels a read that conflicts with the changes it replays (a rebuild's deletes):
+ * the replica is fine, the read is retried on the primary.
+ */
+export function isRecoveryConflict(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  return /conflict with recovery/i.test(e?.message ?? '') || e?.code === '40001';
 }
 
 function withTimeout<T>(run: () => Promise<T>, ms: number): Promise<T> {
