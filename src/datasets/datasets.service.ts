@@ -24,7 +24,7 @@ const CATALOG_TTL_MS = 1_000;
 
 @Injectable()
 export class DatasetsService {
-  private published?: { at: number; rows: Promise<DatasetEntity[]> };
+  private published?: { at: number; rows: Promise<DatasetEntity[]>; changedHere?: boolean };
 
   constructor(
     @InjectRepository(DatasetEntity) private readonly datasets: Repository<DatasetEntity>,
@@ -51,10 +51,12 @@ export class DatasetsService {
   async visibleEntities(actor: Actor): Promise<DatasetEntity[]> {
     const now = Date.now();
     if (!this.published || now - this.published.at > CATALOG_TTL_MS) {
-      // Read on a replica where there is one; a change is seen within a second either way.
-      const rows = this.reads.read('catalog', (dataSource) =>
-        dataSource.getRepository(DatasetEntity).find({ where: { published: true }, order: { slug: 'ASC' } }),
-      );
+      const query = { where: { published: true }, order: { slug: 'ASC' as const } };
+      // Read on a replica where there is one, except right after a change made here, which a
+      // replica may not have replayed yet: that read goes to the primary.
+      const rows = this.published?.changedHere
+        ? this.datasets.find(query)
+        : this.reads.read('catalog', (dataSource) => dataSource.getRepository(DatasetEntity).find(query));
       rows.catch(() => (this.published = undefined));
       this.published = { at: now, rows };
     }
@@ -98,7 +100,7 @@ export class DatasetsService {
       },
     });
     const saved = await this.datasets.save(entity);
-    this.published = undefined;
+    this.published = { at: 0, rows: Promise.resolve([]), changedHere: true };
     return this.map(actor, saved);
   }
 
