@@ -69,7 +69,7 @@ const QUERIES = [
 ];
 
 async function ask(token, q) {
-  const res = await fetch(G, {
+  const res = await globalThis.fetch(G, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query: Q, variables: { q } }),

@@ -14,7 +14,8 @@ import { MembersService } from '../datasets/members.service.js';
 import { AggregateQuery, QueryPlan } from './query-plan.js';
 import { MAX_RANKED_ROWS, MAX_RESULT_CELLS, planQuery, queryTooComplex } from './query-planner.js';
 import { Sums } from './registry.js';
-import { ResultCache } from './result-cache.js';
+import { ResultCache, RollupVersionMovedError } from './result-cache.js';
+import { ReadRouter } from '../database/read-router.js';
 import { markAudited } from './denial-audit.filter.js';
 import { DerivedValues } from '../common/derived-values.js';
 import { isDeeplyFrozen } from '../common/deep-freeze.js';
@@ -49,6 +50,8 @@ export interface AggregateOutcome {
    */
   auditEventId: Promise<string>;
   citation: string;
+  /** The rollup version every row of this answer was read at (`cases:12,traffic:3`). */
+  dataVersion: string;
 }
 
 type DbRow = Record<string, string | number | string[] | null>;
@@ -77,12 +80,25 @@ export class AggregateService {
     private readonly disclosure: DisclosureService,
     private readonly analytics: AnalyticsStepService,
     private readonly audit: AuditRecorder,
+    private readonly reads: ReadRouter,
     @Optional() @Inject(AGGREGATE_CACHE_ENABLED) cacheEnabled?: boolean,
   ) {
     this.cache = new ResultCache(dataSource, cacheEnabled ?? true);
   }
 
   async aggregate(actor: Actor, query: AggregateQuery): Promise<AggregateOutcome> {
+    // An answer that reads several rollup results reads them all at one version; if a rebuild
+    // committed between its reads, it is built again from the start, at the new version.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.aggregateOnce(actor, query);
+      } catch (err) {
+        if (!(err instanceof RollupVersionMovedError) || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  private async aggregateOnce(actor: Actor, query: AggregateQuery): Promise<AggregateOutcome> {
     let plan: QueryPlan | undefined;
     let licenseId = query.licenseId ?? undefined;
     try {
@@ -98,6 +114,7 @@ export class AggregateService {
       plan = planned;
       const access = await this.access.authorize(actor, dataset, planned, licenseId);
       licenseId = access.licenseId;
+      let dataVersion: string | undefined;
       const load = async (p: QueryPlan) => {
         const scope =
           access.rowScope.length === 0 && !access.period ? '' : JSON.stringify([access.rowScope, access.period]);
@@ -105,9 +122,16 @@ export class AggregateService {
           const { sql, params } = compileSql(p, access.rowScope, access.period);
           return { sql, params, cacheKey: `${sql}\u0000${JSON.stringify(params)}` };
         });
-        return this.cache.getOrLoad(compiled.cacheKey, async () =>
-          this.toRaw(p, await this.dataSource.query<DbRow[]>(compiled.sql, compiled.params)),
+        const loaded = await this.cache.getOrLoad(
+          compiled.cacheKey,
+          async (minVersion) => {
+            const read = await this.reads.readRollups<DbRow>(compiled.sql, compiled.params, minVersion);
+            return { value: this.toRaw(p, read.rows), version: read.version };
+          },
+          dataVersion,
         );
+        dataVersion = loaded.version;
+        return loaded.value;
       };
       const loaded = await load(planned);
       if (loaded.length > planned.loadRows) throw this.tooManyCells(planned);
@@ -163,6 +187,7 @@ export class AggregateService {
         licenseId: licenseId ?? null,
         auditEventId,
         citation: citation(dataset, licenseId),
+        dataVersion: dataVersion ?? '',
       };
     } catch (err) {
       if (err instanceof GatewayError && err.code !== 'SERVICE_UNAVAILABLE') {

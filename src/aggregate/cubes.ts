@@ -183,7 +183,7 @@ export const CASE_COUNTS: readonly { name: string; where: string }[] = [
   { name: 'chains', where: 'contacts IS NOT NULL' },
   { name: 'unsolved_after_three', where: `contacts >= 3 AND last_outcome <> 'solved'` },
   // Template replies (docs/analytics-topics.md).
-  { name: 'replied', where: 'reply_text IS NOT NULL' },
+  { name: 'replied', where: 'reply_fingerprint IS NOT NULL' },
   { name: 'template_replies', where: 'template_reply' },
 ];
 

@@ -85,6 +85,7 @@ export function notes(result: ReleasedOutcome): string[] {
     'withheld values are empty and flagged "suppressed" with the reason; rows under the threshold are not listed; values are anonymized aggregates, never records',
     `licence: ${result.licenseId ?? 'none (open data or your own role)'}`,
     `audit event: ${result.auditEventId}`,
+    `data version: ${result.dataVersion}`,
   ];
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { noteRollupChange, ROLLUP_CHANNEL } from '../database/rollup-version.js';
 import { HOTLINE_TIME_ZONE } from '../records/records.constants.js';
 import { HANDLING_DAY_EDGES_SQL, HISTOGRAM_BUCKETS } from '../common/histogram.js';
 import { rebuildTopicMonths } from './topic-rollup.js';
@@ -26,12 +27,6 @@ const ROLLUP_LOCK = 727_275;
 /** work_mem of the refresh transaction only. */
 const BUILD_WORK_MEM = '128MB';
 const TZ = `'${HOTLINE_TIME_ZONE}'`;
-
-/** Changes whenever this process refreshed the rollups; part of the result-cache key. */
-let localGeneration = 0;
-export function rollupGeneration(): number {
-  return localGeneration;
-}
 
 const FINE_CASE_COLUMNS = cubeColumns(CUBES.find((c) => c.table === FINEST_CUBE.cases)!);
 
@@ -60,7 +55,7 @@ WITH RECURSIVE chain AS (
     coalesce(r.district_code, '') AS district_code, coalesce(r.street_code, '') AS street_code,
     r.category_l1, coalesce(r.category_l2, '') AS category_l2, coalesce(r.category_l3, '') AS category_l3,
     r.channel, r.kind, coalesce(r.department_code, '') AS department_code, coalesce(r.outcome, '') AS outcome,
-    r.satisfaction, r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, r.reply_text, r.template_reply, h.hd,
+    r.satisfaction, r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, r.reply_fingerprint, r.template_reply, h.hd,
     width_bucket(h.hd, ${HANDLING_DAY_EDGES_SQL}) AS hb, cs.contacts, cs.last_outcome
   FROM case_record r
   LEFT JOIN chain_stats cs ON cs.root_id = r.id
@@ -228,6 +223,8 @@ async function rebuild(m: EntityManager, series: Series, dirty: string[]): Promi
   }
   if (series === 'cases') await rebuildTopicMonths(m, monthSpans);
   await m.query(`UPDATE rollup_state SET version = version + 1, refreshed_at = now() WHERE series = $1`, [series]);
+  // Delivered at commit to every instance listening (RollupChangeListener): their result caches clear.
+  await m.query(`SELECT pg_notify('${ROLLUP_CHANNEL}', $1)`, [series]);
 }
 
 /**
@@ -260,7 +257,7 @@ export async function refreshRollups(dataSource: DataSource): Promise<Record<Ser
       done[series] = rows.length;
     }
   });
-  if (done.cases + done.traffic > 0) localGeneration++;
+  if (done.cases + done.traffic > 0) noteRollupChange();
   return done;
 }
 

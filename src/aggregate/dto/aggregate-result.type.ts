@@ -48,4 +48,9 @@ export class AggregateResultType {
   @Field(() => ID, { nullable: true }) licenseId!: string | null;
   @Field(() => ID) auditEventId!: Promise<string>;
   @Field() citation!: string;
+  @Field({
+    description:
+      'Rollup version every row was read at, per series (e.g. "cases:12,traffic:3"): one answer never mixes versions',
+  })
+  dataVersion!: string;
 }
