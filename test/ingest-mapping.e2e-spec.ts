@@ -116,7 +116,14 @@ describe('import --map (declared column mappings)', () => {
   const cli = (args: string[]) =>
     run(process.execPath, [join(root, 'bin/hotline-gateway.js'), ...args], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' },
+      // Free text kept, so that what the scrubber left of it can be checked for personal data.
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        DATA_DIR: join(dir, 'data'),
+        LOG_LEVEL: 'warn',
+        FREE_TEXT_RETENTION_DAYS: '36500',
+      },
     });
   const failure = async (args: string[]): Promise<{ code: number; stderr: string }> => {
     try {
