@@ -18,6 +18,7 @@ export default {
     },
   ],
   maxWorkers: 2,
-  // e2e files boot PostgreSQL-backed apps and real processes on a shared 2-core machine.
-  testTimeout: 120_000,
+  // e2e files boot PostgreSQL-backed apps and real processes on a shared 2-core machine, which
+  // other work may load heavily: limits leave room for that (a hung test still fails).
+  testTimeout: 300_000,
 };

@@ -3,7 +3,12 @@ import type { Actor } from '../access-policy/actor.js';
 import { Clock } from '../common/clock.js';
 import { DerivedValues } from '../common/derived-values.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
-import { DisclosureConfig, normalizeDisclosure } from '../disclosure/disclosure-settings.js';
+import {
+  DEFAULT_DISCLOSURE,
+  DisclosureConfig,
+  DisclosureMethod,
+  normalizeDisclosure,
+} from '../disclosure/disclosure-settings.js';
 import {
   noisyStatistics,
   PRECISION,
@@ -110,19 +115,15 @@ export class DisclosureService {
   }
 
   private settingFor(actor: Actor, dataset: DatasetEntity, plan: QueryPlan, access: AccessDecision): ReleaseSetting {
-    const mode = this.modeFor(actor, dataset, access);
-    return this.settings.get([dataset], `${mode}/${plan.series}`, () => {
-      const { config } = normalizeDisclosure(dataset.definition.disclosure, dataset.classification);
-      return { mode, config, countBases: COUNT_BASES[plan.series], rowCount: ROW_COUNT[plan.series] };
-    });
-  }
-
-  private modeFor(actor: Actor, dataset: DatasetEntity, access: AccessDecision): ReleaseMode {
-    const method = normalizeDisclosure(dataset.definition.disclosure, dataset.classification).config.method;
-    if (method === 'none') return 'none';
-    // Exact for those who hold the records: the data office, and a department on its own cases.
-    if (actor.role === 'steward' || access.basis === 'own-department') return 'exact';
-    return method;
+    const method = (dataset.definition.disclosure.method ??
+      DEFAULT_DISCLOSURE[dataset.classification].method) as DisclosureMethod;
+    const mode = modeFor(method, actor, access);
+    return this.settings.get([dataset], `${mode}/${plan.series}`, () => ({
+      mode,
+      config: normalizeDisclosure(dataset.definition.disclosure, dataset.classification).config,
+      countBases: COUNT_BASES[plan.series],
+      rowCount: ROW_COUNT[plan.series],
+    }));
   }
 
   private release(setting: ReleaseSetting, plan: QueryPlan, raw: RawRow[], access: AccessDecision): Release {
@@ -176,6 +177,13 @@ export class DisclosureService {
     const address = actor.clientAddress ?? 'unknown';
     return { holder: `address:${address}`, period, describe: `your address (${address}) today` };
   }
+}
+
+/** Exact for those who hold the records: the data office, and a department on its own cases. */
+function modeFor(method: DisclosureMethod, actor: Actor, access: AccessDecision): ReleaseMode {
+  if (method === 'none') return 'none';
+  if (actor.role === 'steward' || access.basis === 'own-department') return 'exact';
+  return method;
 }
 
 const daily = (config: DisclosureConfig, actor: Actor): number =>
