@@ -8,6 +8,7 @@ import { AccessPolicyModule } from './access-policy/access-policy.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AggregateModule } from './aggregate/aggregate.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { CatalogMetadataModule } from './catalog-metadata/catalog-metadata.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
 import { AppConfig } from './config/app-config.js';
@@ -60,6 +61,7 @@ const FEATURE_MODULES = [
   PrincipalsModule,
   ApiKeysModule,
   AggregateModule,
+  CatalogMetadataModule, // DCAT catalog, CSVW metadata
 ];
 
 @Module({})

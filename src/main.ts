@@ -7,6 +7,7 @@ import { DataDirInUseError, EmbeddedDatabaseError } from './database/embedded-da
 import { migrate, OpenDatabase, openDatabase } from './database/open-database.js';
 import { seedDemoIfEmpty } from './demo/demo-seeder.js';
 import { runClusterPrimary, runClusterWorker } from './bootstrap/cluster.js';
+import { stopTracing } from './tracing/tracing.js';
 
 const say = (line: string) => process.stderr.write(`hotline-gateway: ${line}\n`);
 
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       if (app) await app.close();
+      await stopTracing();
     } finally {
       if (db) await db.close();
     }

@@ -24,6 +24,8 @@ export class ExportController {
   @Header('Cache-Control', 'no-store')
   async csv(@CurrentActor() actor: Actor, @Query('query') raw: unknown, @Res() res: Response): Promise<void> {
     const result = await released(await this.service.aggregate(actor, await parseQuery(raw)));
+    // CSVW: the column descriptions of this download (src/catalog-metadata/csvw-metadata.ts).
+    res.links({ describedby: `aggregate.csv-metadata.json?query=${encodeURIComponent(raw as string)}` });
     res.status(200).type('text/csv; charset=utf-8').attachment(`${result.dataset}-aggregate.csv`).send(toCsv(result));
   }
 
@@ -94,8 +96,12 @@ function field(value: string): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** CSV: `#` comment lines with the notes, a header, then one line per row; flags in `<measure>.flags`. */
-export function toCsv(result: ReleasedOutcome): string {
+/** The CSV's columns: each key with its Chinese and English labels, each measure with its flags. */
+export function csvColumns(result: { columns: string[]; rows: { cells: unknown[] }[] }): {
+  keyColumns: string[];
+  measureColumns: string[];
+  header: string[];
+} {
   const measureCount = result.rows[0]?.cells.length ?? result.columns.length;
   const keyColumns = result.columns.slice(0, result.columns.length - measureCount);
   const measureColumns = result.columns.slice(keyColumns.length);
@@ -103,6 +109,12 @@ export function toCsv(result: ReleasedOutcome): string {
     ...keyColumns.flatMap((c) => [c, `${c}.labelZh`, `${c}.labelEn`]),
     ...measureColumns.flatMap((m) => [m, `${m}.flags`]),
   ];
+  return { keyColumns, measureColumns, header };
+}
+
+/** CSV: `#` comment lines with the notes, a header, then one line per row; flags in `<measure>.flags`. */
+export function toCsv(result: ReleasedOutcome): string {
+  const { header } = csvColumns(result);
   const lines = [
     ...notes(result).map((n) => `# ${n.replace(/[\r\n]+/g, ' ')}`),
     header.map(field).join(','),

@@ -9,6 +9,7 @@ import { storableJson, storableText } from './audit-chain.js';
 import { AuditChainWriter, PendingEvent } from './audit-chain-writer.js';
 import { AuditCheckpointer } from './audit-checkpointer.js';
 import { AUDIT_UNAVAILABLE_MESSAGE, AuditEventInput, AuditRecorder } from './audit-recorder.js';
+import { traced } from '../tracing/tracing.js';
 import { AuditSigningKey, checkpointsFilePath, loadSigningKey, publishPublicKey } from './audit-signing-key.js';
 
 /** Remembered denials per request, so the denial plugin does not record them twice. Bounded. */
@@ -74,7 +75,8 @@ export class AuditService extends AuditRecorder implements OnModuleInit, OnModul
       throw unavailable();
     }
     if (event.decision === 'denied' && actor.requestId) this.rememberDenial(actor.requestId, event.operation);
-    const written = this.writer.append(pending).then(
+    const attributes = { 'hgw.audit.operation': event.operation, 'hgw.audit.decision': event.decision };
+    const written = traced('hgw.audit.append', attributes, () => this.writer.append(pending)).then(
       (seq) => ({ id: String(seq) }),
       (err: unknown) => {
         this.logger.error(`audit write failed: ${(err as Error).message}`);

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { createDataSource } from '../database/data-source.js';
 import { migrate, OpenDatabase, openDatabase } from '../database/open-database.js';
 import { seedDemoIfEmpty } from '../demo/demo-seeder.js';
+import { stopTracing } from '../tracing/tracing.js';
 import { createApp } from './create-app.js';
 
 /** How long the primary waits for its workers to stop before it stops the database anyway. */
@@ -126,6 +127,7 @@ export async function runClusterWorker(config: AppConfig, say: (line: string) =>
     stopping = true;
     try {
       if (app) await app.close();
+      await stopTracing();
     } finally {
       if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
     }

@@ -10,6 +10,8 @@ import { Clock } from '../common/clock.js';
 import { BODY_LIMIT } from '../common/http-limits.js';
 import { AppConfig } from '../config/app-config.js';
 import { badUserInput } from '../graphql/errors.js';
+import { requestIdOf } from '../logging/logging.module.js';
+import { startTracing, tracingEnabled, tracingMiddleware } from '../tracing/tracing.js';
 
 /** Builds the Nest application the same way for `npm start` and for the e2e tests. */
 export async function createApp(
@@ -17,11 +19,14 @@ export async function createApp(
   dataSource: DataSource,
   options: { extraModules?: Type[]; clock?: Clock } = {},
 ): Promise<INestApplication> {
+  if (config.otlpEndpoint !== undefined) await startTracing();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, dataSource, ...options }), {
     bufferLogs: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // First of all middleware, so the request's span covers the others (tracing on: OTEL_EXPORTER_OTLP_ENDPOINT).
+  if (tracingEnabled()) app.use(tracingMiddleware(requestIdOf));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   // GraphQL answers carry a fresh auditEventId each time, so an ETag could never match: not hashed.

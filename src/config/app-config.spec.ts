@@ -65,9 +65,21 @@ describe('loadConfig', () => {
     [{ AUDIT_CHECKPOINT_EVERY: '0' }, 'AUDIT_CHECKPOINT_EVERY: expected a whole number from 1 to 10000000, got 0'],
     [{ AUDIT_CHECKPOINT_SECONDS: 'soon' }, 'AUDIT_CHECKPOINT_SECONDS: expected a whole number from 1 to 86400'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT: expected pretty or json, got "xml"'],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' },
+      'OTEL_EXPORTER_OTLP_ENDPOINT: expected a URL starting with http:// or https://, got grpc://',
+    ],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('logs pretty lines on a terminal and JSON elsewhere unless LOG_FORMAT says', () => {
+    expect(loadConfig({}, '/srv/app', 2, true).logFormat).toBe('pretty');
+    expect(loadConfig({}, '/srv/app', 2, false).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'json' }, '/srv/app', 2, true).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }, '/srv/app', 2, false).logFormat).toBe('pretty');
   });
 
   it('resolves AUDIT_SIGNING_KEY_FILE against the working directory and defaults the checkpoint cadence', () => {

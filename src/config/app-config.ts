@@ -12,6 +12,8 @@ export interface AppConfig {
   redisUrl: string | undefined;
   oidc: { issuer: string; audience: string; jwksUrl: string } | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `pretty`: coloured lines for people (default on a terminal); `json`: one object a line (default otherwise). */
+  logFormat: 'pretty' | 'json';
   /** Size of the synthetic demo loaded into an empty database. */
   demoCases: number;
   /** Ed25519 key that signs audit checkpoints; undefined means DATA_DIR/keys/audit-signing.key. */
@@ -24,6 +26,8 @@ export interface AppConfig {
   statementTimeoutMs: number;
   /** Requests per window, per principal (or per address for the public) and per client address. */
   rateLimit: { windowSeconds: number; perPrincipal: number; perAddress: number };
+  /** OpenTelemetry collector (OTLP/HTTP); undefined: no tracing, and the SDK is never loaded. */
+  otlpEndpoint: string | undefined;
   /** Key file for caller pseudonyms (HMAC); undefined means `dataDir/keys/pseudonym.key`, created on first use. */
   pseudonymKeyFile: string | undefined;
   /** Streaming replicas of DATABASE_URL that serve aggregate reads (rollups, catalog, members). */
@@ -165,6 +169,7 @@ export function loadConfig(
   env: Env = process.env,
   cwd: string = process.cwd(),
   cores = availableParallelism(),
+  stdoutIsTerminal: boolean = process.stdout.isTTY === true,
 ): AppConfig {
   const databaseUrl = parseDatabaseUrl(env);
   const redisUrl = parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
@@ -176,6 +181,10 @@ export function loadConfig(
   if (!(LOG_LEVELS as readonly string[]).includes(logLevelRaw)) {
     throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${logLevelRaw}"`);
   }
+  const logFormatRaw = (env.LOG_FORMAT ?? '').trim() || (stdoutIsTerminal ? 'pretty' : 'json');
+  if (logFormatRaw !== 'pretty' && logFormatRaw !== 'json') {
+    throw new ConfigError('LOG_FORMAT', `expected pretty or json, got "${logFormatRaw}"`);
+  }
   return {
     databaseUrl,
     dataDir,
@@ -185,6 +194,7 @@ export function loadConfig(
     redisUrl,
     oidc: parseOidc(env),
     logLevel: logLevelRaw as AppConfig['logLevel'],
+    logFormat: logFormatRaw,
     demoCases: parseInteger(env, 'DEMO_CASES', 200_000, 0, 50_000_000),
     auditSigningKeyFile: parseFilePath(env, 'AUDIT_SIGNING_KEY_FILE', cwd),
     auditCheckpointEvery: parseInteger(env, 'AUDIT_CHECKPOINT_EVERY', 1000, 1, 10_000_000),
@@ -200,5 +210,6 @@ export function loadConfig(
     workers,
     rateLimitStore: parseRateLimitStore(env, redisUrl, workers),
     freeTextRetentionDays: parseInteger(env, 'FREE_TEXT_RETENTION_DAYS', 0, 0, 36_500),
+    otlpEndpoint: parseUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
   };
 }

@@ -2,68 +2,82 @@ import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 import { AppConfig } from '../config/app-config.js';
+import { logDestination } from './log-format.js';
 import { scrubPersonalData } from './scrub.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /**
- * Structured JSON logs (pino). Every line of a request carries its id; the
- * Authorization header, cookies, bodies and query strings are never logged.
+ * Logs (pino): JSON lines, or coloured lines for people (LOG_FORMAT, log-format.ts). Every line of
+ * a request carries its id; the Authorization header, cookies, bodies and query strings are never
+ * logged, in either format.
  */
 @Module({})
 export class LoggingModule {
   static register(config: AppConfig): DynamicModule {
+    const destination = logDestination(config.logFormat);
+    const options = pinoHttpOptions(config);
     return {
       module: LoggingModule,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (req: IncomingMessage, res: ServerResponse) => {
-              const incoming = req.headers['x-request-id'];
-              const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
-            customAttributeKeys: { reqId: 'requestId' },
-            serializers: {
-              // Only what an operator needs; never headers (Authorization), bodies or query strings.
-              req: (req: { id?: string; method?: string; url?: string; remoteAddress?: string }) => ({
-                id: req.id,
-                method: req.method,
-                path: typeof req.url === 'string' ? req.url.split('?')[0] : undefined,
-              }),
-              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-              err: (err: Error) => ({
-                type: err.name,
-                message: scrubPersonalData(err.message),
-                stack: err.stack?.split('\n').slice(0, 8).join('\n'),
-              }),
-            },
-            redact: {
-              paths: [
-                'req.headers.authorization',
-                'req.headers.cookie',
-                'headers.authorization',
-                '*.apiKey',
-                '*.password',
-                '*.token',
-              ],
-              censor: '[redacted]',
-            },
-            hooks: {
-              // Last line of defence: strip anything shaped like personal data from log messages.
-              logMethod(args, method) {
-                method.apply(
-                  this,
-                  args.map((a) => (typeof a === 'string' ? scrubPersonalData(a) : a)) as Parameters<typeof method>,
-                );
-              },
-            },
-          },
-        }),
-      ],
+      imports: [LoggerModule.forRoot({ pinoHttp: destination ? [options, destination] : options })],
     };
   }
+}
+
+/**
+ * The request's id: a well-formed incoming X-Request-Id, else a new UUID; echoed in the response
+ * header. Kept on the request, so the logs and the traces (src/tracing/) use the same id.
+ */
+export function requestIdOf(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
+  if (typeof req.id === 'string') return req.id;
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  req.id = id;
+  return id;
+}
+
+/** The pino-http options: request ids, serializers and redaction, the same for both formats. */
+export function pinoHttpOptions(config: Pick<AppConfig, 'logLevel'>): Options {
+  return {
+    level: config.logLevel,
+    genReqId: requestIdOf,
+    customAttributeKeys: { reqId: 'requestId' },
+    serializers: {
+      // Only what an operator needs; never headers (Authorization), bodies or query strings.
+      req: (req: { id?: string; method?: string; url?: string; remoteAddress?: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: typeof req.url === 'string' ? req.url.split('?')[0] : undefined,
+      }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: (err: Error) => ({
+        type: err.name,
+        message: scrubPersonalData(err.message),
+        stack: err.stack?.split('\n').slice(0, 8).join('\n'),
+      }),
+    },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'headers.authorization',
+        '*.apiKey',
+        '*.password',
+        '*.token',
+      ],
+      censor: '[redacted]',
+    },
+    hooks: {
+      // Last line of defence: strip anything shaped like personal data from log messages.
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? scrubPersonalData(a) : a)) as Parameters<typeof method>,
+        );
+      },
+    },
+  };
 }

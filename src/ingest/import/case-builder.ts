@@ -3,7 +3,7 @@ import { CallerPseudonymizer } from '../pii/caller-pseudonymizer.js';
 import { namesToRemove, PiiScrubber } from '../pii/pii-scrubber.js';
 import type { CaseInput, MapResult } from './case-input.js';
 import { ReferenceIndex } from './reference-index.js';
-import { parseTimestamp } from './time-parsing.js';
+import { parseTimestamp, type LocalZone } from './time-parsing.js';
 import { channelOf, kindOf, outcomeOf, replyFingerprint, satisfactionOf } from './vocabulary.js';
 
 /** The fields of a Chinese hotline case as a profile extracted them (codes or names, raw text). */
@@ -49,6 +49,8 @@ export class CaseBuilder {
     private readonly pseudonymizer: CallerPseudonymizer,
     private readonly labels: FieldLabels,
     private readonly source: string,
+    /** Where times without an offset are local: the source's time zone. */
+    private readonly zone: LocalZone = 'Asia/Shanghai',
     private readonly now = Date.now(),
   ) {}
 
@@ -63,7 +65,7 @@ export class CaseBuilder {
     if (caseNumber === '') return fail(`${L.caseNumber} is empty`);
     if (caseNumber.length > 64) return fail(`${L.caseNumber} is longer than 64 characters`);
 
-    const receivedAt = parseTimestamp(f.receivedAt ?? '', 'Asia/Shanghai');
+    const receivedAt = parseTimestamp(f.receivedAt ?? '', this.zone);
     if (receivedAt === null) {
       return fail(
         (f.receivedAt ?? '').trim() === ''
@@ -158,7 +160,7 @@ export class CaseBuilder {
   /** null when empty, undefined when unparseable. */
   private optionalTime(raw: string | undefined): number | null | undefined {
     if (!present(raw)) return null;
-    return parseTimestamp(raw, 'Asia/Shanghai') ?? undefined;
+    return parseTimestamp(raw, this.zone) ?? undefined;
   }
 }
 

@@ -11,9 +11,10 @@ import { BatchWriter, type CaseBatchHook } from './batch-writer.js';
 import { CASE_BATCH_HOOKS } from './case-batch-hooks.js';
 import { selectRows } from './select-rows.js';
 import { InputError, type BoundMapper, type CaseInput, type RawRow, type TrafficInput } from './case-input.js';
-import { bind12345 } from './profiles/hotline-12345.profile.js';
+import type { ColumnMapping } from './mapping/column-mapping.js';
+import { bindMapping } from './mapping/mapped-profile.js';
+import { shippedMapping } from './mapping/mapping-files.js';
 import { bindJsonl } from './profiles/jsonl.profile.js';
-import { bindNyc311 } from './profiles/nyc311.profile.js';
 import { DEFAULT_SOURCES, type ProfileContext, type ProfileName } from './profiles/profile.js';
 import { bindTraffic } from './profiles/traffic.profile.js';
 import { ReferenceIndex } from './reference-index.js';
@@ -22,7 +23,9 @@ import { purgeFreeText } from './free-text-retention.js';
 
 export interface ImportOptions {
   file: string;
-  profile: ProfileName;
+  /** A built-in profile, or `mapping` for a mapping file (`import --map`). */
+  profile?: ProfileName;
+  mapping?: ColumnMapping;
   source?: string;
   rejectsFile?: string;
   batchSize?: number;
@@ -40,7 +43,8 @@ export interface ImportOptions {
 
 export interface ImportSummary {
   file: string;
-  profile: ProfileName;
+  /** The profile, or `map:<name>` for a mapping file. */
+  profile: string;
   source: string;
   batchId: string;
   /** Records (data rows) in the file. */
@@ -86,6 +90,7 @@ export class ImportRunner {
   async run(options: ImportOptions): Promise<ImportSummary> {
     const size = await fileSize(options.file);
     const sha256 = await hashFile(options.file);
+    profileOf(options);
     const input: RowSource<unknown> =
       options.profile === 'jsonl' ? openJsonl(options.file) : await openCsv(options.file);
     return this.importRows(input, {
@@ -107,7 +112,10 @@ export class ImportRunner {
   ): Promise<ImportSummary> {
     const started = Date.now();
     const { sha256, size } = options;
-    const source = options.source?.trim() || DEFAULT_SOURCES[options.profile];
+    const profile = profileOf(options);
+    const source =
+      options.source?.trim() ||
+      (options.mapping ? (options.mapping.source ?? options.mapping.name) : DEFAULT_SOURCES[profile as ProfileName]);
     const refs = await ReferenceIndex.load(this.dataSource);
     const ctx: ProfileContext = {
       refs,
@@ -119,7 +127,7 @@ export class ImportRunner {
     let rejects: WriteStream | null = null;
     let batchId: string | null = null;
     try {
-      const mapper = bindProfile(options.profile, input.header, ctx);
+      const mapper = await bindProfile(options, input.header, ctx);
       const client = (await runner.connect()) as PoolClient;
       const [{ locked }] = await selectRows<{ locked: boolean }>(
         runner,
@@ -139,7 +147,7 @@ export class ImportRunner {
         runner,
         `SELECT id, committed_lines FROM import_batch WHERE file_sha256 = $1 AND profile = $2 AND status <> 'completed'
          ORDER BY id DESC LIMIT 1`,
-        [sha256, options.profile],
+        [sha256, profile],
       );
       const skip = resume[0]?.committed_lines ?? 0;
       if (resume[0]) {
@@ -149,7 +157,7 @@ export class ImportRunner {
         const inserted = await selectRows<{ id: string }>(
           runner,
           `INSERT INTO import_batch (profile, source, file_name, file_sha256) VALUES ($1, $2, $3, $4) RETURNING id`,
-          [options.profile, source, options.fileName, sha256],
+          [profile, source, options.fileName, sha256],
         );
         batchId = inserted[0].id;
       }
@@ -194,7 +202,7 @@ export class ImportRunner {
       }
       return {
         file: options.file,
-        profile: options.profile,
+        profile: options.mapping ? `map:${options.mapping.name}` : profile,
         source,
         batchId,
         records,
@@ -227,19 +235,32 @@ export class ImportRunner {
   }
 }
 
-function bindProfile(
-  profile: ProfileName,
+/**
+ * What import_batch records as the profile, and resumes by: the profile's name, or for a mapping file
+ * `map:<name>:<sha256 of the mapping, 12 hex>` (a changed mapping starts afresh rather than resume).
+ */
+function profileOf(options: ImportOptions): string {
+  if (options.mapping && options.profile) throw new InputError('give either a profile or a mapping, not both');
+  if (options.mapping) return `map:${options.mapping.name}:${options.mapping.sha256.slice(0, 12)}`;
+  if (!options.profile) throw new InputError('give a profile (12345, nyc311, jsonl, traffic) or a mapping file');
+  return options.profile;
+}
+
+async function bindProfile(
+  options: ImportOptions,
   header: string[] | null,
   ctx: ProfileContext,
-): BoundMapper<unknown, unknown> {
-  if (profile === 'jsonl') return bindJsonl(ctx);
+): Promise<BoundMapper<unknown, unknown>> {
+  if (options.mapping) return bindMapping(options.mapping, header ?? [], ctx);
+  if (options.profile === 'jsonl') return bindJsonl(ctx);
   const h = header as string[];
-  switch (profile) {
+  switch (options.profile) {
     case '12345':
-      return bind12345(h, ctx);
     case 'nyc311':
-      return bindNyc311(h, ctx);
+      // The CSV profiles are mapping files shipped in mappings/ (docs/ingest.md, "Mapping files").
+      return bindMapping(await shippedMapping(options.profile), h, ctx, options.profile);
     case 'traffic':
+    default:
       return bindTraffic(h, ctx);
   }
 }

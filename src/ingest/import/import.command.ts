@@ -6,23 +6,29 @@ import { notifyRecordsChanged } from '../../records/records-changed.js';
 import { loadPseudonymKey, PseudonymKeyError } from '../pii/pseudonym-key.js';
 import { InputError } from './case-input.js';
 import { ImportRunner, type ImportSummary } from './import-runner.js';
+import { loadMappingFile } from './mapping/mapping-files.js';
 import { PROFILES, type ProfileName } from './profiles/profile.js';
 
 interface ImportFlags {
-  profile: ProfileName;
+  profile?: ProfileName;
+  map?: string;
   rejects?: string;
   source?: string;
   batchSize?: string;
   json?: boolean;
 }
 
-/** `hotline-gateway import FILE --profile 12345|nyc311|jsonl|traffic [--rejects FILE] [--json]` */
+/** `hotline-gateway import FILE (--profile 12345|nyc311|jsonl|traffic | --map MAPPING.json) [--rejects FILE] [--json]` */
 export function registerImportCommand(program: Command, ctx: CliContext): void {
   program
     .command('import')
     .description('load case records (or hourly call traffic) from a file; personal data is removed on the way in')
-    .argument('<file>', 'CSV (12345, nyc311, traffic) or JSON Lines (jsonl) file')
-    .addOption(new Option('--profile <profile>', 'the file format').choices([...PROFILES]).makeOptionMandatory())
+    .argument('<file>', 'CSV (12345, nyc311, traffic, or any layout with --map) or JSON Lines (jsonl) file')
+    .addOption(new Option('--profile <profile>', 'the file format').choices([...PROFILES]))
+    .option(
+      '--map <mapping.json>',
+      "a mapping file for a CSV layout no profile knows (docs/ingest.md, 'Mapping files')",
+    )
     .option(
       '--rejects <file>',
       'write each rejected row (line, reason, personal fields blanked) to this JSON Lines file',
@@ -31,6 +37,13 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
     .option('--batch-size <n>', 'rows per transaction', '5000')
     .option('--json', 'print one JSON object')
     .action(async (file: string, flags: ImportFlags) => {
+      if ((flags.profile === undefined) === (flags.map === undefined)) {
+        throw new CliFailure(
+          `import: give either --profile ${PROFILES.join('|')} or --map MAPPING.json${flags.profile ? ', not both' : ''}`,
+          2,
+        );
+      }
+      const mapping = flags.map === undefined ? undefined : await loadMappingFile(flags.map).catch(rethrowAsFailure);
       const batchSize = Number(flags.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
         throw new CliFailure('--batch-size: expected a whole number from 1 to 100000', 2);
@@ -48,6 +61,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
           const result = await new ImportRunner(db.dataSource, key).run({
             file,
             profile: flags.profile,
+            mapping,
             rejectsFile: flags.rejects,
             source: flags.source,
             batchSize,
