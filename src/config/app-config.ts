@@ -10,6 +10,8 @@ export interface AppConfig {
   seedDemo: boolean;
   redisUrl: string | undefined;
   oidc: { issuer: string; audience: string; jwksUrl: string } | undefined;
+  /** The OIDC client id the web portal signs in with (authorization code + PKCE); undefined: OIDC_AUDIENCE. */
+  oidcClientId: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Size of the synthetic demo loaded into an empty database. */
   demoCases: number;
@@ -107,6 +109,16 @@ function parseOidc(env: Env): AppConfig['oidc'] {
   return { issuer, audience: (env.OIDC_AUDIENCE as string).trim(), jwksUrl };
 }
 
+function parseOidcClientId(env: Env): string | undefined {
+  const raw = (env.OIDC_CLIENT_ID ?? '').trim();
+  if (raw === '') return undefined;
+  if ((env.OIDC_ISSUER ?? '').trim() === '') {
+    throw new ConfigError('OIDC_CLIENT_ID', 'is set but OIDC is not: set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL too');
+  }
+  if (!/^[\x21-\x7e]{1,200}$/.test(raw)) throw new ConfigError('OIDC_CLIENT_ID', 'expected printable characters, no spaces');
+  return raw;
+}
+
 function parseFilePath(env: Env, name: string, cwd: string): string | undefined {
   const raw = (env[name] ?? '').trim();
   if (raw === '') return undefined;
@@ -132,6 +144,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     seedDemo: parseBoolean(env, 'SEED_DEMO', databaseUrl === undefined),
     redisUrl: parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     oidc: parseOidc(env),
+    oidcClientId: parseOidcClientId(env),
     logLevel: logLevelRaw as AppConfig['logLevel'],
     demoCases: parseInteger(env, 'DEMO_CASES', 200_000, 0, 50_000_000),
     auditSigningKeyFile: parseFilePath(env, 'AUDIT_SIGNING_KEY_FILE', cwd),
