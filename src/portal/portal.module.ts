@@ -5,6 +5,6 @@ import { PortalMiddleware } from './portal.middleware.js';
 @Module({})
 export class PortalModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(PortalMiddleware).forRoutes('*path');
+    consumer.apply(PortalMiddleware).forRoutes('{*path}');
   }
 }
