@@ -91,10 +91,14 @@ if (webNeedsBuild()) {
   } else {
     process.stderr.write('hotline-gateway: building the web portal (vite)...\n');
     try {
-      execFileSync(process.execPath, [vite, 'build', '--config', path.join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'], {
-        stdio: 'inherit',
-        cwd: root,
-      });
+      execFileSync(
+        process.execPath,
+        [vite, 'build', '--config', path.join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'],
+        {
+          stdio: 'inherit',
+          cwd: root,
+        },
+      );
     } catch {
       process.stderr.write('hotline-gateway: the web portal build failed; see the errors above\n');
       process.exit(1);

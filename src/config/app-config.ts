@@ -113,9 +113,13 @@ function parseOidcClientId(env: Env): string | undefined {
   const raw = (env.OIDC_CLIENT_ID ?? '').trim();
   if (raw === '') return undefined;
   if ((env.OIDC_ISSUER ?? '').trim() === '') {
-    throw new ConfigError('OIDC_CLIENT_ID', 'is set but OIDC is not: set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL too');
+    throw new ConfigError(
+      'OIDC_CLIENT_ID',
+      'is set but OIDC is not: set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL too',
+    );
   }
-  if (!/^[\x21-\x7e]{1,200}$/.test(raw)) throw new ConfigError('OIDC_CLIENT_ID', 'expected printable characters, no spaces');
+  if (!/^[\x21-\x7e]{1,200}$/.test(raw))
+    throw new ConfigError('OIDC_CLIENT_ID', 'expected printable characters, no spaces');
   return raw;
 }
 

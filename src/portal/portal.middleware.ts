@@ -79,7 +79,10 @@ export class PortalMiddleware implements NestMiddleware {
     const html = this.files.page(name);
     res.setHeader('Cache-Control', 'no-cache');
     if (html === null) {
-      res.status(503).type('text/plain; charset=utf-8').send(NOT_BUILT_MESSAGE + '\n');
+      res
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send(NOT_BUILT_MESSAGE + '\n');
       return;
     }
     res.setHeader('Content-Security-Policy', name === 'explorer' ? this.explorerCsp : this.portalCsp);

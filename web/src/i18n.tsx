@@ -31,7 +31,7 @@ const I18nContext = createContext<I18n | null>(null);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(() => {
-    let stored: string | null = null;
+    let stored: string | null;
     try {
       stored = localStorage.getItem(STORE);
     } catch {

@@ -47,11 +47,13 @@ const en = {
   'home.title': 'Governed open data from the 12345 government service hotline',
   'home.lead':
     'Browse the catalog, build tables of anonymized aggregates, apply for a data-use licence, and check the audit log. Researchers, departments, stewards and auditors sign in with their API key.',
-  'home.catalog': 'Every dataset: what it covers, its dimensions and measures, disclosure rules, terms and how to cite it.',
+  'home.catalog':
+    'Every dataset: what it covers, its dimensions and measures, disclosure rules, terms and how to cite it.',
   'home.build': 'Rows, columns, measures and filters; a table and a chart; CSV and JSON downloads.',
   'home.signIn': 'Paste your API key (kept only in this tab) or use your organization’s sign-in.',
   'home.explorer': 'GraphiQL for the API itself, with your credential.',
-  'home.governed': 'The portal uses only the public API, so everything it shows is governed and audited like an API call.',
+  'home.governed':
+    'The portal uses only the public API, so everything it shows is governed and audited like an API call.',
   'signIn.title': 'Sign in',
   'signIn.keyLabel': 'API key',
   'signIn.keyHint':
@@ -406,7 +408,8 @@ const zh: Record<MessageKey, string> = {
   'error.NETWORK': '无法连接网关',
   'audit.recorded': '已记入审计日志（{operation}）：事件 {ids}。',
   'home.title': '12345政务服务热线的受控开放数据',
-  'home.lead': '浏览数据目录、制作匿名汇总表、申请数据使用许可、查看审计日志。研究人员、部门、数据管理员和审计员用各自的 API 密钥登录。',
+  'home.lead':
+    '浏览数据目录、制作匿名汇总表、申请数据使用许可、查看审计日志。研究人员、部门、数据管理员和审计员用各自的 API 密钥登录。',
   'home.catalog': '每个数据集的范围、维度和指标、披露规则、使用条款和引用方式。',
   'home.build': '行、列、指标和筛选；表格和图表；CSV 和 JSON 下载。',
   'home.signIn': '粘贴您的 API 密钥（只保存在本标签页），或使用单位账号登录。',
@@ -449,7 +452,8 @@ const zh: Record<MessageKey, string> = {
   'class.restricted': '受限',
   'class.confidential': '保密',
   'builder.title': '制表',
-  'builder.lead': '选择数据集，把维度放入行和列，选择指标和筛选条件，然后运行。地址栏中的链接可以重现该查询（绝不包含您的密钥）。',
+  'builder.lead':
+    '选择数据集，把维度放入行和列，选择指标和筛选条件，然后运行。地址栏中的链接可以重现该查询（绝不包含您的密钥）。',
   'builder.urlProblems': '链接中有些部分无法识别，已略去：',
   'builder.fitProblems': '查询中有些部分不在此数据集中发布，已略去：',
   'builder.dataset': '数据集',

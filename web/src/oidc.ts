@@ -129,7 +129,9 @@ export async function completeOidcSignIn(
     error_description?: string;
   };
   if (!response.ok) {
-    throw new Error(`The identity provider refused the code: ${body.error_description ?? body.error ?? response.status}`);
+    throw new Error(
+      `The identity provider refused the code: ${body.error_description ?? body.error ?? response.status}`,
+    );
   }
   const token = [body.access_token, body.id_token].find(
     (t): t is string => typeof t === 'string' && audiencesOf(t).includes(settings.audience),

@@ -1,6 +1,12 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, gql } from './api/client';
-import { clearCredential, credentialKind, readCredential, storeCredential, type CredentialKind } from './api/credential';
+import {
+  clearCredential,
+  credentialKind,
+  readCredential,
+  storeCredential,
+  type CredentialKind,
+} from './api/credential';
 import type { Me } from './api/types';
 import type { OidcSettings } from './oidc';
 

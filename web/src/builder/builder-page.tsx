@@ -158,7 +158,9 @@ export function BuilderPage() {
               }}
               options={[
                 ['', t('builder.chooseDataset')],
-                ...(datasets ?? []).map((d) => [d.slug, `${pick(d.titleZh, d.titleEn)} (${d.slug})`] as [string, string]),
+                ...(datasets ?? []).map(
+                  (d) => [d.slug, `${pick(d.titleZh, d.titleEn)} (${d.slug})`] as [string, string],
+                ),
               ]}
             />
             {session.me && (
@@ -178,14 +180,7 @@ export function BuilderPage() {
           </div>
           {datasetLoading && state.dataset && <Loading />}
           <ErrorNotice error={datasetError} />
-          {dataset && (
-            <DatasetControls
-              dataset={dataset}
-              state={state}
-              update={update}
-              usedDims={usedDims}
-            />
-          )}
+          {dataset && <DatasetControls dataset={dataset} state={state} update={update} usedDims={usedDims} />}
           <div className="actions">
             <button type="submit" className="primary" disabled={!isRunnable(state) || running}>
               {running ? t('builder.running') : t('builder.run')}
@@ -272,7 +267,7 @@ function DatasetControls({
 
   const axisEditor = (which: 'rows' | 'columns') => {
     const axes = state[which];
-    const setAxes = (next: Axis[]) => update({ [which]: next } as Partial<BuilderState>);
+    const setAxes = (next: Axis[]) => update(which === 'rows' ? { rows: next } : { columns: next });
     const available = dataset.dimensions.filter((d) => !usedDims.has(d.code));
     const title = which === 'rows' ? t('builder.rows') : t('builder.columns');
     return (
@@ -448,7 +443,9 @@ function DatasetControls({
           <Select
             label={t('builder.direction')}
             value={state.order.direction}
-            onChange={(v) => update({ order: { field: state.order?.field ?? '', direction: v === 'ASC' ? 'ASC' : 'DESC' } })}
+            onChange={(v) =>
+              update({ order: { field: state.order?.field ?? '', direction: v === 'ASC' ? 'ASC' : 'DESC' } })
+            }
             options={[
               ['DESC', t('builder.desc')],
               ['ASC', t('builder.asc')],

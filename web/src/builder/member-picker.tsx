@@ -26,7 +26,9 @@ export function MemberPicker({
     const all = q
       ? members.filter(
           (m) =>
-            m.code.toLowerCase().includes(q) || m.labelZh.toLowerCase().includes(q) || m.labelEn.toLowerCase().includes(q),
+            m.code.toLowerCase().includes(q) ||
+            m.labelZh.toLowerCase().includes(q) ||
+            m.labelEn.toLowerCase().includes(q),
         )
       : members;
     return all;

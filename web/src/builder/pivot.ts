@@ -39,11 +39,10 @@ export function pivot(result: AggregateResult, rowCount: number): PivotTable {
   const rowKeyOf = (keys: string[]) => JSON.stringify(keys.slice(0, split));
   const colKeyOf = (keys: string[]) => JSON.stringify(keys.slice(split));
 
-  let columnKeys = new Set(result.rows.map((r) => colKeyOf(r.keys)));
+  const columnKeys = new Set(result.rows.map((r) => colKeyOf(r.keys)));
   let flattened = false;
   if (columnKeys.size * Math.max(1, measures.length) > MAX_SPREAD_COLUMNS) {
     split = dims.length;
-    columnKeys = new Set([JSON.stringify([])]);
     flattened = true;
   }
   const header = (keys: string[], zh: string[], en: string[], from: number, to: number): HeaderKey => ({

@@ -109,7 +109,13 @@ export function parseState(search: string): ParseResult {
   for (const f of params.getAll('f')) {
     const colon = f.indexOf(':');
     const axis = colon > 0 ? parseAxis(f.slice(0, colon)) : null;
-    const members = colon > 0 ? f.slice(colon + 1).split('|').filter((x) => x !== '') : [];
+    const members =
+      colon > 0
+        ? f
+            .slice(colon + 1)
+            .split('|')
+            .filter((x) => x !== '')
+        : [];
     if (!axis || members.length === 0 || !members.every((x) => MEMBER.test(x))) {
       problems.push(`filter "${f}" is not dimension.level:code|code`);
       continue;

@@ -32,7 +32,10 @@ export function snippets(origin: string, input: AggregateQueryInput, signedIn: b
     `G = "${origin}/graphql"`,
     signedIn ? 'H = {"Authorization": f"Bearer {os.environ[\'HGW_API_KEY\']}"}' : 'H = {}',
     `Q = """${AGGREGATE_QUERY}"""`,
-    `variables = ${JSON.stringify(variables, null, 2).replace(/\btrue\b/g, 'True').replace(/\bfalse\b/g, 'False').replace(/\bnull\b/g, 'None')}`,
+    `variables = ${JSON.stringify(variables, null, 2)
+      .replace(/\btrue\b/g, 'True')
+      .replace(/\bfalse\b/g, 'False')
+      .replace(/\bnull\b/g, 'None')}`,
     'r = requests.post(G, headers=H, json={"query": Q, "variables": variables}).json()',
     'if "errors" in r: raise SystemExit(r["errors"][0]["message"])',
     'result = r["data"]["aggregate"]',

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '../i18n';
 import type { ChartSpec } from './chart-spec';
 
-type ECharts = typeof import('./echarts-setup')['echarts'];
+type ECharts = (typeof import('./echarts-setup'))['echarts'];
 let loading: Promise<ECharts> | undefined;
 function loadEcharts(): Promise<ECharts> {
   loading ??= import('./echarts-setup').then((m) => m.echarts);
@@ -77,9 +77,7 @@ export function Chart({
             data: s.points.map((p) => ({
               value: p.value,
               flags: p.flags,
-              ...(marked(p.flags)
-                ? { itemStyle: { color: '#c2410c' }, symbolSize: 9, symbol: 'triangle' }
-                : {}),
+              ...(marked(p.flags) ? { itemStyle: { color: '#c2410c' }, symbolSize: 9, symbol: 'triangle' } : {}),
             })),
           })),
         });

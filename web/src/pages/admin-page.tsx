@@ -85,7 +85,9 @@ function SelectField({
 
 /** Whether the running gateway offers a mutation (introspection), so the UI shows only what works. */
 async function hasMutation(name: string): Promise<boolean> {
-  const d = await gql<{ __type: { fields: { name: string }[] } | null }>(`{ __type(name: "Mutation") { fields { name } } }`);
+  const d = await gql<{ __type: { fields: { name: string }[] } | null }>(
+    `{ __type(name: "Mutation") { fields { name } } }`,
+  );
   return Boolean(d.__type?.fields.some((f) => f.name === name));
 }
 
@@ -153,7 +155,12 @@ function Principals() {
       <form onSubmit={(e) => void submit(e)}>
         <div className="row-of-fields">
           <TextField label={t('admin.name')} value={name} onChange={setName} required />
-          <SelectField label={t('admin.role')} value={role} onChange={setRole} options={['researcher', 'department', 'auditor', 'steward']} />
+          <SelectField
+            label={t('admin.role')}
+            value={role}
+            onChange={setRole}
+            options={['researcher', 'department', 'auditor', 'steward']}
+          />
           <TextField label={t('admin.oidcSubject')} value={oidcSubject} onChange={setOidcSubject} />
         </div>
         <fieldset>
@@ -170,7 +177,13 @@ function Principals() {
               <TextField label={t('admin.orgZh')} value={orgZh} onChange={setOrgZh} required />
               <TextField label={t('admin.orgEn')} value={orgEn} onChange={setOrgEn} required />
               {orgKind === 'department' && (
-                <TextField label={t('admin.deptCode')} value={deptCode} onChange={setDeptCode} required hint="320500-housing" />
+                <TextField
+                  label={t('admin.deptCode')}
+                  value={deptCode}
+                  onChange={setDeptCode}
+                  required
+                  hint="320500-housing"
+                />
               )}
             </div>
           )}
@@ -253,7 +266,11 @@ function ApiKeys() {
         `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey key { id } } }`,
         { i: input },
       );
-      setFresh({ apiKey: answer.data.createApiKey.apiKey, id: answer.data.createApiKey.key.id, audit: answer.auditEventIds });
+      setFresh({
+        apiKey: answer.data.createApiKey.apiKey,
+        id: answer.data.createApiKey.key.id,
+        audit: answer.auditEventIds,
+      });
       setName('');
       load();
     } catch (err) {
@@ -278,7 +295,12 @@ function ApiKeys() {
         <div className="row-of-fields">
           <TextField label={t('admin.keyName')} value={name} onChange={setName} required />
           {steward && (
-            <TextField label={t('admin.keyFor')} value={principalId} onChange={setPrincipalId} hint={t('admin.keyForHint')} />
+            <TextField
+              label={t('admin.keyFor')}
+              value={principalId}
+              onChange={setPrincipalId}
+              hint={t('admin.keyForHint')}
+            />
           )}
           <TextField label={t('admin.expires')} value={expiresAt} onChange={setExpiresAt} type="datetime-local" />
         </div>
@@ -541,7 +563,12 @@ function Publish() {
             onChange={(v) => set({ descriptionEn: v })}
             required
           />
-          <TextField label={t('catalog.publisher')} value={draft.publisher} onChange={(v) => set({ publisher: v })} required />
+          <TextField
+            label={t('catalog.publisher')}
+            value={draft.publisher}
+            onChange={(v) => set({ publisher: v })}
+            required
+          />
           <TextField
             label={t('catalog.versionDate')}
             value={draft.versionDate}
@@ -555,7 +582,12 @@ function Publish() {
             onChange={(v) => set({ classification: v })}
             options={['open', 'restricted', 'confidential']}
           />
-          <SelectField label={t('catalog.source')} value={draft.source} onChange={(v) => set({ source: v })} options={['cases', 'traffic']} />
+          <SelectField
+            label={t('catalog.source')}
+            value={draft.source}
+            onChange={(v) => set({ source: v })}
+            options={['cases', 'traffic']}
+          />
           <SelectField
             label={t('admin.disclosureMethod')}
             value={draft.disclosureMethod}
@@ -570,7 +602,12 @@ function Publish() {
             required
           />
         </div>
-        <TextField label={t('catalog.terms')} value={draft.termsOfUse} onChange={(v) => set({ termsOfUse: v })} required />
+        <TextField
+          label={t('catalog.terms')}
+          value={draft.termsOfUse}
+          onChange={(v) => set({ termsOfUse: v })}
+          required
+        />
         <div className="field">
           <label htmlFor={dimsId}>{t('admin.dimensions')}</label>
           <textarea
@@ -601,7 +638,12 @@ function Publish() {
           />
         </div>
         <label className="check" htmlFor={publishedId}>
-          <input id={publishedId} type="checkbox" checked={draft.published} onChange={() => set({ published: !draft.published })} />
+          <input
+            id={publishedId}
+            type="checkbox"
+            checked={draft.published}
+            onChange={() => set({ published: !draft.published })}
+          />
           {t('admin.published')}
         </label>
         <p className="hint">{t('admin.publishHint')}</p>

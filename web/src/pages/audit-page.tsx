@@ -18,7 +18,15 @@ interface Filter {
   from: string;
   to: string;
 }
-const NO_FILTER: Filter = { principalId: '', licenseId: '', datasetSlug: '', operation: '', decision: '', from: '', to: '' };
+const NO_FILTER: Filter = {
+  principalId: '',
+  licenseId: '',
+  datasetSlug: '',
+  operation: '',
+  decision: '',
+  from: '',
+  to: '',
+};
 
 /** datetime-local (the browser's local time) to ISO-8601 UTC, as the API takes it. */
 function toIso(local: string): string | undefined {
@@ -134,7 +142,12 @@ function EventBrowser() {
   const field = (key: keyof Filter, id: string, label: string, type = 'text') => (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} type={type} value={filter[key]} onChange={(e) => setFilter({ ...filter, [key]: e.target.value })} />
+      <input
+        id={id}
+        type={type}
+        value={filter[key]}
+        onChange={(e) => setFilter({ ...filter, [key]: e.target.value })}
+      />
     </div>
   );
 
@@ -241,7 +254,12 @@ function prettyQuery(query: string | null): string {
 function EventDetail({ event, onClose }: { event: AuditEvent; onClose: () => void }) {
   const { t } = useI18n();
   return (
-    <div className="event-detail" role="region" aria-label={t('audit.detail', { seq: event.seq })} data-testid="event-detail">
+    <div
+      className="event-detail"
+      role="region"
+      aria-label={t('audit.detail', { seq: event.seq })}
+      data-testid="event-detail"
+    >
       <h3>{t('audit.detail', { seq: event.seq })}</h3>
       <Facts
         items={[
@@ -367,7 +385,9 @@ function Checkpoints() {
       <ErrorNotice error={error} />
       {data && (
         <>
-          {data.publicKeyPem && <CopyBox label={t('audit.publicKey', { id: data.keyId ?? '' })} text={data.publicKeyPem} />}
+          {data.publicKeyPem && (
+            <CopyBox label={t('audit.publicKey', { id: data.keyId ?? '' })} text={data.publicKeyPem} />
+          )}
           {data.checkpoints.length === 0 && <p>{t('audit.noCheckpoints')}</p>}
           <div className="table-wrap">
             <table>

@@ -132,8 +132,7 @@ function DatasetDetail({ slug }: { slug: string }) {
       <p>{dataset.termsOfUse}</p>
       {dataset.statutoryLimits.length > 0 && (
         <p>
-          {t('catalog.statutory')}{' '}
-          {dataset.statutoryLimits.map((s) => `${s.kind}: ${s.days}`).join(' · ')}
+          {t('catalog.statutory')} {dataset.statutoryLimits.map((s) => `${s.kind}: ${s.days}`).join(' · ')}
         </p>
       )}
       <h2>{t('catalog.cite')}</h2>

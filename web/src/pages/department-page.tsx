@@ -13,9 +13,9 @@ import type { AggregateQueryInput } from '../builder/query-state';
 
 const RESULT = `dataset columns rows { keys labels labelsEn cells { measure value flags } } disclosure { method threshold suppressedCells budgetRemaining } licenseId auditEventId citation`;
 const aggregate = (q: AggregateQueryInput) =>
-  gql<{ aggregate: AggregateResult }>(`query($q: AggregateQueryInput!) { aggregate(query: $q) { ${RESULT} } }`, { q }).then(
-    (d) => d.aggregate,
-  );
+  gql<{ aggregate: AggregateResult }>(`query($q: AggregateQueryInput!) { aggregate(query: $q) { ${RESULT} } }`, {
+    q,
+  }).then((d) => d.aggregate);
 
 const PERFORMANCE: { measure: string; label: MessageKey }[] = [
   { measure: 'onTimeRate', label: 'dept.onTime' },
@@ -96,11 +96,7 @@ export function DepartmentPage() {
         <Loading />
       ) : (
         <>
-          <Performance
-            range={applied}
-            province={province}
-            provinceLicence={licenceFor('hotline-cases')}
-          />
+          <Performance range={applied} province={province} provinceLicence={licenceFor('hotline-cases')} />
           <SurgeMonitor city={city} licence={licenceFor('call-traffic')} />
           <HotTopics range={applied} />
         </>
@@ -269,7 +265,10 @@ function SurgeMonitor({ city, licence }: { city: string | null; licence: string 
       series: [
         {
           name: t('dept.calls'),
-          points: rows.map((r) => ({ value: at(r, 'callsOffered')?.value ?? null, flags: at(r, 'surgeRatio')?.flags ?? [] })),
+          points: rows.map((r) => ({
+            value: at(r, 'callsOffered')?.value ?? null,
+            flags: at(r, 'surgeRatio')?.flags ?? [],
+          })),
         },
         {
           name: t('dept.baseline'),
@@ -300,7 +299,14 @@ function SurgeMonitor({ city, licence }: { city: string | null; licence: string 
           <p data-testid="surge-hours">
             {surgeHours.length > 0 ? t('dept.surgeHours', { hours: surgeHours.join(', ') }) : t('dept.noSurge')}
           </p>
-          {spec && <Chart spec={spec} title={t('dept.surgeChart', { day })} format={(v) => i18n.number(v)} highlightFlag="surge" />}
+          {spec && (
+            <Chart
+              spec={spec}
+              title={t('dept.surgeChart', { day })}
+              format={(v) => i18n.number(v)}
+              highlightFlag="surge"
+            />
+          )}
           <FlagLegend flags={flagsIn(result.result)} />
           <details>
             <summary>{t('dept.surgeTable')}</summary>

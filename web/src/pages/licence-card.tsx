@@ -17,7 +17,8 @@ export function LicenceCard({ licence, children }: { licence: License; children?
   return (
     <article className={`licence status-${licence.status}`} data-testid={`licence-${licence.id}`}>
       <h3>
-        {licence.id} <span className={`badge status-${licence.status}`}>{tOr(`status.${licence.status}`, licence.status)}</span>
+        {licence.id}{' '}
+        <span className={`badge status-${licence.status}`}>{tOr(`status.${licence.status}`, licence.status)}</span>
       </h3>
       <p className="purpose">{licence.purpose}</p>
       <Facts
@@ -48,7 +49,8 @@ export function LicenceCard({ licence, children }: { licence: License; children?
               <code>{d.dataset}</code>: {d.dimensions.map((x) => `${x.dimension} ≤ ${x.level}`).join(', ')}
               {d.cities && ` · ${t('licence.cities')} ${d.cities.join(', ')}`}
               {d.departments && ` · ${t('licence.departments')} ${d.departments.join(', ')}`}
-              {(d.periodFrom || d.periodTo) && ` · ${t('licence.period')} ${d.periodFrom ?? '…'} – ${d.periodTo ?? '…'}`}
+              {(d.periodFrom || d.periodTo) &&
+                ` · ${t('licence.period')} ${d.periodFrom ?? '…'} – ${d.periodTo ?? '…'}`}
               {budget !== null && ` · ${t('licence.lastBudget', { n: budget })}`}
             </li>
           );

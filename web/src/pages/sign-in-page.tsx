@@ -103,7 +103,13 @@ export function OidcCallbackPage() {
   return (
     <section className="panel narrow">
       <h1>{t('signIn.title')}</h1>
-      {error ? <ErrorNotice error={error} /> : oidc || !session.config.loaded ? <Loading /> : <p>{t('signIn.oidcOff')}</p>}
+      {error ? (
+        <ErrorNotice error={error} />
+      ) : oidc || !session.config.loaded ? (
+        <Loading />
+      ) : (
+        <p>{t('signIn.oidcOff')}</p>
+      )}
     </section>
   );
 }

@@ -32,7 +32,12 @@ export function StewardQueue() {
   const act = async (licence: License, operation: string, mutation: string, variables: Record<string, unknown>) => {
     try {
       const answer = await gqlRequest<Record<string, { id: string; status: string }>>(mutation, variables);
-      setOutcome({ licenceId: licence.id, operation, status: answer.data[operation]?.status, audit: answer.auditEventIds });
+      setOutcome({
+        licenceId: licence.id,
+        operation,
+        status: answer.data[operation]?.status,
+        audit: answer.auditEventIds,
+      });
       load();
     } catch (err) {
       setOutcome({ licenceId: licence.id, operation, audit: [], error: err });
@@ -119,7 +124,13 @@ function Decide({ licence, act }: { licence: License; act: Act }) {
         <div className="row-of-fields">
           <div className="field">
             <label htmlFor={validToId}>{t('queue.narrowValidTo', { to: licence.validTo })}</label>
-            <input id={validToId} type="date" value={validTo} max={licence.validTo} onChange={(e) => setValidTo(e.target.value)} />
+            <input
+              id={validToId}
+              type="date"
+              value={validTo}
+              max={licence.validTo}
+              onChange={(e) => setValidTo(e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor={quotaId}>{t('queue.narrowQuota', { quota: licence.dailyQuota })}</label>
@@ -138,7 +149,9 @@ function Decide({ licence, act }: { licence: License; act: Act }) {
         <ConfirmButton
           label={t('queue.approve')}
           confirmText={
-            narrowing ? t('queue.confirmApproveNarrowed', { id: licence.id }) : t('queue.confirmApprove', { id: licence.id })
+            narrowing
+              ? t('queue.confirmApproveNarrowed', { id: licence.id })
+              : t('queue.confirmApprove', { id: licence.id })
           }
           onConfirm={() =>
             act(
@@ -198,7 +211,12 @@ function Govern({ licence, act }: { licence: License; act: Act }) {
         {licence.status === 'active' &&
           reasonOp('suspendLicense', t('queue.suspend'), t('queue.confirmSuspend', { id: licence.id, reason }))}
         {licence.status === 'suspended' &&
-          reasonOp('reinstateLicense', t('queue.reinstate'), t('queue.confirmReinstate', { id: licence.id, reason }), false)}
+          reasonOp(
+            'reinstateLicense',
+            t('queue.reinstate'),
+            t('queue.confirmReinstate', { id: licence.id, reason }),
+            false,
+          )}
         {reasonOp('revokeLicense', t('queue.revoke'), t('queue.confirmRevoke', { id: licence.id, reason }))}
       </div>
     </div>

@@ -21,7 +21,7 @@ export function ErrorNotice({ error }: { error: unknown }) {
   const { t } = useI18n();
   if (error === null || error === undefined) return null;
   const code = error instanceof ApiError ? error.code : 'ERROR';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
   const titleKey = CODE_TITLES[code];
   return (
     <div className="notice error" role="alert">
@@ -73,7 +73,12 @@ export function ConfirmButton({
   const id = useId();
   if (!asking) {
     return (
-      <button type="button" className={danger ? 'danger' : undefined} disabled={disabled} onClick={() => setAsking(true)}>
+      <button
+        type="button"
+        className={danger ? 'danger' : undefined}
+        disabled={disabled}
+        onClick={() => setAsking(true)}
+      >
         {label}
       </button>
     );
