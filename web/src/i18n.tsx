@@ -1,19 +1,9 @@
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+import { detectLang, type Lang } from './lang';
 import { messages, type MessageKey } from './messages';
 
-export type Lang = 'zh' | 'en';
+export type { Lang };
 const STORE = 'hgw.lang';
-
-/** Chinese first when the browser asks for it (before English), unless the user chose. */
-export function detectLang(stored: string | null, languages: readonly string[]): Lang {
-  if (stored === 'zh' || stored === 'en') return stored;
-  for (const l of languages) {
-    const lower = l.toLowerCase();
-    if (lower.startsWith('zh')) return 'zh';
-    if (lower.startsWith('en')) return 'en';
-  }
-  return 'en';
-}
 
 export interface I18n {
   lang: Lang;
