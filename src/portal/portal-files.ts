@@ -19,27 +19,19 @@ export const NOT_BUILT_MESSAGE =
   'The web portal is not built in dist/web. Run `npm ci` (it builds the portal with the gateway) or `npm run build:web`, then restart. The API at /graphql works without it.';
 
 /**
- * The portal's two HTML pages, read once. Their hashed script and style files are served
- * from `assets/` as they are; the pages themselves are small and never cached by browsers.
+ * The portal's two HTML pages, read on each request: they are small, and a rebuild of dist/web
+ * (new hashed asset names) is then served at once. Their hashed script and style files are
+ * served from `assets/` as they are.
  */
 export class PortalFiles {
-  private pages: { index: string; explorer: string } | null | undefined;
-
   constructor(readonly dir: string = PORTAL_DIR) {}
 
   /** null when the portal has not been built. */
   page(name: 'index' | 'explorer'): string | null {
-    if (this.pages === undefined) {
-      try {
-        this.pages = {
-          index: readFileSync(join(this.dir, 'index.html'), 'utf8'),
-          explorer: readFileSync(join(this.dir, 'explorer.html'), 'utf8'),
-        };
-      } catch {
-        // Not built (yet): look again on the next request, so a build while running is picked up.
-        return null;
-      }
+    try {
+      return readFileSync(join(this.dir, `${name}.html`), 'utf8');
+    } catch {
+      return null;
     }
-    return this.pages ? this.pages[name] : null;
   }
 }

@@ -13,6 +13,7 @@ import { MemberPicker } from './member-picker';
 import { flagsIn } from './pivot';
 import {
   EMPTY_STATE,
+  columnOf,
   MAX_LIMIT,
   fitToCatalog,
   isRunnable,
@@ -315,7 +316,7 @@ function DatasetControls({
     );
   };
 
-  const grouped = [...state.rows, ...state.columns].map((a) => `${a.dimension}.${a.level}`);
+  const grouped = [...state.rows, ...state.columns].map((a) => columnOf(a, dataset));
   const orderFields: [string, string][] = [
     ['', t('builder.noOrder')],
     ...state.measures.map((m) => [m, measureTitle(dataset, m, i18n)] as [string, string]),

@@ -1,5 +1,6 @@
 import {
   EMPTY_STATE,
+  columnOf,
   fitToCatalog,
   isRunnable,
   missingParts,
@@ -175,6 +176,15 @@ describe('builder query state', () => {
       'filter on topic.keyword is not possible in this dataset',
       'order by p90HandlingDays: not a chosen measure or grouped dimension',
     ]);
+  });
+
+  it('names one-level dimensions as the API does (kind, not kind.kind) when checking the order field', () => {
+    const byKind: BuilderState = { ...FULL, order: { field: 'kind', direction: 'DESC' } };
+    expect(fitToCatalog(byKind, CATALOG)).toEqual({ state: byKind, problems: [] });
+    const wrong = fitToCatalog({ ...FULL, order: { field: 'kind.kind', direction: 'DESC' } }, CATALOG);
+    expect(wrong.state.order).toBeNull();
+    expect(columnOf({ dimension: 'area', level: 'city' }, CATALOG)).toBe('area.city');
+    expect(columnOf({ dimension: 'kind', level: 'kind' }, CATALOG)).toBe('kind');
   });
 
   it('keeps a state that fits as it is', () => {

@@ -186,6 +186,15 @@ export interface CatalogShape {
   measures: { code: string }[];
 }
 
+/**
+ * The name of a grouped dimension's column in the answer (and in orderBy), as the API writes it:
+ * the dimension code for one-level dimensions (e.g. kind), dimension.level otherwise (area.city).
+ */
+export function columnOf(a: Axis, catalog: CatalogShape): string {
+  const d = catalog.dimensions.find((x) => x.code === a.dimension);
+  return d && d.levels.length === 1 ? a.dimension : axisText(a);
+}
+
 function hasLevel(catalog: CatalogShape, a: Axis): boolean {
   return catalog.dimensions.some((d) => d.code === a.dimension && d.levels.some((l) => l.code === a.level));
 }
@@ -221,7 +230,7 @@ export function fitToCatalog(state: BuilderState, catalog: CatalogShape): ParseR
     if (!hasLevel(catalog, f)) problems.push(`filter on ${axisText(f)} is not possible in this dataset`);
     return hasLevel(catalog, f);
   });
-  const grouped = [...rows, ...columns].map(axisText);
+  const grouped = [...rows, ...columns].map((a) => columnOf(a, catalog));
   let order = state.order;
   if (order && !measures.includes(order.field) && !grouped.includes(order.field)) {
     problems.push(`order by ${order.field}: not a chosen measure or grouped dimension`);
