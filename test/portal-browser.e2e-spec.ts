@@ -1,6 +1,9 @@
+/// <reference lib="dom" />
+// page.evaluate callbacks run in the browser: they use DOM types.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import { startFakeOidcProvider } from './utils/fake-oidc-provider.js';
 import { createTestDatabase } from './utils/test-database.js';
 import {
   ARTIFACTS,
@@ -20,6 +23,7 @@ import {
 describe('web portal in a browser', () => {
   let server: RunningServer;
   let dropDatabase: () => Promise<void>;
+  let databaseUrl = '';
   let context: BrowserContext;
   let closeBrowser: () => Promise<void>;
   let keys: Record<string, string>;
@@ -31,6 +35,7 @@ describe('web portal in a browser', () => {
     ensureBuilt();
     const db = await createTestDatabase();
     dropDatabase = db.drop;
+    databaseUrl = db.url;
     server = await startServer({ DATABASE_URL: db.url, SEED_DEMO: 'true', DEMO_CASES: '8000' });
     keys = demoKeys(server.output());
     expect(Object.keys(keys).sort()).toEqual(['auditor', 'department', 'researcher', 'steward']);
@@ -239,7 +244,7 @@ describe('web portal in a browser', () => {
       researcher.waitForEvent('download'),
       researcher.getByRole('button', { name: 'Download CSV' }).click(),
     ]);
-    const csv = readFileSync((await download.path()) as string, 'utf8');
+    const csv = readFileSync(await download.path(), 'utf8');
     expect(download.suggestedFilename()).toBe('hotline-cases-aggregate.csv');
     expect(csv).toMatch(/^# citation: /m);
     expect(csv).toContain(`# licence: ${licenceId}`);
@@ -407,5 +412,53 @@ describe('web portal in a browser', () => {
     expect(((await json.json()) as { errors: { message: string }[] }).errors[0].message).toMatch(
       /Cross-Site Request Forgery/,
     );
+  });
+
+  it('signs in through OpenID Connect (authorization code with PKCE) when OIDC is configured, and signs out', async () => {
+    const subject = 'oidc-researcher-7';
+    const created = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.steward}` },
+      body: JSON.stringify({
+        query: `mutation { createPrincipal(input: { name: "OIDC researcher", role: "researcher", oidcSubject: "${subject}", organization: { kind: "university", nameZh: "东南大学", nameEn: "Southeast University" } }) { id } }`,
+      }),
+    });
+    expect(((await created.json()) as { errors?: unknown }).errors).toBeUndefined();
+    const idp = await startFakeOidcProvider({ clientId: 'hotline-portal', audience: 'hotline-gateway', subject });
+    // A second gateway process on the same database, with OIDC on.
+    const withOidc = await startServer({
+      DATABASE_URL: databaseUrl,
+      SEED_DEMO: 'false',
+      OIDC_ISSUER: idp.issuer,
+      OIDC_AUDIENCE: 'hotline-gateway',
+      OIDC_JWKS_URL: `${idp.issuer}/jwks`,
+      OIDC_CLIENT_ID: 'hotline-portal',
+    });
+    try {
+      const page = await newTab();
+      await page.goto(withOidc.url + '/sign-in');
+      // Another origin (port), so the language chosen earlier does not carry over.
+      await page.getByLabel('语言').selectOption('en');
+      await page.getByRole('button', { name: /^Sign in with 127\.0\.0\.1:\d+$/ }).click();
+      await page.getByTestId('signed-in').waitFor();
+      await expect(page.getByTestId('signed-in').innerText()).resolves.toContain('OIDC researcher');
+      expect(idp.verifiedExchanges()).toBe(1);
+      expect(page.url()).toBe(withOidc.url + '/');
+      const stored = await page.evaluate(() => ({
+        session: Object.values(sessionStorage),
+        local: Object.values(localStorage).join(' '),
+      }));
+      expect(stored.session.some((v) => /^ey[\w-]+\.[\w-]+\.[\w-]+$/.test(v))).toBe(true);
+      expect(stored.local).not.toMatch(/ey[\w-]+\.ey/);
+      await page.getByRole('navigation').getByRole('link', { name: 'Licences' }).waitFor();
+      await shot(page, 'oidc');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('link', { name: 'Sign in' }).first().waitFor();
+      await expect(page.evaluate(() => sessionStorage.length)).resolves.toBe(0);
+      await page.close();
+    } finally {
+      await withOidc.stop();
+      await idp.close();
+    }
   });
 });

@@ -41,7 +41,7 @@ describe('web portal, served by the gateway', () => {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.text).toContain('<div id="root"></div>');
-      const csp = res.headers['content-security-policy'] as string;
+      const csp = res.headers['content-security-policy'];
       expect(directive(csp, 'script-src')).toBe("script-src 'self'");
       expect(directive(csp, 'style-src')).toBe("style-src 'self'");
       expect(csp).not.toMatch(/unsafe-eval|unsafe-inline/);
@@ -81,7 +81,7 @@ describe('web portal, served by the gateway', () => {
       .set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8');
     expect(browser.status).toBe(200);
     expect(browser.text).toContain('<div id="explorer"></div>');
-    expect(directive(browser.headers['content-security-policy'] as string, 'script-src')).toBe("script-src 'self'");
+    expect(directive(browser.headers['content-security-policy'], 'script-src')).toBe("script-src 'self'");
     expect((await t.http().get('/explorer')).text).toContain('<div id="explorer"></div>');
 
     const query = encodeURIComponent('{ __typename }');
@@ -158,7 +158,7 @@ describe('web portal with OIDC configured', () => {
         scope: 'openid',
       },
     });
-    const csp = (await t.http().get('/')).headers['content-security-policy'] as string;
+    const csp = (await t.http().get('/')).headers['content-security-policy'];
     expect(directive(csp, 'connect-src')).toBe("connect-src 'self' https://idp.example.test");
   });
 });
