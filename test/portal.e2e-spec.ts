@@ -1,7 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { exportJWK, generateKeyPair } from 'jose';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 import { bootstrapSteward, createPrincipalWithKey } from './utils/identity.js';
@@ -59,6 +60,16 @@ describe('web portal, served by the gateway', () => {
         expect(tag).toMatch(/src="\/assets\/[\w.-]+\.js"/);
       }
     }
+  });
+
+  it('keeps the first load under 300 kB of compressed script (charts, pages and the explorer load on demand)', () => {
+    const web = join(ROOT, 'dist', 'web');
+    const html = readFileSync(join(web, 'index.html'), 'utf8');
+    const files = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+    expect(files.length).toBeGreaterThan(0);
+    const compressed = files.reduce((sum, f) => sum + gzipSync(readFileSync(join(web, f)), { level: 9 }).length, 0);
+    expect(compressed).toBeLessThan(300_000);
+    expect(files.some((f) => /echarts|explorer|codemirror/.test(f))).toBe(false);
   });
 
   it('serves hashed assets for good and answers a missing one with the usual 404 in words', async () => {
