@@ -415,6 +415,7 @@ describe('web portal in a browser', () => {
   });
 
   it('signs in through OpenID Connect (authorization code with PKCE) when OIDC is configured, and signs out', async () => {
+    // (a second server process starts here, hence the longer timeout on a busy machine)
     const subject = 'oidc-researcher-7';
     const created = await fetch(`${server.url}/graphql`, {
       method: 'POST',
@@ -460,5 +461,5 @@ describe('web portal in a browser', () => {
       await withOidc.stop();
       await idp.close();
     }
-  });
+  }, 300_000);
 });

@@ -82,7 +82,12 @@ describe('web portal, served by the gateway', () => {
     expect(missing.status).toBe(404);
     expect(missing.body.error.message).toMatch(/There is nothing at GET \/assets\/nothing-here\.js/);
     expect((await t.http().get('/assets/..%2Fpackage.json')).status).toBe(404);
-    expect((await t.http().get('/no-such-page')).status).toBe(404);
+    // Only the portal's own pages: scanners' favourites still get the JSON 404 in words.
+    for (const path of ['/no-such-page', '/admin', '/manage/.env', '/catalog/a/b', '/build/x']) {
+      const res = await t.http().get(path).set('Accept', 'text/html');
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('BAD_USER_INPUT');
+    }
   });
 
   it('opens the explorer for a browser GET on /graphql; JSON GET and POST behave as before (CSRF prevention included)', async () => {

@@ -26,8 +26,12 @@ export class AuditBarrierPlugin implements ApolloServerPlugin<Context> {
         if (await this.audit.settleBeforeResponse(actor)) {
           const ids = this.audit.storedIds(actor);
           if (ids.length > 0 && response.body.kind === 'single') {
+            // A new result object: the executor's result may be frozen (e.g. a remembered error).
             const result = response.body.singleResult;
-            result.extensions = { ...result.extensions, auditEventIds: ids };
+            response.body = {
+              kind: 'single',
+              singleResult: { ...result, extensions: { ...result.extensions, auditEventIds: ids } },
+            };
           }
           return;
         }

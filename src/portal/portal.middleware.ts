@@ -5,18 +5,13 @@ import { APP_CONFIG } from '../config/config.tokens.js';
 import { contentSecurityPolicy, issuerOrigin } from './content-security-policy.js';
 import { NOT_BUILT_MESSAGE, PortalFiles } from './portal-files.js';
 
-/** First path segments the portal's client-side router owns; each answers with the portal page. */
-export const PORTAL_SECTIONS = new Set([
-  '',
-  'catalog',
-  'build',
-  'licences',
-  'audit',
-  'department',
-  'admin',
-  'sign-in',
-  'oidc',
-]);
+/**
+ * The paths the portal's client-side router owns; each answers with the portal page. Exact paths
+ * (and one catalog entry level), so anything else, e.g. a scanner's `/admin` or `/manage/.env`,
+ * still gets the gateway's JSON 404.
+ */
+const PORTAL_PAGES =
+  /^\/(|catalog|catalog\/[a-z0-9-]{1,64}|build|licences|audit|department|manage|sign-in|oidc\/callback)\/?$/;
 
 /** Files Vite copies from web/public to the top of dist/web. */
 const PUBLIC_FILES = new Set(['favicon.svg']);
@@ -70,8 +65,7 @@ export class PortalMiddleware implements NestMiddleware {
     }
     if (ASSET.test(path)) return this.file(res, path.slice(1), true, next);
     if (PUBLIC_FILES.has(path.slice(1))) return this.file(res, path.slice(1), false, next);
-    const section = path.split('/')[1] ?? '';
-    if (PORTAL_SECTIONS.has(section)) return this.page(res, 'index');
+    if (PORTAL_PAGES.test(path)) return this.page(res, 'index');
     next();
   }
 

@@ -38,7 +38,7 @@ export function App() {
     { path: '/licences', label: 'nav.licences', anyOf: ['read:License', 'request:License', 'decide:License'] },
     { path: '/audit', label: 'nav.audit', anyOf: ['read:AuditEvent', 'verify:Audit'] },
     { path: '/department', label: 'nav.department', anyOf: ['detail:CaseRecord'], when: isDepartment },
-    { path: '/admin', label: 'nav.admin', anyOf: ['manage:Principal', 'manage:Dataset', 'manage:ApiKey'] },
+    { path: '/manage', label: 'nav.admin', anyOf: ['manage:Principal', 'manage:Dataset', 'manage:ApiKey'] },
   ];
   const visible = nav.filter((n) => n.anyOf.some((p) => session.can(p)) && (n.when ? n.when() : true));
 
@@ -63,7 +63,7 @@ export function App() {
   else if (section === '/licences') page = <LicencesPage />;
   else if (section === '/audit') page = <AuditPage />;
   else if (section === '/department') page = <DepartmentPage />;
-  else if (section === '/admin') page = <AdminPage />;
+  else if (section === '/manage') page = <AdminPage />;
   else
     page = (
       <section className="panel">

@@ -80,7 +80,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const signOut = useCallback(() => {
-    clearCredential();
+    clearSession();
     setMe(null);
   }, []);
 

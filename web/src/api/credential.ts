@@ -29,3 +29,8 @@ export function clearCredential(): void {
   sessionStorage.removeItem(KEY);
   sessionStorage.removeItem(KIND);
 }
+
+/** Signing out forgets everything the portal kept for the session (the credential, budgets seen). */
+export function clearSession(): void {
+  for (const k of Object.keys(sessionStorage)) if (k.startsWith('hgw.')) sessionStorage.removeItem(k);
+}

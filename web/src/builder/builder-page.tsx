@@ -108,8 +108,13 @@ export function BuilderPage() {
 
   const submit = () => {
     const query = serializeState(state);
-    lastRun.current = null;
-    navigate(`/build?${query}`);
+    // The same query again (e.g. after a licence change): the URL does not change, so run it here.
+    if (`?${query}` === search) {
+      void run(dataset ? fitToCatalog(state, dataset).state : state);
+    } else {
+      lastRun.current = null;
+      navigate(`/build?${query}`);
+    }
   };
 
   const update = (patch: Partial<BuilderState>) => setState((s) => ({ ...s, ...patch }));
