@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { ApiError, gql } from './api/client';
 import {
   clearCredential,
+  clearSession,
   credentialKind,
   readCredential,
   storeCredential,
