@@ -36,10 +36,13 @@ describe('web portal, served by the gateway', () => {
       '/build?ds=x',
       '/licences',
       '/audit',
-      '/admin',
+      '/department',
+      '/manage',
+      '/sign-in',
+      '/oidc/callback?code=x&state=y',
     ]) {
       const res = await t.http().get(path).set('Accept', 'text/html');
-      expect(res.status).toBe(200);
+      expect([path, res.status]).toEqual([path, 200]);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.text).toContain('<div id="root"></div>');
       const csp = res.headers['content-security-policy'];
