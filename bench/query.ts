@@ -219,11 +219,70 @@ async function load(
       `INSERT INTO app_meta (key, value) VALUES ('bench_rollups', $1) ON CONFLICT (key) DO UPDATE SET value = $1`,
       [ROLLUP_LAYOUT],
     );
+    await sql(
+      `INSERT INTO app_meta (key, value) VALUES ('bench_rollup_seconds', $1) ON CONFLICT (key) DO UPDATE SET value = $1`,
+      [seconds.toFixed(1)],
+    );
   } else {
     log('reusing rollups built for the current cube layout');
   }
   await client.end();
   await ds.destroy();
+}
+
+interface StoragePart {
+  part: string;
+  tableBytes: number;
+  indexBytes: number;
+}
+
+/**
+ * Disk taken by the records, their keywords, the rollups and the rest, tables (with TOAST) and
+ * indexes apart, after a VACUUM so that dead rows of the load do not count.
+ */
+async function storage(url: string): Promise<{ parts: StoragePart[]; rollupSeconds: string | null }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`SET statement_timeout = 0`);
+    await client.query(`VACUUM`);
+    const rows = (
+      await client.query<{ relname: string; t: string; i: string }>(
+        `SELECT c.relname, pg_table_size(c.oid) AS t, pg_indexes_size(c.oid) AS i
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'm')`,
+      )
+    ).rows;
+    const partOf = (name: string) =>
+      name === 'case_record'
+        ? 'case records'
+        : name === 'case_keyword'
+          ? 'case keywords'
+          : name.startsWith('rollup_') && name !== 'rollup_state' && name !== 'rollup_dirty_day'
+            ? 'rollups'
+            : name === 'call_traffic'
+              ? 'call traffic'
+              : 'other';
+    const parts = new Map<string, StoragePart>();
+    for (const r of rows) {
+      const part = partOf(r.relname);
+      const p = parts.get(part) ?? { part, tableBytes: 0, indexBytes: 0 };
+      p.tableBytes += Number(r.t);
+      p.indexBytes += Number(r.i);
+      parts.set(part, p);
+    }
+    const [seconds] = (
+      await client.query<{ value: string }>(`SELECT value FROM app_meta WHERE key = 'bench_rollup_seconds'`)
+    ).rows;
+    return {
+      parts: ['case records', 'case keywords', 'rollups', 'call traffic', 'other'].flatMap((p) =>
+        parts.has(p) ? [parts.get(p)!] : [],
+      ),
+      rollupSeconds: seconds?.value ?? null,
+    };
+  } finally {
+    await client.end();
+  }
 }
 
 const Y = { dimension: 'time', from: '2021-01', to: '2021-12' };
@@ -626,6 +685,7 @@ async function main(): Promise<void> {
   agent.destroy();
 
   const loadAfter = loadavg()[0];
+  const disk = await storage(opts.url);
   const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const sortedFirst = [...firstRun].sort((a, b) => a - b);
   const lines = [
@@ -651,18 +711,35 @@ async function main(): Promise<void> {
   lines.push(
     `first run of each query (cold cache, one at a time), ms: median ${fmt(quantile(sortedFirst, 0.5), 1)}, max ${fmt(sortedFirst[sortedFirst.length - 1], 1)}; by query: ${firstRun.map((x) => fmt(x, 0)).join(' ')}`,
   );
+  const mb = (b: number) => (b / 1e6).toFixed(0);
+  const perCase = (b: number) => (b / opts.cases).toFixed(0);
+  const total = disk.parts.reduce((sum, p) => sum + p.tableBytes + p.indexBytes, 0);
+  lines.push(
+    '',
+    `rollup build (all cubes, one year): ${disk.rollupSeconds ?? '-'} s (when they were last built; --rebuild-rollups to time it)`,
+    '',
+    '| storage | table MB | index MB | table bytes/case | index bytes/case |',
+    '|---|---:|---:|---:|---:|',
+    ...disk.parts.map(
+      (p) =>
+        `| ${p.part} | ${mb(p.tableBytes)} | ${mb(p.indexBytes)} | ${perCase(p.tableBytes)} | ${perCase(p.indexBytes)} |`,
+    ),
+    `| **all** | ${mb(total)} MB | | **${perCase(total)} bytes/case** (target <= 1,000 at 30M) | |`,
+  );
   const dir = join(root, '.bench');
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, `query-${opts.cases}.json`),
-    JSON.stringify({ cases: opts.cases, load: [loadBefore, loadAfter], firstRun, results }, null, 2),
+    JSON.stringify({ cases: opts.cases, load: [loadBefore, loadAfter], firstRun, results, storage: disk }, null, 2),
   );
-  const small = join(dir, 'query-300000.json');
-  if (opts.cases !== 300_000 && existsSync(small)) {
-    const other = JSON.parse(readFileSync(small, 'utf8')) as { results: PhaseResult[] };
+  // Side by side with every smaller run kept in .bench/ (300k for 3M; 300k and 3M for 30M).
+  for (const smaller of [300_000, 3_000_000].filter((n) => n < opts.cases)) {
+    const file = join(dir, `query-${smaller}.json`);
+    if (!existsSync(file)) continue;
+    const other = JSON.parse(readFileSync(file, 'utf8')) as { results: PhaseResult[] };
     const s = (n: string) => other.results.find((r) => r.name.startsWith(n))!;
     lines.push(
-      `aggregate p95 at ${opts.cases.toLocaleString('en')} / p95 at 300,000: ${fmt(agg.p95 / s('aggregate (20').p95, 2)} (target <= 1.5); cache off: ${fmt(cold.p95 / s('aggregate, result cache off').p95, 2)}`,
+      `aggregate p95 at ${opts.cases.toLocaleString('en')} / p95 at ${smaller.toLocaleString('en')}: ${fmt(agg.p95 / s('aggregate (20').p95, 2)} (target <= 1.5); cache off: ${fmt(cold.p95 / s('aggregate, result cache off').p95, 2)}; throughput ratio ${fmt(agg.rps / typename.rps, 2)} here, ${fmt(s('aggregate (20').rps / s('{ __typename }').rps, 2)} there`,
     );
   }
   if (perQuery.length > 0) {

@@ -13,6 +13,9 @@ import { TemplateReplies1764202700000 } from './1764202700000-template-replies.j
 import { HotTopics1764202710000 } from './1764202710000-hot-topics.js';
 import { RollupCubes1764202900000 } from './1764202900000-rollup-cubes.js';
 import { AuditAppendFunction1764203000000 } from './1764203000000-audit-append-function.js';
+import { DisclosureRelease1764203500000 } from './1764203500000-disclosure-release.js';
+import { SharedRateLimits1764204500000 } from './1764204500000-shared-rate-limits.js';
+import { FreeTextRetention1764204600000 } from './1764204600000-free-text-retention.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -31,4 +34,7 @@ export const migrations = [
   HotTopics1764202710000,
   RollupCubes1764202900000,
   AuditAppendFunction1764203000000,
+  DisclosureRelease1764203500000,
+  SharedRateLimits1764204500000,
+  FreeTextRetention1764204600000,
 ];

@@ -12,6 +12,7 @@ import { Clock, SystemClock } from './common/clock.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
 import { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/config.tokens.js';
+import { DatabaseModule } from './database/database.module.js';
 import { DatasetsModule } from './datasets/datasets.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
 import { HealthModule } from './health/health.module.js';
@@ -72,6 +73,7 @@ export class AppModule {
         ConfigHolderModule.register(config, clock ?? new SystemClock()),
         LoggingModule.register(config),
         MetricsModule,
+        DatabaseModule, // read replicas, rollup change announcements
         RateLimitModule,
         TypeOrmModule.forRootAsync({
           useFactory: () => dataSource.options,

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { INestApplication } from '@nestjs/common';
 import { createApp } from './bootstrap/create-app.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { DataDirInUseError, EmbeddedDatabaseError } from './database/embedded-database.js';
 import { migrate, OpenDatabase, openDatabase } from './database/open-database.js';
 import { seedDemoIfEmpty } from './demo/demo-seeder.js';
+import { runClusterPrimary, runClusterWorker } from './bootstrap/cluster.js';
 
 const say = (line: string) => process.stderr.write(`hotline-gateway: ${line}\n`);
 
@@ -20,6 +22,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // WORKERS=auto or N > 1: this process prepares the database and forks one server per core.
+  if (cluster.isWorker) return runClusterWorker(config, say);
+  if (config.workers > 1) return runClusterPrimary(config, say, started);
 
   let db: OpenDatabase | undefined;
   let app: INestApplication | undefined;

@@ -1,4 +1,4 @@
-import { bucketBounds, bucketOf } from '../src/aggregate/histogram.js';
+import { bucketBounds, bucketOf } from '../src/common/histogram.js';
 import { STATUTORY_LIMIT_DAYS } from '../src/aggregate/registry.js';
 import {
   CATEGORIES,

@@ -7,7 +7,7 @@ import { registerTestCredentials } from './utils/test-credentials.js';
 
 const AGGREGATE = `query Q($q: AggregateQueryInput!) { aggregate(query: $q) {
   dataset columns rows { keys labels labelsEn cells { measure value flags } }
-  disclosure { method threshold suppressedCells budgetRemaining } licenseId auditEventId citation } }`;
+  disclosure { method threshold suppressedCells budgetRemaining budgetScope note } licenseId auditEventId citation } }`;
 
 describe('aggregate', () => {
   let t: TestApp;
@@ -92,11 +92,12 @@ describe('aggregate', () => {
     ).expect(200);
     expect(res.body.errors).toBeUndefined();
     const [truth] = await sql(`SELECT count(*)::int AS n FROM case_record WHERE department_code = '320500-housing'`);
-    // Only its own department's row; the count carries the cell key perturbation (at most ±3).
+    // Only its own department's row, exact: the department holds these cases, and the answer says so.
     const rows = res.body.data.aggregate.rows as { keys: string[]; cells: { value: number; flags: string[] }[] }[];
     expect(rows.map((r) => r.keys)).toEqual([['320500-housing']]);
-    expect(rows[0].cells[0].flags).toEqual(['perturbed']);
-    expect(Math.abs(rows[0].cells[0].value - truth.n)).toBeLessThanOrEqual(3);
+    expect(rows[0].cells[0]).toMatchObject({ value: truth.n, flags: [] });
+    expect(res.body.data.aggregate.disclosure).toMatchObject({ method: 'exact', budgetRemaining: null });
+    expect(res.body.data.aggregate.disclosure.note).toMatch(/your department's own cases/);
   });
 
   it.each([
@@ -129,7 +130,7 @@ describe('aggregate', () => {
     expect(day.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
-  it('suppresses small cells of the open dataset with a flag, and counts them', async () => {
+  it('lists no cell of the open dataset under its threshold, and says so', async () => {
     const res = await q({
       dataset: 'hotline-cases-open',
       groupBy: [
@@ -142,12 +143,21 @@ describe('aggregate', () => {
     }).expect(200);
     const r = res.body.data.aggregate;
     expect(r.disclosure).toMatchObject({ method: 'cell-key', threshold: 20 });
-    const hidden = r.rows.filter((x: { cells: { value: number | null }[] }) => x.cells[0].value === null);
-    expect(hidden.length).toBeGreaterThan(0);
-    expect(r.disclosure.suppressedCells).toBe(hidden.length * 2);
-    for (const row of hidden)
-      expect(row.cells.every((c: { flags: string[] }) => c.flags.includes('suppressed'))).toBe(true);
-    for (const row of r.rows) if (row.cells[0].value !== null) expect(row.cells[0].value).toBeGreaterThanOrEqual(20);
+    expect(r.disclosure.note).toMatch(/Rows with fewer than 20 records are not listed/);
+    const truth = await sql(
+      `SELECT city_code || '|' || to_char(received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') || '|' || category_l1 || '|' || kind AS k,
+         count(*)::int AS n FROM case_record GROUP BY 1`,
+    );
+    const small = truth.filter((x: { n: number }) => x.n < 20).map((x: { k: string }) => x.k);
+    expect(small.length).toBeGreaterThan(0);
+    const listed = new Set(r.rows.map((x: { keys: string[] }) => x.keys.join('|')));
+    for (const k of small) expect([k, listed.has(k)]).toEqual([k, false]);
+    expect(listed.size).toBe(truth.length - small.length);
+    for (const row of r.rows) expect(row.cells[0].value).toBeGreaterThanOrEqual(20);
+    const withheld = r.rows.flatMap((x: { cells: { flags: string[] }[] }) =>
+      x.cells.filter((c) => c.flags.includes('suppressed')),
+    );
+    expect(r.disclosure.suppressedCells).toBe(withheld.length);
   });
 
   it('orders and cuts to a top-N, also by a percentile', async () => {
@@ -265,7 +275,7 @@ describe('aggregate', () => {
       },
       'test-steward',
     );
-    expect(before.body.data.aggregate.rows[0].cells[0].value).toBe(0);
+    expect(before.body.data.aggregate.rows).toEqual([]);
     const otherDay = await sql(`SELECT count(*)::int AS n FROM rollup_cases_fine WHERE t < '2022-01-01'`);
     await insertCases(t.dataSource, { count: 37, seed: 9, from: '2022-02-02', to: '2022-02-02', source: 'late' });
     expect(await sql(`SELECT * FROM rollup_dirty_day`)).toEqual([]);
@@ -310,9 +320,9 @@ describe('aggregate', () => {
       for (const query of [
         { groupBy: [{ dimension: 'area', level: 'street' }], measures: ['cases', 'medianHandlingDays'] },
         {
-          groupBy: [{ dimension: 'time', level: 'hour' }],
+          groupBy: [{ dimension: 'channel' }],
           measures: ['repeatRate'],
-          filters: [{ dimension: 'time', level: 'day', in: ['2021-07-07'] }],
+          filters: [{ dimension: 'time', from: '2021-07-07T08', to: '2021-09-20T17' }],
         },
         {
           groupBy: [{ dimension: 'kind' }],
@@ -370,7 +380,7 @@ describe('aggregate', () => {
       expect(res.headers['content-disposition']).toMatch(/attachment; filename="?hotline-cases-aggregate.csv"?/);
       const lines = res.text.trimEnd().split('\n');
       expect(lines[0]).toMatch(/^# citation: 12345 hotline cases/);
-      expect(lines[1]).toMatch(/^# disclosure: method threshold, threshold 10, suppressed cells \d+/);
+      expect(lines[1]).toMatch(/^# disclosure: method exact, threshold 10, suppressed cells \d+/);
       const auditId = /^# audit event: (\d+)$/m.exec(res.text)![1];
       const header = lines.find((l) => !l.startsWith('#'))!;
       expect(header).toBe(
@@ -389,7 +399,7 @@ describe('aggregate', () => {
       const body = JSON.parse(res.text);
       expect(body.columns).toEqual(['area.city', 'cases', 'solvedRate']);
       expect(body.citation).toMatch(/version 2022-01-01/);
-      expect(body.disclosure).toMatchObject({ method: 'threshold', threshold: 10 });
+      expect(body.disclosure).toMatchObject({ method: 'exact', threshold: 10 });
       expect(body.notes.join('\n')).toMatch(/suppressed cells/);
       expect(body.rows.length).toBe(3);
     });

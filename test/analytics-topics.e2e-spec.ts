@@ -133,9 +133,19 @@ describe('governance analytics: template replies and hot topics', () => {
       const { precision, recall } = precisionRecall(standOut, new Set(TEMPLATE_DEPARTMENTS));
       expect(precision).toBeGreaterThanOrEqual(0.9);
       expect(recall).toBeGreaterThanOrEqual(0.9);
-      const others = result.rows.filter((r) => !TEMPLATE_DEPARTMENTS.includes(r.keys[0]) && share(r) !== null);
+      // Elsewhere template replies are rare: the share is under 0.1 or withheld because fewer than
+      // the threshold of a department's replies were templates (small-numerator).
+      const others = result.rows.filter((r) => !TEMPLATE_DEPARTMENTS.includes(r.keys[0]));
       expect(others.length).toBeGreaterThan(50);
-      for (const r of others) expect(share(r)).toBeLessThan(0.1);
+      for (const r of others) {
+        if (share(r) === null) expect(r.cells[1].flags).toEqual(['suppressed', 'small-numerator']);
+        else expect(share(r)).toBeLessThan(0.1);
+      }
+      // Withheld shares come after every shown one, in key order.
+      const firstWithheld = result.rows.findIndex((r) => share(r) === null);
+      const withheld = result.rows.slice(firstWithheld).map((r) => r.keys[0]);
+      expect(result.rows.slice(firstWithheld).every((r) => share(r) === null)).toBe(true);
+      expect(withheld).toEqual([...withheld].sort());
     });
   });
 
@@ -188,7 +198,7 @@ describe('governance analytics: template replies and hot topics', () => {
          WHERE k.keyword = $1 AND r.received_at >= '2022-01-01T00:00:00+08' AND r.received_at < '2023-01-01T00:00:00+08'`,
         [result.rows[0].keys[0]],
       );
-      expect(Math.abs(values[0] - real[0].n)).toBeLessThanOrEqual(3);
+      expect(Math.abs(values[0] - real[0].n)).toBeLessThanOrEqual(6);
     });
 
     it('never turns personal data into a topic, and shows a word only once enough distinct callers use it', async () => {

@@ -73,7 +73,7 @@ describe('disclosure control on generated data', () => {
     expect(reordered.disclosure.budgetRemaining).toBe(first.disclosure.budgetRemaining);
   });
 
-  it('never releases a cell whose true count is between 1 and the threshold, and suppresses every measure of it', async () => {
+  it('never lists a cell whose true count is between 1 and the threshold: it looks like an empty cell', async () => {
     const result = await aggregate({
       groupBy: [{ dimension: 'area', level: 'district' }, { dimension: 'kind' }, { dimension: 'time', level: 'month' }],
     });
@@ -82,32 +82,26 @@ describe('disclosure control on generated data', () => {
          FROM case_record GROUP BY 1, 2, 3`,
     );
     const real = new Map(months.map((r) => [`${r.district ?? 'unknown'}|${r.kind}|${r.month}`, r.n]));
-    let small = 0;
+    const small = [...real].filter(([, n]) => n < result.disclosure.threshold).map(([k]) => k);
+    expect(small.length).toBeGreaterThan(0);
+    const listed = new Set(result.rows.map((r) => r.keys.join('|')));
+    for (const k of small) expect([k, listed.has(k)]).toEqual([k, false]);
+    expect(listed.size).toBe(real.size - small.length);
     for (const row of result.rows) {
-      const n = real.get(row.keys.join('|')) as number;
-      expect(n).toBeGreaterThan(0);
-      const [cases, avg] = row.cells;
-      if (n < result.disclosure.threshold) {
-        small++;
-        expect(cases).toEqual({ measure: 'cases', value: null, flags: ['suppressed'] });
-        expect(avg).toEqual({ measure: 'avgHandlingDays', value: null, flags: ['suppressed'] });
-      } else {
-        expect(cases.value).not.toBeNull();
-        expect(cases.flags).toEqual(['perturbed']);
-      }
+      expect(real.get(row.keys.join('|'))).toBeGreaterThanOrEqual(result.disclosure.threshold);
+      expect(row.cells[0].flags).toEqual(['perturbed']);
+      expect(row.cells[0].value).toBeGreaterThanOrEqual(result.disclosure.threshold);
     }
-    expect(small).toBeGreaterThan(0);
-    expect(result.disclosure.suppressedCells).toBe(small * 2);
   });
 
-  it('keeps the median relative error of cells of 100 or more under 2%, the noise within ±3', async () => {
+  it('keeps the median relative error of cells of 100 or more under 2%, the noise within ±6', async () => {
     const result = await aggregate({ groupBy: [{ dimension: 'area', level: 'district' }, { dimension: 'kind' }] });
     const real = await truth();
     const errors: number[] = [];
     for (const row of result.rows) {
       const n = real.get(row.keys.join('|')) as number;
       const value = row.cells[0].value as number;
-      expect(Math.abs(value - n)).toBeLessThanOrEqual(3);
+      expect(Math.abs(value - n)).toBeLessThanOrEqual(6);
       if (n >= 100) errors.push(Math.abs(value - n) / n);
     }
     expect(errors.length).toBeGreaterThan(5);

@@ -85,7 +85,14 @@ describe('personal data at import', () => {
   });
 
   it('stores none of it: not in any table, not in the rejects file, not in the output', async () => {
-    const env = { ...process.env, DATABASE_URL: db.url, DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'trace' };
+    // Free text kept (FREE_TEXT_RETENTION_DAYS), so that what the scrubber left of it can be checked.
+    const env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      DATA_DIR: join(dir, 'data'),
+      LOG_LEVEL: 'trace',
+      FREE_TEXT_RETENTION_DAYS: '36500',
+    };
     const result = await run(
       process.execPath,
       [

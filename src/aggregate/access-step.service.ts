@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access-policy/actor.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
 import { forbidden, GatewayError } from '../graphql/errors.js';
-import { LicenseEnforcer } from '../licensing/license-enforcer.service.js';
+import { LicenseEnforcer, QueryAuthorization } from '../licensing/license-enforcer.service.js';
 import { QueryPlan, RowCondition } from './query-plan.js';
 
 export interface AccessDecision {
@@ -12,6 +12,8 @@ export interface AccessDecision {
   rowScope: RowCondition[];
   /** The licence's period of data, as local-time bounds [start, end). */
   period?: { start?: Date; end?: Date };
+  /** How the caller came to see this data (a department on its own cases holds them: exact values). */
+  basis?: QueryAuthorization['basis'];
 }
 
 const dayStart = (date: string) => new Date(`${date}T00:00:00Z`);
@@ -69,6 +71,6 @@ export class AggregateAccessService {
             end: scope.periodTo ? new Date(dayStart(scope.periodTo).getTime() + 86_400_000) : undefined,
           }
         : undefined;
-    return { licenseId: decision.licenseId, rowScope, period };
+    return { licenseId: decision.licenseId, rowScope, period, basis: decision.basis };
   }
 }

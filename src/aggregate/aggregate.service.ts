@@ -12,14 +12,15 @@ import { DisclosureService, RawRow, ReleasedRow } from './disclosure-step.servic
 import { UNKNOWN_MEMBER } from '../datasets/member-directory.js';
 import { MembersService } from '../datasets/members.service.js';
 import { AggregateQuery, QueryPlan } from './query-plan.js';
-import { MAX_RESULT_CELLS, planQuery, queryTooComplex } from './query-planner.js';
-import { SERIES_COUNT_BASE, Sums } from './registry.js';
-import { ResultCache } from './result-cache.js';
+import { MAX_RANKED_ROWS, MAX_RESULT_CELLS, planQuery, queryTooComplex } from './query-planner.js';
+import { Sums } from './registry.js';
+import { ResultCache, RollupVersionMovedError } from './result-cache.js';
+import { ReadRouter } from '../database/read-router.js';
 import { markAudited } from './denial-audit.filter.js';
 import { DerivedValues } from '../common/derived-values.js';
 import { isDeeplyFrozen } from '../common/deep-freeze.js';
-import { compileSql } from './sql-compiler.js';
-import { orderRows, releasedValue } from './row-order.js';
+import { compileSql, MAX_UNION_PARTS } from './sql-compiler.js';
+import { orderReleased } from './row-order.js';
 
 export const AGGREGATE_CACHE_ENABLED = Symbol('AGGREGATE_CACHE_ENABLED');
 
@@ -34,7 +35,14 @@ export interface AggregateOutcome {
   dataset: string;
   columns: string[];
   rows: AggregateRowResult[];
-  disclosure: { method: string; threshold: number; suppressedCells: number; budgetRemaining: number | null };
+  disclosure: {
+    method: string;
+    threshold: number;
+    suppressedCells: number;
+    budgetRemaining: number | null;
+    budgetScope: string | null;
+    note: string;
+  };
   licenseId: string | null;
   /**
    * The audit event's id, once it is durably stored. Nothing of this outcome may be sent before it
@@ -42,6 +50,8 @@ export interface AggregateOutcome {
    */
   auditEventId: Promise<string>;
   citation: string;
+  /** The rollup version every row of this answer was read at (`cases:12,traffic:3`). */
+  dataVersion: string;
 }
 
 type DbRow = Record<string, string | number | string[] | null>;
@@ -58,8 +68,7 @@ export class AggregateService {
   /** Plans per (validated query, dataset version, member snapshot); compiled SQL per (plan, row scope, period). */
   private readonly plans = new DerivedValues<QueryPlan>();
   private readonly statements = new DerivedValues<{ sql: string; params: unknown[]; cacheKey: string }>();
-  /** Rows derived from a cached result that does not change: ordered and cut, then labelled. */
-  private readonly derivedRows = new DerivedValues<RawRow[]>();
+  /** Rows derived from a release that does not change: ordered and cut, then labelled. */
   private readonly ordered = new DerivedValues<ReleasedRow[]>();
   private readonly labelled = new DerivedValues<AggregateRowResult[]>();
 
@@ -71,12 +80,25 @@ export class AggregateService {
     private readonly disclosure: DisclosureService,
     private readonly analytics: AnalyticsStepService,
     private readonly audit: AuditRecorder,
+    private readonly reads: ReadRouter,
     @Optional() @Inject(AGGREGATE_CACHE_ENABLED) cacheEnabled?: boolean,
   ) {
     this.cache = new ResultCache(dataSource, cacheEnabled ?? true);
   }
 
   async aggregate(actor: Actor, query: AggregateQuery): Promise<AggregateOutcome> {
+    // An answer that reads several rollup results reads them all at one version; if a rebuild
+    // committed between its reads, it is built again from the start, at the new version.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.aggregateOnce(actor, query);
+      } catch (err) {
+        if (!(err instanceof RollupVersionMovedError) || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  private async aggregateOnce(actor: Actor, query: AggregateQuery): Promise<AggregateOutcome> {
     let plan: QueryPlan | undefined;
     let licenseId = query.licenseId ?? undefined;
     try {
@@ -92,6 +114,7 @@ export class AggregateService {
       plan = planned;
       const access = await this.access.authorize(actor, dataset, planned, licenseId);
       licenseId = access.licenseId;
+      let dataVersion: string | undefined;
       const load = async (p: QueryPlan) => {
         const scope =
           access.rowScope.length === 0 && !access.period ? '' : JSON.stringify([access.rowScope, access.period]);
@@ -99,35 +122,28 @@ export class AggregateService {
           const { sql, params } = compileSql(p, access.rowScope, access.period);
           return { sql, params, cacheKey: `${sql}\u0000${JSON.stringify(params)}` };
         });
-        return this.cache.getOrLoad(compiled.cacheKey, async () =>
-          (await this.dataSource.query<DbRow[]>(compiled.sql, compiled.params)).map((r) => this.toRaw(p, r)),
+        const loaded = await this.cache.getOrLoad(
+          compiled.cacheKey,
+          async (minVersion) => {
+            const read = await this.reads.readRollups<DbRow>(compiled.sql, compiled.params, minVersion);
+            return { value: this.toRaw(p, read.rows), version: read.version };
+          },
+          dataVersion,
         );
+        dataVersion = loaded.version;
+        return loaded.value;
       };
       const loaded = await load(planned);
-      if (loaded.length > planned.maxRows) throw this.tooManyCells(planned);
-      // Analyses across rows order and cut after disclosure control (src/aggregate/analytics/).
-      const analysis = planned.measures.some((m) => m.analysis);
-      // A cached result is the same object until its rollup changes: the order and cut taken from
-      // it are computed once.
-      const raw = analysis
-        ? loaded
-        : this.derivedRows.get([loaded, planned], '', () => {
-            let rows = loaded;
-            if (planned.orderBy.some((o) => o.target.type === 'measure' && !o.target.measure.orderSql)) {
-              rows = this.sortInMemory(planned, rows);
-            }
-            return planned.limit !== undefined ? rows.slice(0, planned.limit) : rows;
-          });
-      let released = await this.disclosure.apply(actor, dataset, planned, access, raw);
-      if (analysis) released = await this.analytics.complete(actor, dataset, plan, released, load);
-      else if (plan.orderBy.some((o) => o.target.type === 'measure')) {
-        // The top-N is chosen on true values; within it, rows follow the values released, so a
-        // perturbed count never appears out of order.
+      if (loaded.length > planned.loadRows) throw this.tooManyCells(planned);
+      // Every row is released first; only released values are ordered and cut, so neither the order
+      // nor a top-N says anything about true values.
+      let released = await this.disclosure.apply(actor, dataset, planned, access, loaded);
+      if (planned.measures.some((m) => m.analysis)) {
+        released = await this.analytics.complete(actor, dataset, planned, access, released, load);
+      } else if (planned.orderBy.length > 0 || planned.limit !== undefined) {
         const unordered = released.rows;
-        released = {
-          ...released,
-          rows: this.ordered.get([unordered, planned], '', () => orderRows(planned, unordered, releasedValue(planned))),
-        };
+        const rows = this.ordered.get([unordered, planned], '', () => orderReleased(planned, unordered));
+        released = { ...released, rows, suppressedCells: suppressedIn(rows) };
       }
       // Not awaited here: the write commits while the result is labelled and serialized, and the
       // response barrier (AuditBarrierPlugin, or the export's own await) holds the response until it
@@ -165,10 +181,13 @@ export class AggregateService {
           threshold: released.threshold,
           suppressedCells: released.suppressedCells,
           budgetRemaining: released.budgetRemaining,
+          budgetScope: released.budgetScope,
+          note: released.note,
         },
         licenseId: licenseId ?? null,
         auditEventId,
         citation: citation(dataset, licenseId),
+        dataVersion: dataVersion ?? '',
       };
     } catch (err) {
       if (err instanceof GatewayError && err.code !== 'SERVICE_UNAVAILABLE') {
@@ -199,29 +218,38 @@ export class AggregateService {
     return found;
   }
 
-  private toRaw(plan: QueryPlan, r: DbRow): RawRow {
-    const sums: Sums = {};
-    for (const [k, v] of Object.entries(r)) {
-      if (!k.startsWith('b_')) continue;
-      if (k === 'b_hist') sums.hist = ((v as string[] | null) ?? []).map(Number);
-      else sums[k.slice(2)] = v === null ? 0 : Number(v);
+  /**
+   * Rows as the database returns them (in key order, then part order) to result rows: the summed
+   * base columns of each part (one part, unless the query's cells are unions).
+   */
+  private toRaw(plan: QueryPlan, dbRows: DbRow[]): RawRow[] {
+    if (plan.unions.length > 0 && dbRows.length > MAX_UNION_PARTS) {
+      throw queryTooComplex(
+        `This query's filters list more members or periods than can be combined (${MAX_UNION_PARTS} parts); filter to fewer members, or group by the dimension instead.`,
+      );
     }
-    const base = SERIES_COUNT_BASE[plan.series];
-    return {
-      keys: plan.groups.map((_, i) => {
+    const rows: RawRow[] = [];
+    let last: RawRow | undefined;
+    let lastId = '';
+    for (const r of dbRows) {
+      const sums: Sums = {};
+      for (const [k, v] of Object.entries(r)) {
+        if (!k.startsWith('b_')) continue;
+        if (k === 'b_hist') sums.hist = ((v as string[] | null) ?? []).map(Number);
+        else sums[k.slice(2)] = v === null ? 0 : Number(v);
+      }
+      const keys = plan.groups.map((_, i) => {
         const key = r[`k${i}`] as string | null;
         return key === null || key === '' ? UNKNOWN_MEMBER : key;
-      }),
-      sums,
-      count: sums[base.count] ?? 0,
-      recordKeySum: base.keySum ? sums[base.keySum] : undefined,
-    };
-  }
-
-  private sortInMemory(plan: QueryPlan, raw: RawRow[]): RawRow[] {
-    return orderRows(plan, raw, (r, o) =>
-      o.target.type === 'key' ? r.keys[o.target.index] : o.target.measure.compute(r.sums),
-    );
+      });
+      const id = keys.join('\u0000');
+      if (last && plan.unions.length > 0 && id === lastId) last.parts.push(sums);
+      else rows.push((last = { keys, parts: [sums] }));
+      lastId = id;
+    }
+    // A total over nothing is still a total (of zero records), as without a union.
+    if (plan.groups.length === 0 && rows.length === 0) rows.push({ keys: [], parts: [{}] });
+    return rows;
   }
 
   private tooManyCells(plan: QueryPlan): GatewayError {
@@ -234,13 +262,25 @@ export class AggregateService {
       // Analyses across rows read every row before any limit, so a limit does not help them.
       plan.measures.some((m) => m.analysis)
         ? 'or ask for fewer measures (each analysis reads every row before ordering and limit)'
-        : `or set limit (at most ${plan.maxRows}) with orderBy for a top-N`,
+        : plan.limit === undefined
+          ? `or set limit (at most ${plan.maxRows}) with orderBy for a top-N`
+          : `(a top-N ranks at most ${MAX_RANKED_ROWS} rows)`,
     ];
-    return queryTooComplex(
-      `This query would return more than ${MAX_RESULT_CELLS} cells (${plan.maxRows} rows x ${plan.measures.length} measure(s) at most). To fix it: ${advice.join('; ')}.`,
-      { maxCells: MAX_RESULT_CELLS, maxRows: plan.maxRows },
-    );
+    const what =
+      plan.limit === undefined
+        ? `would return more than ${MAX_RESULT_CELLS} cells (${plan.maxRows} rows x ${plan.measures.length} measure(s) at most)`
+        : `would rank more than ${MAX_RANKED_ROWS} rows for its top ${plan.limit}`;
+    return queryTooComplex(`This query ${what}. To fix it: ${advice.join('; ')}.`, {
+      maxCells: MAX_RESULT_CELLS,
+      maxRows: plan.maxRows,
+    });
   }
+}
+
+function suppressedIn(rows: ReleasedRow[]): number {
+  let n = 0;
+  for (const r of rows) for (const c of r.cells) if (c.flags.includes('suppressed')) n++;
+  return n;
 }
 
 /** "Title / 标题. Publisher, version YYYY-MM-DD. Dataset slug[, licence L]. hotline-gateway, retrieved YYYY-MM-DD." */

@@ -1,37 +1,47 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access-policy/actor.js';
+import { Clock } from '../common/clock.js';
+import { DerivedValues } from '../common/derived-values.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
-import { QueryBudgetService, queryFingerprint } from '../disclosure/query-budget.service.js';
 import { DisclosureConfig, normalizeDisclosure } from '../disclosure/disclosure-settings.js';
-import { releaseCells } from '../disclosure/release.js';
+import {
+  noisyStatistics,
+  PRECISION,
+  ReleasedMeasureCell,
+  ReleaseMode,
+  releaseRow,
+  releaseUnion,
+  ReleaseSetting,
+} from '../disclosure/measure-release.js';
+import {
+  BudgetHolder,
+  licenceHolder,
+  QueryBudgetService,
+  queryFingerprint,
+} from '../disclosure/query-budget.service.js';
+import { localDay } from '../licensing/quota-day.js';
 import { AccessDecision } from './access-step.service.js';
 import { QueryPlan } from './query-plan.js';
-import { Sums } from './registry.js';
-import { DerivedValues } from '../common/derived-values.js';
+import { COUNT_BASES, ROW_COUNT, Sums } from './registry.js';
 
-/** One result cell group before release: its keys and summed base values. */
+/**
+ * One result row before release: its keys and the summed base values (true values: never sent) of
+ * its parts, the lattice cells it is the union of (one part, unless a filter makes it a union).
+ */
 export interface RawRow {
   keys: string[];
-  sums: Sums;
-  /** Records behind the row (cases, or calls offered for traffic). */
-  count: number;
-  /** Sum of the records' fixed random keys (the cell key method's input); undefined for traffic. */
-  recordKeySum?: number;
+  parts: Sums[];
 }
 
-export interface ReleasedCell {
-  measure: string;
-  value: number | null;
-  flags: string[];
-}
+export type ReleasedCell = ReleasedMeasureCell;
 
 export interface ReleasedRow {
   keys: string[];
   cells: ReleasedCell[];
-  /** The released record count (null when suppressed), for analyses across rows; never sent as is. */
-  count: number | null;
-  /** The row's summed bases, for analyses that read released rows only. */
-  sums: Sums;
+  /** The released record count of the row. */
+  count: number;
+  /** The released value of a count behind the row, for analyses across rows; never sent as is. */
+  component: (base: string) => number;
 }
 
 export interface DisclosureOutcome {
@@ -40,13 +50,21 @@ export interface DisclosureOutcome {
   threshold: number;
   suppressedCells: number;
   budgetRemaining: number | null;
+  /** Whose budget the query was charged to, in words; null when none applies. */
+  budgetScope: string | null;
+  /** What was applied, in one or two sentences a reader can act on. */
+  note: string;
 }
 
+type Release = Pick<DisclosureOutcome, 'rows' | 'method' | 'threshold' | 'suppressedCells' | 'note'>;
+
 /**
- * The disclosure step: the only place raw cells become released values. Applies the dataset's
- * method (src/disclosure/: threshold suppression, the cell key method or differential privacy)
- * to every row; a suppressed row releases every measure as null. Queries under a licence are
- * charged against the licence's disclosure budget (distinct queries, or epsilon).
+ * The disclosure step: the only place raw rows become released values
+ * (src/disclosure/measure-release.ts). Rows under the threshold are not listed, so a true zero and a
+ * small count look the same; every measure derives only from released components. Callers who hold
+ * the records (the steward; a department on its own cases) get exact values. Every other release is
+ * charged to a budget of distinct queries (or epsilon): a licence for its life, a signed-in
+ * principal or a public client address per day.
  */
 @Injectable()
 export class DisclosureService {
@@ -56,11 +74,14 @@ export class DisclosureService {
    * the records behind the cell), so a repeated query reuses its release instead of building it
    * again; differential privacy draws fresh noise every time and is never reused.
    */
-  private readonly releases = new DerivedValues<Omit<DisclosureOutcome, 'budgetRemaining'>>();
-  /** Settings per dataset version and role kind, so that a release is found by its setting's identity. */
-  private readonly configs = new DerivedValues<DisclosureConfig>();
+  private readonly releases = new DerivedValues<Release>();
+  /** Settings per dataset version and release mode, so that a release is found by its setting's identity. */
+  private readonly settings = new DerivedValues<ReleaseSetting>();
 
-  constructor(private readonly budgets: QueryBudgetService) {}
+  constructor(
+    private readonly budgets: QueryBudgetService,
+    private readonly clock: Clock,
+  ) {}
 
   async apply(
     actor: Actor,
@@ -69,92 +90,113 @@ export class DisclosureService {
     access: AccessDecision,
     raw: RawRow[],
   ): Promise<DisclosureOutcome> {
-    const config = this.configFor(actor, dataset);
-    const budgetRemaining = await this.charge(config, dataset, plan, access);
-    return { ...this.release(config, plan, raw), budgetRemaining };
+    const setting = this.settingFor(actor, dataset, plan, access);
+    const budget = await this.charge(actor, setting, dataset, plan, access);
+    return { ...this.release(setting, plan, raw, access), ...budget };
   }
 
   /**
-   * Releases further cells behind an answer already charged (e.g. the months a persistence
-   * analysis reads) under the same rules, without charging the budget again.
+   * Releases further rows behind an answer already charged (e.g. the months a persistence analysis
+   * reads) under the same rules, without charging the budget again.
    */
-  releaseMore(actor: Actor, dataset: DatasetEntity, plan: QueryPlan, raw: RawRow[]): ReleasedRow[] {
-    return this.release(this.configFor(actor, dataset), plan, raw).rows;
-  }
-
-  private configFor(actor: Actor, dataset: DatasetEntity): DisclosureConfig {
-    const steward = actor.role === 'steward';
-    return this.configs.get([dataset], steward ? 'steward' : '', () => {
-      const { config: settings } = normalizeDisclosure(dataset.definition.disclosure, dataset.classification);
-      // Stewards hold the microdata: they get exact counts, but small cells stay suppressed for them too.
-      return steward && settings.method !== 'none' ? { ...settings, method: 'threshold' } : settings;
-    });
-  }
-
-  private release(
-    config: DisclosureConfig,
-    plan: QueryPlan,
-    raw: RawRow[],
-  ): Omit<DisclosureOutcome, 'budgetRemaining'> {
-    if (config.method === 'differential-privacy') return this.releaseNow(config, plan, raw);
-    return this.releases.get([raw, plan, config], '', () => this.releaseNow(config, plan, raw));
-  }
-
-  private releaseNow(
-    config: DisclosureConfig,
-    plan: QueryPlan,
-    raw: RawRow[],
-  ): Omit<DisclosureOutcome, 'budgetRemaining'> {
-    const { cells } = releaseCells(
-      config,
-      raw.map((r) => ({ count: r.count, keySum: r.recordKeySum ?? 0 })),
-    );
-    let suppressedCells = 0;
-    const threshold = config.method === 'none' ? 0 : config.threshold;
-    const rows = raw.map((r, i): ReleasedRow => {
-      const cell = cells[i];
-      return {
-        keys: r.keys,
-        count: cell.suppressed ? null : cell.count,
-        sums: r.sums,
-        cells: plan.measures.map((m) => {
-          if (cell.suppressed) {
-            suppressedCells++;
-            return { measure: m.code, value: null, flags: ['suppressed'] };
-          }
-          if (m.code === 'cases' && cell.count !== r.count) {
-            return { measure: m.code, value: cell.count, flags: cell.flags };
-          }
-          // A mean over fewer units (e.g. repeat chains) than a released count may describe.
-          const units = m.unitBase ? (r.sums[m.unitBase] ?? 0) : undefined;
-          if (units !== undefined && units > 0 && units < threshold) {
-            suppressedCells++;
-            return { measure: m.code, value: null, flags: ['suppressed'] };
-          }
-          const value = m.compute(r.sums);
-          const flags = m.code === 'cases' ? [...cell.flags] : [];
-          if (value !== null && m.flags) flags.push(...m.flags(value));
-          return { measure: m.code, value, flags };
-        }),
-      };
-    });
-    return { rows, method: config.method, threshold, suppressedCells };
-  }
-
-  private async charge(
-    config: DisclosureConfig,
+  releaseMore(
+    actor: Actor,
     dataset: DatasetEntity,
     plan: QueryPlan,
     access: AccessDecision,
-  ): Promise<number | null> {
-    if (!access.licenseId) return null;
-    if (config.method === 'differential-privacy') {
-      return this.budgets.chargeEpsilon(access.licenseId, dataset.slug, config.epsilonPerQuery, config.epsilonBudget);
+    raw: RawRow[],
+  ): ReleasedRow[] {
+    return this.release(this.settingFor(actor, dataset, plan, access), plan, raw, access).rows;
+  }
+
+  private settingFor(actor: Actor, dataset: DatasetEntity, plan: QueryPlan, access: AccessDecision): ReleaseSetting {
+    const mode = this.modeFor(actor, dataset, access);
+    return this.settings.get([dataset], `${mode}/${plan.series}`, () => {
+      const { config } = normalizeDisclosure(dataset.definition.disclosure, dataset.classification);
+      return { mode, config, countBases: COUNT_BASES[plan.series], rowCount: ROW_COUNT[plan.series] };
+    });
+  }
+
+  private modeFor(actor: Actor, dataset: DatasetEntity, access: AccessDecision): ReleaseMode {
+    const method = normalizeDisclosure(dataset.definition.disclosure, dataset.classification).config.method;
+    if (method === 'none') return 'none';
+    // Exact for those who hold the records: the data office, and a department on its own cases.
+    if (actor.role === 'steward' || access.basis === 'own-department') return 'exact';
+    return method;
+  }
+
+  private release(setting: ReleaseSetting, plan: QueryPlan, raw: RawRow[], access: AccessDecision): Release {
+    const build = (): Release => {
+      const rows: ReleasedRow[] = [];
+      let suppressedCells = 0;
+      for (const r of raw) {
+        const released =
+          plan.unions.length === 0
+            ? releaseRow(setting, plan.measures, r.parts[0])
+            : releaseUnion(setting, plan.measures, r.parts);
+        if (!released) continue;
+        for (const c of released.cells) if (c.flags.includes('suppressed')) suppressedCells++;
+        rows.push({ keys: r.keys, cells: released.cells, count: released.count, component: released.component });
+      }
+      const threshold = setting.mode === 'none' ? 0 : setting.config.threshold;
+      return { rows, method: setting.mode, threshold, suppressedCells, note: noteFor(setting, access) };
+    };
+    if (setting.mode === 'differential-privacy') return build();
+    return this.releases.get([raw, plan, setting], access.basis ?? '', build);
+  }
+
+  private async charge(
+    actor: Actor,
+    setting: ReleaseSetting,
+    dataset: DatasetEntity,
+    plan: QueryPlan,
+    access: AccessDecision,
+  ): Promise<Pick<DisclosureOutcome, 'budgetRemaining' | 'budgetScope'>> {
+    const { mode, config } = setting;
+    if (mode === 'none' || mode === 'exact') return { budgetRemaining: null, budgetScope: null };
+    const who = this.holderOf(actor, access);
+    const limit = who.period === '' ? config.queryBudget : daily(config, actor);
+    if (mode === 'differential-privacy') {
+      const epsilon = config.epsilonPerQuery * noisyStatistics(plan.measures, setting.rowCount);
+      const left = await this.budgets.chargeEpsilon(who, dataset.slug, epsilon, config.epsilonBudget);
+      return { budgetRemaining: left, budgetScope: who.describe };
     }
-    if (config.queryBudget > 0) {
-      const fingerprint = queryFingerprint({ ...plan.normalized, licenseId: undefined });
-      return this.budgets.chargeDistinctQuery(access.licenseId, dataset.slug, fingerprint, config.queryBudget);
+    if (limit <= 0) return { budgetRemaining: null, budgetScope: null };
+    const fingerprint = queryFingerprint({ ...plan.normalized, licenseId: undefined });
+    const left = await this.budgets.chargeDistinctQuery(who, dataset.slug, fingerprint, limit);
+    return { budgetRemaining: left, budgetScope: who.describe };
+  }
+
+  private holderOf(actor: Actor, access: AccessDecision): BudgetHolder {
+    if (access.licenseId) return licenceHolder(access.licenseId);
+    const period = localDay(this.clock.now());
+    if (actor.principalId) {
+      return { holder: `principal:${actor.principalId}`, period, describe: `you (${actor.principalId}) today` };
     }
-    return null;
+    const address = actor.clientAddress ?? 'unknown';
+    return { holder: `address:${address}`, period, describe: `your address (${address}) today` };
+  }
+}
+
+const daily = (config: DisclosureConfig, actor: Actor): number =>
+  actor.principalId ? config.principalDailyBudget : config.publicDailyBudget;
+
+/** The disclosure summary's note: what was applied to this answer, in words. */
+function noteFor(setting: ReleaseSetting, access: AccessDecision): string {
+  const { mode, config } = setting;
+  const t = config.threshold;
+  const rows = `Rows with fewer than ${t} records are not listed (a missing row may be zero or small)`;
+  const precision = `rates to ${PRECISION.ratio} decimals, days to ${PRECISION.days}`;
+  switch (mode) {
+    case 'none':
+      return 'Not disclosure-controlled: these figures are not about people; values are exact.';
+    case 'exact':
+      return `Exact values: you hold these records (${access.basis === 'own-department' ? "your department's own cases" : 'data office'}). ${rows}; rates and means over fewer than ${t} records are withheld.`;
+    case 'threshold':
+      return `Threshold suppression: values are exact (${precision}). ${rows}; a rate is withheld when its denominator, numerator or complement is under ${t}.`;
+    case 'cell-key':
+      return `Cell key method: each count is perturbed by at most ±${config.maxNoise}, the same records always getting the same noise; rates, means and percentiles are computed from perturbed parts (${precision}). ${rows}; a rate is withheld when its denominator, numerator or complement is under ${t}.`;
+    case 'differential-privacy':
+      return `Differential privacy: every count, sum and histogram gets fresh noise spending epsilon ${config.epsilonPerQuery} each (${precision}). ${rows}; a rate is withheld when its denominator, numerator or complement is under ${t}.`;
   }
 }

@@ -79,9 +79,11 @@ export function notes(result: ReleasedOutcome): string[] {
     `citation: ${result.citation}`,
     `disclosure: method ${d.method}, threshold ${d.threshold}, suppressed cells ${d.suppressedCells}` +
       (d.budgetRemaining === null ? '' : `, budget remaining ${d.budgetRemaining}`),
-    'suppressed cells are empty and flagged "suppressed"; values are anonymized aggregates, never records',
+    `disclosure note: ${d.note}`,
+    'withheld values are empty and flagged "suppressed" with the reason; rows under the threshold are not listed; values are anonymized aggregates, never records',
     `licence: ${result.licenseId ?? 'none (open data or your own role)'}`,
     `audit event: ${result.auditEventId}`,
+    `data version: ${result.dataVersion}`,
   ];
 }
 

@@ -1,29 +1,22 @@
-import { percentileFromHistogram } from './histogram.js';
+import type { CountBase, MeasureShape, ReleasableMeasure } from '../disclosure/measure-release.js';
+import { CASE_COUNTS, HANDLING_DAYS_BOUND } from './cubes.js';
 import { Series } from './dimensions.js';
+import { STATUTORY_LIMIT_DAYS } from './statutory-limits.js';
 
-/** Summed base values of one result cell; `hist` is the summed handling-time histogram. */
-export type Sums = Record<string, number> & { hist?: number[] };
+export type { Sums } from '../disclosure/measure-release.js';
 
-export interface MeasureSpec {
+export interface MeasureSpec extends ReleasableMeasure {
   code: string;
   series: Series;
   titleZh: string;
   titleEn: string;
   unit: string;
   definition: string;
-  /** Base columns this measure is computed from. */
-  bases: string[];
-  /** SQL over the aggregated bases (`s_<column>` aliases inlined as sum(...)), when it can be ordered in SQL. */
-  orderSql?: string;
-  compute(s: Sums): number | null;
   /**
-   * A base counting the units this measure averages over (e.g. repeat chains). A released row
-   * where that count is above zero but under the dataset's threshold gets this measure null and
-   * flagged `suppressed`, so a ratio never describes fewer units than a released count may.
+   * What the measure is computed from, and so how it is released (src/disclosure/measure-release.ts):
+   * every released number derives only from released components.
    */
-  unitBase?: string;
-  /** Flags a released value earns (e.g. `surge`), besides the disclosure flags. */
-  flags?(value: number): string[];
+  shape: MeasureShape;
   /**
    * Measures computed across the rows of a result after disclosure control, from released values
    * only (src/aggregate/analytics/): `periodOverPeriod` compares each row with the previous
@@ -33,8 +26,6 @@ export interface MeasureSpec {
   analysis?: 'periodOverPeriod' | 'persistence';
 }
 
-const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
-
 /** A surge: offered calls at least this many times the same-hour-of-week baseline. */
 export const SURGE_RATIO = 2.5;
 /** Emerging issues: Benjamini-Hochberg false discovery rate and the least growth relative to the rest. */
@@ -42,21 +33,19 @@ export const EMERGING_FDR = 0.01;
 export const EMERGING_MIN_RELATIVE_GROWTH = 1.5;
 /** Persistent issues: the fewest consecutive high months that earn the `persistent` flag. */
 export const PERSISTENT_MIN_MONTHS = 3;
-const sumSql = (c: string) => `sum(${c})::float8`;
-const ratioSql = (a: string, b: string) => `(${sumSql(a)} / nullif(${sumSql(b)}, 0))`;
+
+const proportion = (numerator: string, denominator: string): MeasureShape => ({
+  kind: 'ratio',
+  numerator,
+  denominator,
+  proportion: true,
+});
 
 /**
- * Statutory handling limits by request kind, in calendar days (working days are approximated as
- * calendar days; see docs/aggregate.md). A closed case is on time when closed within its limit.
+ * Chains are not top-coded: a chain's length is bounded by the cases it links, which are counted
+ * themselves; this bound only sizes differentially private noise.
  */
-export const STATUTORY_LIMIT_DAYS: Record<string, number> = {
-  consultation: 1,
-  help: 5,
-  complaint: 5,
-  report: 5,
-  suggestion: 10,
-  praise: 10,
-};
+export const CHAIN_CONTACTS_BOUND = 50;
 
 const limitsText = Object.entries(STATUTORY_LIMIT_DAYS)
   .map(([k, d]) => `${k} ${d} d`)
@@ -70,9 +59,7 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Cases',
     unit: 'count',
     definition: 'Number of requests received in the period (by received time, Asia/Shanghai).',
-    bases: ['cases'],
-    orderSql: sumSql('cases'),
-    compute: (s) => s.cases,
+    shape: { kind: 'count', count: 'cases' },
   },
   {
     code: 'consultationShare',
@@ -81,9 +68,7 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Share of consultations',
     unit: 'ratio',
     definition: 'Cases of kind consultation divided by all cases.',
-    bases: ['consultations', 'cases'],
-    orderSql: ratioSql('consultations', 'cases'),
-    compute: (s) => ratio(s.consultations, s.cases),
+    shape: proportion('consultations', 'cases'),
   },
   {
     code: 'avgHandlingDays',
@@ -92,9 +77,13 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Average handling days',
     unit: 'days',
     definition: 'Mean of (closed at - received at) in days over closed cases; open cases are left out.',
-    bases: ['handling_days_sum', 'closed'],
-    orderSql: ratioSql('handling_days_sum', 'closed'),
-    compute: (s) => ratio(s.handling_days_sum, s.closed),
+    shape: {
+      kind: 'mean',
+      sum: 'handling_days_sum',
+      boundedSum: 'handling_days_bounded',
+      bound: HANDLING_DAYS_BOUND,
+      over: 'closed',
+    },
   },
   {
     code: 'medianHandlingDays',
@@ -104,8 +93,7 @@ export const MEASURES: MeasureSpec[] = [
     unit: 'days',
     definition:
       'Median handling time of closed cases, read from a histogram with log-scale buckets (exact to within the bucket holding the true median).',
-    bases: ['hist'],
-    compute: (s) => percentileFromHistogram(s.hist ?? [], 0.5),
+    shape: { kind: 'percentile', p: 0.5, over: 'closed' },
   },
   {
     code: 'p90HandlingDays',
@@ -115,8 +103,7 @@ export const MEASURES: MeasureSpec[] = [
     unit: 'days',
     definition:
       '90th percentile (nearest rank) of the handling time of closed cases, read from the same histogram (exact to within its bucket).',
-    bases: ['hist'],
-    compute: (s) => percentileFromHistogram(s.hist ?? [], 0.9),
+    shape: { kind: 'percentile', p: 0.9, over: 'closed' },
   },
   {
     code: 'onTimeRate',
@@ -125,9 +112,7 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'On-time rate',
     unit: 'ratio',
     definition: `Closed cases closed within the statutory limit for their kind (${limitsText}; calendar days) divided by closed cases.`,
-    bases: ['on_time', 'closed'],
-    orderSql: ratioSql('on_time', 'closed'),
-    compute: (s) => ratio(s.on_time, s.closed),
+    shape: proportion('on_time', 'closed'),
   },
   {
     code: 'solvedRate',
@@ -136,9 +121,7 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Solved rate',
     unit: 'ratio',
     definition: 'Cases with outcome solved divided by cases with any outcome (solved, partly, unsolved, returned).',
-    bases: ['solved', 'with_outcome'],
-    orderSql: ratioSql('solved', 'with_outcome'),
-    compute: (s) => ratio(s.solved, s.with_outcome),
+    shape: proportion('solved', 'with_outcome'),
   },
   {
     code: 'satisfactionRate',
@@ -147,9 +130,7 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Satisfaction rate',
     unit: 'ratio',
     definition: 'Cases rated satisfied or basically satisfied divided by cases that were rated.',
-    bases: ['satisfied', 'rated'],
-    orderSql: ratioSql('satisfied', 'rated'),
-    compute: (s) => ratio(s.satisfied, s.rated),
+    shape: proportion('satisfied', 'rated'),
   },
   {
     code: 'repeatRate',
@@ -158,9 +139,7 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Repeat rate',
     unit: 'ratio',
     definition: 'Cases that repeat an earlier case of the same caller on the same issue, divided by all cases.',
-    bases: ['repeats', 'cases'],
-    orderSql: ratioSql('repeats', 'cases'),
-    compute: (s) => ratio(s.repeats, s.cases),
+    shape: proportion('repeats', 'cases'),
   },
   {
     code: 'dissatisfactionRate',
@@ -169,9 +148,7 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Dissatisfaction rate',
     unit: 'ratio',
     definition: 'Cases rated dissatisfied divided by cases that were rated.',
-    bases: ['rated', 'satisfied'],
-    orderSql: `((${sumSql('rated')} - ${sumSql('satisfied')}) / nullif(${sumSql('rated')}, 0))`,
-    compute: (s) => ratio(s.rated - s.satisfied, s.rated),
+    shape: { kind: 'complement', numerator: 'satisfied', denominator: 'rated' },
   },
   {
     code: 'avgChainLength',
@@ -181,10 +158,13 @@ export const MEASURES: MeasureSpec[] = [
     unit: 'contacts',
     definition:
       'Mean number of contacts in the repeat chains (two or more cases of the same caller on the same issue, each within 90 days of the one before) that start in the cell; a chain counts where and when it started.',
-    bases: ['chain_contacts', 'chains'],
-    orderSql: ratioSql('chain_contacts', 'chains'),
-    unitBase: 'chains',
-    compute: (s) => ratio(s.chain_contacts, s.chains),
+    shape: {
+      kind: 'mean',
+      sum: 'chain_contacts',
+      boundedSum: 'chain_contacts',
+      bound: CHAIN_CONTACTS_BOUND,
+      over: 'chains',
+    },
   },
   {
     code: 'unsolvedAfterThreeShare',
@@ -194,9 +174,7 @@ export const MEASURES: MeasureSpec[] = [
     unit: 'ratio',
     definition:
       'Issues first raised in the cell whose repeat chain reached three or more contacts and whose latest contact is still not solved, divided by all issues first raised in the cell (cases that repeat no earlier case).',
-    bases: ['unsolved_after_three', 'cases', 'repeats'],
-    orderSql: `(${sumSql('unsolved_after_three')} / nullif(${sumSql('cases')} - ${sumSql('repeats')}, 0))`,
-    compute: (s) => ratio(s.unsolved_after_three, s.cases - s.repeats),
+    shape: proportion('unsolved_after_three', 'first_contacts'),
   },
   {
     code: 'casesGrowth',
@@ -206,9 +184,8 @@ export const MEASURES: MeasureSpec[] = [
     unit: 'ratio',
     definition:
       'Released cases in the period divided by released cases in the previous period of the same other keys, minus 1; null when either period is suppressed or the previous one has none. Needs a time group.',
-    bases: ['cases'],
     analysis: 'periodOverPeriod',
-    compute: () => null,
+    shape: { kind: 'analysis' },
   },
   {
     code: 'growthPValue',
@@ -217,9 +194,8 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Growth p-value',
     unit: 'probability',
     definition: `One-sided conditional binomial test that the cell grew faster than the rest of the result between the previous period and this one (p-value, an upper bound when the previous period is suppressed). Cells significant under Benjamini-Hochberg at a false discovery rate of ${EMERGING_FDR} and growing at least ${EMERGING_MIN_RELATIVE_GROWTH}x the rest are flagged emerging. Needs a time group.`,
-    bases: ['cases'],
     analysis: 'periodOverPeriod',
-    compute: () => null,
+    shape: { kind: 'analysis' },
   },
   {
     code: 'persistentMonths',
@@ -228,9 +204,8 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Persistent months',
     unit: 'months',
     definition: `Longest run of consecutive months in the time filter in which the row's cases were in the top quarter of that month's rows and its repeat rate at or above that month's overall repeat rate (released values only); ${PERSISTENT_MIN_MONTHS} or more is flagged persistent. Do not group by time.`,
-    bases: ['cases', 'repeats'],
     analysis: 'persistence',
-    compute: () => null,
+    shape: { kind: 'analysis' },
   },
   {
     code: 'templateReplyShare',
@@ -240,9 +215,7 @@ export const MEASURES: MeasureSpec[] = [
     unit: 'ratio',
     definition:
       'Cases answered with a template reply (a reply text that, after removing digits, punctuation, spacing and scrubbed personal data, was given to at least 20 unrelated cases) divided by cases with a reply.',
-    bases: ['template_replies', 'replied'],
-    orderSql: ratioSql('template_replies', 'replied'),
-    compute: (s) => ratio(s.template_replies, s.replied),
+    shape: proportion('template_replies', 'replied'),
   },
   {
     code: 'callsOffered',
@@ -251,9 +224,7 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Calls offered',
     unit: 'count',
     definition: 'Calls that reached the hotline.',
-    bases: ['calls_offered'],
-    orderSql: sumSql('calls_offered'),
-    compute: (s) => s.calls_offered,
+    shape: { kind: 'count', count: 'calls_offered' },
   },
   {
     code: 'callsAnswered',
@@ -262,9 +233,7 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Calls answered',
     unit: 'count',
     definition: 'Calls answered by an agent.',
-    bases: ['calls_answered'],
-    orderSql: sumSql('calls_answered'),
-    compute: (s) => s.calls_answered,
+    shape: { kind: 'count', count: 'calls_answered' },
   },
   {
     code: 'callsAbandoned',
@@ -273,9 +242,7 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Calls abandoned',
     unit: 'count',
     definition: 'Calls the caller gave up before an answer.',
-    bases: ['calls_abandoned'],
-    orderSql: sumSql('calls_abandoned'),
-    compute: (s) => s.calls_abandoned,
+    shape: { kind: 'count', count: 'calls_abandoned' },
   },
   {
     code: 'answerRate',
@@ -284,9 +251,7 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Answer rate',
     unit: 'ratio',
     definition: 'Calls answered divided by calls offered.',
-    bases: ['calls_answered', 'calls_offered'],
-    orderSql: ratioSql('calls_answered', 'calls_offered'),
-    compute: (s) => ratio(s.calls_answered, s.calls_offered),
+    shape: proportion('calls_answered', 'calls_offered'),
   },
   {
     code: 'baselineCallsOffered',
@@ -296,9 +261,7 @@ export const MEASURES: MeasureSpec[] = [
     unit: 'count',
     definition:
       'Calls offered in the same hour of the week over the previous four weeks, averaged per hour (over the weeks with data), summed over the hours of the cell.',
-    bases: ['calls_baseline'],
-    orderSql: sumSql('calls_baseline'),
-    compute: (s) => s.calls_baseline,
+    shape: { kind: 'count', count: 'calls_baseline' },
   },
   {
     code: 'surgeRatio',
@@ -307,9 +270,7 @@ export const MEASURES: MeasureSpec[] = [
     titleEn: 'Surge ratio',
     unit: 'ratio',
     definition: `Calls offered divided by baselineCallsOffered, over hours that have a baseline; ${SURGE_RATIO} or more is flagged surge.`,
-    bases: ['calls_offered_baselined', 'calls_baseline'],
-    orderSql: ratioSql('calls_offered_baselined', 'calls_baseline'),
-    compute: (s) => ratio(s.calls_offered_baselined, s.calls_baseline),
+    shape: { kind: 'ratio', numerator: 'calls_offered_baselined', denominator: 'calls_baseline', proportion: false },
     flags: (v) => (v >= SURGE_RATIO ? ['surge'] : []),
   },
 ];
@@ -318,8 +279,47 @@ export function measureSpec(series: Series, code: string): MeasureSpec | undefin
   return MEASURES.find((m) => m.series === series && m.code === code);
 }
 
-/** The base every series counts records by (for disclosure control) and its record-key sum, if any. */
-export const SERIES_COUNT_BASE: Record<Series, { count: string; keySum?: string }> = {
-  cases: { count: 'cases', keySum: 'record_key_sum' },
-  traffic: { count: 'calls_offered' },
+/**
+ * The counts measures are built from, per series, with the record-key sums that give each its own
+ * cell key. Call traffic has no record keys: it is not about people and is released as it is.
+ */
+export const COUNT_BASES: Record<Series, Readonly<Record<string, CountBase>>> = {
+  cases: {
+    cases: { count: 'cases', key: 'record_key_sum' },
+    ...Object.fromEntries(CASE_COUNTS.map(({ name }) => [name, { count: name, key: `${name}_key` }])),
+    // Issues first raised in the cell: cases that repeat no earlier case.
+    first_contacts: { count: 'cases', key: 'record_key_sum', minus: { count: 'repeats', key: 'repeats_key' } },
+  },
+  traffic: Object.fromEntries(
+    ['calls_offered', 'calls_answered', 'calls_abandoned', 'calls_baseline', 'calls_offered_baselined'].map((c) => [
+      c,
+      { count: c },
+    ]),
+  ),
 };
+
+/** The count that decides whether a row of a series is listed (disclosure control counts records by it). */
+export const ROW_COUNT: Record<Series, string> = { cases: 'cases', traffic: 'calls_offered' };
+
+/** The base columns a measure reads from a cube (its counts with their key sums, sums, histogram). */
+export function measureBases(m: MeasureSpec): string[] {
+  const bases = COUNT_BASES[m.series];
+  const count = (name: string) => {
+    const b = bases[name];
+    return [b.count, b.key, b.minus?.count, b.minus?.key].filter((c): c is string => c !== undefined);
+  };
+  const shape = m.shape;
+  switch (shape.kind) {
+    case 'count':
+      return count(shape.count);
+    case 'ratio':
+    case 'complement':
+      return [...count(shape.numerator), ...count(shape.denominator)];
+    case 'mean':
+      return [shape.sum, shape.boundedSum, ...count(shape.over)];
+    case 'percentile':
+      return ['hist', ...count(shape.over)];
+    case 'analysis':
+      return m.analysis === 'persistence' ? [...count('cases'), ...count('repeats')] : count('cases');
+  }
+}

@@ -33,6 +33,16 @@ export type PlannedFilter =
   | { kind: 'timeIn'; level: TimeLevel; values: string[]; starts: Date[] }
   | { kind: 'timeRange'; from?: string; to?: string; start?: Date; end?: Date };
 
+/**
+ * A filter that makes each result cell a union of lattice cells (cells of single members at
+ * published levels): several members of a dimension that is not grouped as finely, or a time range.
+ * The engine reads each part and, in protected releases, sums the released parts.
+ */
+export type PlannedUnion =
+  | { kind: 'members'; dimension: DimensionSpec; level: LevelSpec }
+  | { kind: 'periods'; level: TimeLevel }
+  | { kind: 'blocks'; boundaries: Date[] };
+
 export interface PlannedOrder {
   field: string;
   direction: 'ASC' | 'DESC';
@@ -55,10 +65,17 @@ export interface QueryPlan {
   groups: PlannedGroup[];
   measures: MeasureSpec[];
   filters: PlannedFilter[];
+  /** Filters whose result cells are unions of lattice cells, read part by part. */
+  unions: PlannedUnion[];
   orderBy: PlannedOrder[];
   limit?: number;
   /** Most rows the result may have (cell cap / measures). */
   maxRows: number;
+  /**
+   * Most rows read to build the result. Every one is released before ordering and limit, so a
+   * top-N reads the whole grouping (up to MAX_RANKED_ROWS), not just its first rows.
+   */
+  loadRows: number;
   /** The query in canonical form, for the audit log and the result cache. */
   normalized: Record<string, unknown>;
 }
@@ -67,6 +84,4 @@ export interface CompiledSql {
   cube: string;
   sql: string;
   params: unknown[];
-  /** Ordering the database could not do (percentiles): sort in memory, then cut to `limit`. */
-  sortInMemory: boolean;
 }

@@ -1,21 +1,32 @@
 import { deepFreeze } from '../common/deep-freeze.js';
 import { badUserInput, GatewayError } from '../graphql/errors.js';
 import { MemberDirectory } from '../datasets/member-directory.js';
-import { AggregateQuery, PlannedFilter, PlannedGroup, PlannedOrder, PlannerDataset, QueryPlan } from './query-plan.js';
+import {
+  AggregateQuery,
+  PlannedFilter,
+  PlannedGroup,
+  PlannedOrder,
+  PlannedUnion,
+  PlannerDataset,
+  QueryPlan,
+} from './query-plan.js';
 import {
   DimensionSpec,
   dimensionSpec,
   LevelSpec,
+  levelIndex,
   measureSpec,
   MeasureSpec,
   Series,
   TOPIC_DIMENSION,
   TOPIC_MEASURES,
 } from './registry.js';
-import { parseTimeCode, TIME_FORMATS, TimeLevel } from './time-members.js';
+import { parseTimeCode, TIME_FORMATS, TIME_LEVELS, timeBlocks, timeCodeAt, TimeLevel } from './time-members.js';
 
 /** At most this many cells (rows x measures) per result; more gets QUERY_TOO_COMPLEX with advice. */
 export const MAX_RESULT_CELLS = 10_000;
+/** At most this many rows are released and ranked for a top-N (`limit`), whatever the limit. */
+export const MAX_RANKED_ROWS = 50_000;
 const MAX_LISTED_CHOICES = 60;
 
 const listed = (choices: string[]) =>
@@ -220,11 +231,49 @@ export function planQuery(dataset: PlannerDataset, query: AggregateQuery, member
     groups,
     measures,
     filters,
+    unions: unionsOf(groups, filters),
     orderBy,
     limit,
     maxRows,
+    loadRows: limit !== undefined && !measures.some((m) => m.analysis) ? MAX_RANKED_ROWS : maxRows,
     normalized: deepFreeze(normalized),
   };
+}
+
+/**
+ * The filters that make result cells unions of lattice cells: several members of a dimension not
+ * grouped at the filter's level or finer, several periods of a time level not grouped as finely,
+ * and time ranges that are more than one whole period of the time group.
+ */
+function unionsOf(groups: PlannedGroup[], filters: PlannedFilter[]): PlannedUnion[] {
+  const unions: PlannedUnion[] = [];
+  const time = groups.find((g) => g.dimension.code === 'time');
+  const timeIndex = time ? TIME_LEVELS.indexOf(time.level.code as TimeLevel) : -1;
+  for (const f of filters) {
+    if (f.kind === 'in') {
+      const grouped = groups.find((g) => g.dimension.code === f.dimension.code);
+      const coarser = !grouped || levelIndex(f.dimension, grouped.level.code) < levelIndex(f.dimension, f.level.code);
+      if (f.values.length > 1 && coarser) unions.push({ kind: 'members', dimension: f.dimension, level: f.level });
+    } else if (f.kind === 'timeIn') {
+      if (f.values.length > 1 && timeIndex < TIME_LEVELS.indexOf(f.level))
+        unions.push({ kind: 'periods', level: f.level });
+    } else {
+      const boundaries = timeBlocks(f.start, f.end);
+      // Grouped by time, a range that only cuts at the group's own boundaries leaves every cell whole.
+      const whole =
+        time !== undefined &&
+        [f.start, f.end].every(
+          (b) => b === undefined || timeCodeStart(time.level.code as TimeLevel, b) === b.getTime(),
+        );
+      const cells = boundaries.length - 1 + (f.start ? 0 : 1) + (f.end ? 0 : 1);
+      if (!whole && (cells > 1 || time !== undefined)) unions.push({ kind: 'blocks', boundaries });
+    }
+  }
+  return unions;
+}
+
+function timeCodeStart(level: TimeLevel, at: Date): number {
+  return parseTimeCode(timeCodeAt(level, at))!.start.getTime();
 }
 
 /**

@@ -6,3 +6,4 @@
 export * from './dimensions.js';
 export * from './cubes.js';
 export * from './measures.js';
+export * from './statutory-limits.js';

@@ -1,17 +1,19 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { noteRollupChange, ROLLUP_CHANNEL } from '../database/rollup-version.js';
 import { HOTLINE_TIME_ZONE } from '../records/records.constants.js';
-import { HANDLING_DAY_EDGES_SQL, HISTOGRAM_BUCKETS } from './histogram.js';
+import { HANDLING_DAY_EDGES_SQL, HISTOGRAM_BUCKETS } from '../common/histogram.js';
 import { rebuildTopicMonths } from './topic-rollup.js';
 import {
   CASE_SUM_COLUMNS,
+  CASE_SUMS,
+  KEY_MODULUS_SQL,
   cubeColumns,
   CUBES,
   CubeSpec,
   FINEST_CUBE,
   HIST_SQL,
   Series,
-  STATUTORY_LIMIT_DAYS,
   TRAFFIC_SUM_COLUMNS,
 } from './registry.js';
 
@@ -25,16 +27,6 @@ const ROLLUP_LOCK = 727_275;
 /** work_mem of the refresh transaction only. */
 const BUILD_WORK_MEM = '128MB';
 const TZ = `'${HOTLINE_TIME_ZONE}'`;
-
-/** Changes whenever this process refreshed the rollups; part of the result-cache key. */
-let localGeneration = 0;
-export function rollupGeneration(): number {
-  return localGeneration;
-}
-
-const limitCase = `CASE kind ${Object.entries(STATUTORY_LIMIT_DAYS)
-  .map(([k, d]) => `WHEN '${k}' THEN ${d}`)
-  .join(' ')} END`;
 
 const FINE_CASE_COLUMNS = cubeColumns(CUBES.find((c) => c.table === FINEST_CUBE.cases)!);
 
@@ -63,7 +55,7 @@ WITH RECURSIVE chain AS (
     coalesce(r.district_code, '') AS district_code, coalesce(r.street_code, '') AS street_code,
     r.category_l1, coalesce(r.category_l2, '') AS category_l2, coalesce(r.category_l3, '') AS category_l3,
     r.channel, r.kind, coalesce(r.department_code, '') AS department_code, coalesce(r.outcome, '') AS outcome,
-    r.satisfaction, r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, r.reply_text, r.template_reply, h.hd,
+    r.satisfaction, r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, r.reply_fingerprint, r.template_reply, h.hd,
     width_bucket(h.hd, ${HANDLING_DAY_EDGES_SQL}) AS hb, cs.contacts, cs.last_outcome
   FROM case_record r
   LEFT JOIN chain_stats cs ON cs.root_id = r.id
@@ -74,12 +66,7 @@ WITH RECURSIVE chain AS (
 )
 INSERT INTO rollup_cases_fine (t, ${FINE_CASE_COLUMNS.join(', ')}, ${CASE_SUM_COLUMNS.join(', ')}, hist)
 SELECT t, ${FINE_CASE_COLUMNS.map((c) => `${c} COLLATE "C"`).join(', ')},
-  count(*), count(*) FILTER (WHERE kind = 'consultation'), count(hd), coalesce(sum(hd), 0),
-  count(*) FILTER (WHERE hd <= ${limitCase}), count(raw_outcome), count(*) FILTER (WHERE raw_outcome = 'solved'),
-  count(*) FILTER (WHERE satisfaction <> 'unrated'), count(*) FILTER (WHERE satisfaction IN ('satisfied', 'basically')),
-  count(repeat_of_id), sum(record_key::bigint),
-  count(contacts), coalesce(sum(contacts), 0), count(*) FILTER (WHERE contacts >= 3 AND last_outcome <> 'solved'),
-  count(reply_text), count(*) FILTER (WHERE template_reply),
+  ${CASE_SUMS.map((c) => c.sql).join(',\n  ')},
   ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `count(*) FILTER (WHERE hb = ${i + 1})`).join(', ')}]
 FROM src
 GROUP BY t, ${FINE_CASE_COLUMNS.map((c) => `${c} COLLATE "C"`).join(', ')}`;
@@ -113,7 +100,7 @@ function deriveSql(target: CubeSpec, source: string): string {
   const dims = cubeColumns(target).join(', ');
   const sums =
     target.series === 'cases'
-      ? `${CASE_SUM_COLUMNS.map((c) => `sum(${c})`).join(', ')}, ${HIST_SQL}::int[]`
+      ? `${CASE_SUMS.map((c) => (c.key ? `sum(${c.name}) % ${KEY_MODULUS_SQL}` : `sum(${c.name})`)).join(', ')}, ${HIST_SQL}::int[]`
       : TRAFFIC_SUM_COLUMNS.map((c) => `sum(${c})`).join(', ');
   const columns = target.series === 'cases' ? `${CASE_SUM_COLUMNS.join(', ')}, hist` : TRAFFIC_SUM_COLUMNS.join(', ');
   return `INSERT INTO ${target.table} (t, ${dims}, ${columns})
@@ -236,6 +223,8 @@ async function rebuild(m: EntityManager, series: Series, dirty: string[]): Promi
   }
   if (series === 'cases') await rebuildTopicMonths(m, monthSpans);
   await m.query(`UPDATE rollup_state SET version = version + 1, refreshed_at = now() WHERE series = $1`, [series]);
+  // Delivered at commit to every instance listening (RollupChangeListener): their result caches clear.
+  await m.query(`SELECT pg_notify('${ROLLUP_CHANNEL}', $1)`, [series]);
 }
 
 /**
@@ -268,7 +257,7 @@ export async function refreshRollups(dataSource: DataSource): Promise<Record<Ser
       done[series] = rows.length;
     }
   });
-  if (done.cases + done.traffic > 0) localGeneration++;
+  if (done.cases + done.traffic > 0) noteRollupChange();
   return done;
 }
 

@@ -1,7 +1,7 @@
 import type { DatasetDefinition } from '../datasets/dataset.entity.js';
 import { MemberDirectory } from '../datasets/member-directory.js';
 import { AggregateQuery } from './query-plan.js';
-import { planQuery } from './query-planner.js';
+import { MAX_RANKED_ROWS, MAX_RESULT_CELLS, planQuery } from './query-planner.js';
 import { DIMENSIONS, MEASURES } from './registry.js';
 import { compileSql } from './sql-compiler.js';
 
@@ -126,21 +126,58 @@ describe(compileSql.name, () => {
     expect(sut.params).toContainEqual(["ENV'; DROP TABLE case_record; --"]);
   });
 
-  it('orders percentiles in memory and everything else in SQL', () => {
-    expect(
-      compile({
-        groupBy: [{ dimension: 'kind' }],
-        measures: ['p90HandlingDays'],
-        orderBy: [{ field: 'p90HandlingDays' }],
-      }).sortInMemory,
-    ).toBe(true);
+  it('never orders or cuts by a measure in SQL: rows come in key order, every one of them up to the ranking cap', () => {
     const sut = compile({
       groupBy: [{ dimension: 'kind' }],
       orderBy: [{ field: 'cases', direction: 'DESC' }],
       limit: 3,
     });
-    expect(sut.sortInMemory).toBe(false);
-    expect(sut.sql).toMatch(/ORDER BY sum\(cases\)::float8 DESC NULLS LAST, k0 ASC LIMIT \$1::int$/);
-    expect(sut.params).toEqual([3]);
+    expect(sut.sql).toMatch(/ORDER BY k0 ASC LIMIT \$1::int$/);
+    expect(sut.params).toEqual([MAX_RANKED_ROWS + 1]);
+    const all = compile({ groupBy: [{ dimension: 'kind' }], measures: ['cases', 'avgHandlingDays'] });
+    expect(all.params).toEqual([MAX_RESULT_CELLS / 2 + 1]);
+  });
+
+  it('reads record-key sums modulo 2^31, the cell key range', () => {
+    const sut = compile({ groupBy: [{ dimension: 'kind' }], measures: ['cases', 'satisfactionRate'] });
+    expect(sut.sql).toContain('(sum(record_key_sum) % 2147483648)::int8 AS b_record_key_sum');
+    expect(sut.sql).toContain('(sum(satisfied_key) % 2147483648)::int8 AS b_satisfied_key');
+    expect(sut.sql).toContain('sum(rated) AS b_rated');
+  });
+});
+
+describe('union cells', () => {
+  const plan = (q: Partial<AggregateQuery>) =>
+    planQuery({ slug: 'hotline-cases', definition }, { dataset: 'hotline-cases', measures: ['cases'], ...q }, members);
+
+  it('reads a filter over several members of a dimension not grouped as finely part by part', () => {
+    expect(plan({ filters: [{ dimension: 'channel', in: ['phone', 'web'] }] }).unions).toEqual([
+      expect.objectContaining({ kind: 'members' }),
+    ]);
+    expect(compile({ filters: [{ dimension: 'channel', in: ['phone', 'web'] }] }).sql).toMatch(
+      /SELECT channel AS u0, .* GROUP BY 1 ORDER BY u0 ASC/,
+    );
+    // One member, or the dimension grouped at the filter's level: every cell is a cell of the lattice.
+    expect(plan({ filters: [{ dimension: 'channel', in: ['phone'] }] }).unions).toEqual([]);
+    expect(
+      plan({ groupBy: [{ dimension: 'channel' }], filters: [{ dimension: 'channel', in: ['phone', 'web'] }] }).unions,
+    ).toEqual([]);
+  });
+
+  it('reads a time range by its blocks, unless it only cuts at the time group boundaries', () => {
+    const range = compile({ filters: [{ dimension: 'time', from: '2021-03-15', to: '2021-05' }] });
+    expect(range.sql).toMatch(/width_bucket\(t, \$1::timestamp\[\]\)::text AS u0/);
+    expect(
+      plan({
+        groupBy: [{ dimension: 'time', level: 'month' }],
+        filters: [{ dimension: 'time', from: '2021-03', to: '2021-05' }],
+      }).unions,
+    ).toEqual([]);
+    expect(
+      plan({ groupBy: [{ dimension: 'time', level: 'month' }], filters: [{ dimension: 'time', from: '2021-03-15' }] })
+        .unions,
+    ).toHaveLength(1);
+    // A range that is one whole period is one block.
+    expect(plan({ filters: [{ dimension: 'time', from: '2021', to: '2021' }] }).unions).toEqual([]);
   });
 });

@@ -4,9 +4,11 @@ import {
   CUBES,
   CubeSpec,
   dimensionSpec,
+  COUNT_BASES,
   HIST_SQL,
   levelIndex,
-  SERIES_COUNT_BASE,
+  measureBases,
+  ROW_COUNT,
   TOPIC_DIMENSION,
 } from './registry.js';
 import {
@@ -19,6 +21,9 @@ import {
   TimeLevel,
   toSqlTimestamp,
 } from './time-members.js';
+
+/** Most parts read for a query whose cells are unions (members of filters, blocks of a time range). */
+export const MAX_UNION_PARTS = 100_000;
 
 /**
  * Turns a plan into ONE parameterized SQL statement over the smallest rollup cube that can answer
@@ -44,12 +49,22 @@ export function compileSql(
     }
     return `${g.level.column} AS k${i}`;
   });
+  // The parts of union cells: one more key per union filter.
+  const parts = plan.unions.map((u, i) => {
+    if (u.kind === 'members') return `${u.level.column} AS u${i}`;
+    if (u.kind === 'periods') return `to_char(date_trunc('${u.level}', t), '${TIME_SQL_FORMATS[u.level]}') AS u${i}`;
+    return `width_bucket(t, ${bind(u.boundaries.map(toSqlTimestamp), 'timestamp[]')})::text AS u${i}`;
+  });
 
-  const bases = new Set<string>([SERIES_COUNT_BASE[plan.series].count]);
-  const keySum = SERIES_COUNT_BASE[plan.series].keySum;
-  if (keySum) bases.add(keySum);
-  for (const m of plan.measures) for (const b of m.bases) bases.add(b);
-  const sums = [...bases].map((b) => (b === 'hist' ? `${HIST_SQL} AS b_hist` : `sum(${b}) AS b_${b}`));
+  const bases = new Set<string>(queryBases(plan));
+  const sums = [...bases].map((b) =>
+    b === 'hist'
+      ? `${HIST_SQL} AS b_hist`
+      : KEY_SUMS.has(b)
+        ? // Only the key modulo 2^31 matters; it also keeps the value exact in a JavaScript number.
+          `(sum(${b}) % ${KEY_MODULUS})::int8 AS b_${b}`
+        : `sum(${b}) AS b_${b}`,
+  );
 
   const where: string[] = [];
   if (cube.where) where.push(cube.where);
@@ -80,31 +95,22 @@ export function compileSql(
   if (period?.start) where.push(`t >= ${bind(toSqlTimestamp(period.start), 'timestamp')}`);
   if (period?.end) where.push(`t < ${bind(toSqlTimestamp(period.end), 'timestamp')}`);
 
-  // Analyses across rows (emerging, persistent issues) need every row; they order and cut later.
-  const sortInMemory =
-    plan.measures.some((m) => m.analysis) ||
-    plan.orderBy.some((o) => o.target.type === 'measure' && !o.target.measure.orderSql);
-  const order: string[] = [];
-  if (!sortInMemory) {
-    for (const o of plan.orderBy) {
-      const expr = o.target.type === 'key' ? `k${o.target.index}` : o.target.measure.orderSql!;
-      order.push(`${expr} ${o.direction} NULLS LAST`);
-    }
-  }
-  plan.groups.forEach((_, i) => order.push(`k${i} ASC`));
-  const rowLimit = plan.limit !== undefined && !sortInMemory ? plan.limit : plan.maxRows + 1;
+  // Every row is released before it is ordered or cut (src/aggregate/aggregate.service.ts): the
+  // database only puts rows in key order, so a cut never depends on a true value.
+  const order = [...plan.groups.map((_, i) => `k${i} ASC`), ...plan.unions.map((_, i) => `u${i} ASC`)];
+  const rowLimit = (plan.unions.length > 0 ? MAX_UNION_PARTS : plan.loadRows) + 1;
 
   const sql = [
-    `SELECT ${[...keys, ...sums].join(', ')}`,
+    `SELECT ${[...keys, ...parts, ...sums].join(', ')}`,
     `FROM ${cube.table}`,
     where.length > 0 ? `WHERE ${where.join(' AND ')}` : '',
-    plan.groups.length > 0 ? `GROUP BY ${plan.groups.map((_, i) => i + 1).join(', ')}` : '',
+    keys.length + parts.length > 0 ? `GROUP BY ${[...keys, ...parts].map((_, i) => i + 1).join(', ')}` : '',
     order.length > 0 ? `ORDER BY ${order.join(', ')}` : '',
     `LIMIT ${bind(rowLimit, 'int')}`,
   ]
     .filter((s) => s !== '')
     .join(' ');
-  return { cube: cube.table, sql, params, sortInMemory };
+  return { cube: cube.table, sql, params };
 }
 
 /** The first (smallest) cube of the series keeping every level and the time grain the query needs. */
@@ -131,7 +137,7 @@ export function pickCube(
   for (const r of rowScope) use(r.dimension, r.level);
   for (const instant of [period?.start, period?.end]) if (instant) need(grainOfBoundary(instant));
 
-  const bases = new Set(plan.measures.flatMap((m) => m.bases));
+  const bases = new Set(queryBases(plan));
   // A cube keyed by topic counts a case once per keyword: only for queries that use topics.
   const fits = (cube: CubeSpec) =>
     cube.series === plan.series &&
@@ -153,4 +159,20 @@ export function pickCube(
     );
   }
   return cube;
+}
+
+/** Record-key sums, read modulo 2^31 (the cell key method's key range). */
+const KEY_SUMS = new Set(
+  Object.values(COUNT_BASES).flatMap((bases) =>
+    Object.values(bases).flatMap((b) => [b.key, b.minus?.key].filter((k): k is string => k !== undefined)),
+  ),
+);
+const KEY_MODULUS = 2 ** 31;
+
+/** The base columns a plan reads: the row count with its key sum, then each measure's. */
+function queryBases(plan: QueryPlan): string[] {
+  const row = COUNT_BASES[plan.series][ROW_COUNT[plan.series]];
+  const bases = [row.count, ...(row.key ? [row.key] : [])];
+  for (const m of plan.measures) bases.push(...measureBases(m));
+  return [...new Set(bases)];
 }

@@ -171,3 +171,37 @@ export function previousTimeCode(code: string): string | undefined {
   if (!p) return undefined;
   return timeCodeAt(p.level, new Date(p.start.getTime() - 1));
 }
+
+/** Levels a time range is cut into, coarsest first (weeks do not nest in months). */
+const BLOCK_LEVELS: TimeLevel[] = ['year', 'quarter', 'month', 'day', 'hour'];
+
+/**
+ * The canonical cut of a time range into whole periods: from its start, each time the coarsest
+ * period that starts there and ends within the range. An open side ends (or starts) at a year
+ * boundary, beyond which everything is one block. Returns the block boundaries (the first block
+ * starts at the first boundary; with an open start, one block lies before it; with an open end,
+ * one block from the last). The same range always gets the same cut, and two ranges that share a
+ * stretch of whole periods share its blocks.
+ */
+export function timeBlocks(start: Date | undefined, end: Date | undefined): Date[] {
+  if (!start && !end) return [];
+  const yearOf = (d: Date) => utcYear(d.getUTCFullYear());
+  // An open start: everything before the year of the end is one block.
+  let from = start ?? (end!.getTime() === yearOf(end!).getTime() ? end! : yearOf(end!));
+  const until = end ?? (start!.getTime() === yearOf(start!).getTime() ? start! : utcYear(start!.getUTCFullYear() + 1));
+  const boundaries: Date[] = [from];
+  while (from < until) {
+    const level = BLOCK_LEVELS.find((l) => {
+      const p = parseTimeCode(timeCodeAt(l, from))!;
+      return p.start.getTime() === from.getTime() && p.end <= until;
+    });
+    if (!level) break;
+    from = parseTimeCode(timeCodeAt(level, from))!.end;
+    boundaries.push(from);
+  }
+  return boundaries;
+}
+
+function utcYear(y: number): Date {
+  return new Date(Date.UTC(y, 0, 1));
+}

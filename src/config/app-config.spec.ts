@@ -13,6 +13,35 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads replicas, workers and the rate-limit store', () => {
+    const sut = loadConfig(
+      {
+        DATABASE_URL: 'postgres://u@db:5432/hotline',
+        DATABASE_REPLICA_URLS: 'postgres://u@r1:5432/hotline, postgres://u@r2:5433/hotline',
+        WORKERS: 'auto',
+      },
+      '/srv/app',
+      4,
+    );
+    expect(sut.replicaUrls).toEqual(['postgres://u@r1:5432/hotline', 'postgres://u@r2:5433/hotline']);
+    expect(sut.workers).toBe(4);
+    // Several processes and no Redis: the limits are counted in the database.
+    expect(sut.rateLimitStore).toBe('database');
+    expect(loadConfig({}, '/srv/app', 4)).toMatchObject({ replicaUrls: [], workers: 1, rateLimitStore: 'memory' });
+    expect(loadConfig({ REDIS_URL: 'redis://r:6379', WORKERS: '3' }).rateLimitStore).toBe('redis');
+  });
+
+  it.each([
+    [{ DATABASE_REPLICA_URLS: 'postgres://u@r1/db,' }, 'DATABASE_REPLICA_URLS (entry 2): is empty'],
+    [{ DATABASE_REPLICA_URLS: 'mysql://r1/db' }, 'DATABASE_REPLICA_URLS (entry 1): expected a URL starting with'],
+    [{ DATABASE_REPLICA_URLS: 'postgres://r1:5432' }, 'DATABASE_REPLICA_URLS (entry 1): names no database'],
+    [{ WORKERS: 'many' }, 'WORKERS: expected a whole number from 1 to 256'],
+    [{ RATE_LIMIT_STORE: 'disk' }, 'RATE_LIMIT_STORE: expected one of auto, redis, database, memory'],
+    [{ RATE_LIMIT_STORE: 'redis' }, 'RATE_LIMIT_STORE: is redis but REDIS_URL is not set'],
+  ])('refuses scale-out setting %j naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
   it('does not seed the demo by default on an external database', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/hotline' }).seedDemo).toBe(false);
   });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 
 /** Typed, validated configuration. Built once at boot from the environment; nothing else reads process.env but diagnostic switches (diagnostic-switch.ts). */
@@ -27,6 +28,14 @@ export interface AppConfig {
   rateLimit: { windowSeconds: number; perPrincipal: number; perAddress: number };
   /** Key file for caller pseudonyms (HMAC); undefined means `dataDir/keys/pseudonym.key`, created on first use. */
   pseudonymKeyFile: string | undefined;
+  /** Streaming replicas of DATABASE_URL that serve aggregate reads (rollups, catalog, members). */
+  replicaUrls: string[];
+  /** Gateway processes on this machine (node:cluster); 1 runs the server in this process. */
+  workers: number;
+  /** Where rate-limit counters live: Redis, the database (several processes), or this process. */
+  rateLimitStore: 'redis' | 'database' | 'memory';
+  /** Days scrubbed free text is kept after import; 0 drops it once keywords and reply fingerprint are taken. */
+  freeTextRetentionDays: number;
 }
 
 /** A bad environment value: the message is one line naming the variable and what is wrong. */
@@ -84,13 +93,19 @@ function parseUrl(env: Env, name: string, protocols: string[]): string | undefin
   return raw.trim();
 }
 
-function parseDatabaseUrl(env: Env): string | undefined {
-  const url = parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+function parseDatabaseUrl(env: Env, variable = 'DATABASE_URL'): string | undefined {
+  let url: string | undefined;
+  try {
+    url = parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(variable, err.message.replace(/^DATABASE_URL: /, ''));
+    throw err;
+  }
   if (url !== undefined) {
     const parsed = new URL(url);
-    if (!parsed.hostname) throw new ConfigError('DATABASE_URL', 'has no host');
+    if (!parsed.hostname) throw new ConfigError(variable, 'has no host');
     if (parsed.pathname.replace(/^\//, '') === '') {
-      throw new ConfigError('DATABASE_URL', 'names no database (add /dbname at the end)');
+      throw new ConfigError(variable, 'names no database (add /dbname at the end)');
     }
   }
   return url;
@@ -131,8 +146,45 @@ function parseFilePath(env: Env, name: string, cwd: string): string | undefined 
   return isAbsolute(raw) ? raw : resolve(cwd, raw);
 }
 
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+function parseReplicaUrls(env: Env): string[] {
+  const raw = (env.DATABASE_REPLICA_URLS ?? '').trim();
+  if (raw === '') return [];
+  return raw.split(',').map((entry, i) => {
+    const url = entry.trim();
+    const name = `DATABASE_REPLICA_URLS (entry ${i + 1})`;
+    if (url === '') throw new ConfigError(name, 'is empty; separate replica URLs with single commas');
+    const parsed = parseDatabaseUrl({ DATABASE_URL: url }, name);
+    return parsed as string;
+  });
+}
+
+function parseWorkers(env: Env, cores: number): number {
+  const raw = (env.WORKERS ?? '').trim().toLowerCase();
+  if (raw === 'auto') return Math.max(1, cores);
+  return parseInteger(env, 'WORKERS', 1, 1, 256);
+}
+
+function parseRateLimitStore(env: Env, redisUrl: string | undefined, workers: number): AppConfig['rateLimitStore'] {
+  const raw = (env.RATE_LIMIT_STORE ?? '').trim().toLowerCase();
+  const choices = ['auto', 'redis', 'database', 'memory'];
+  if (raw !== '' && !choices.includes(raw)) {
+    throw new ConfigError('RATE_LIMIT_STORE', `expected one of ${choices.join(', ')}, got "${raw}"`);
+  }
+  if (raw === 'redis' && !redisUrl) throw new ConfigError('RATE_LIMIT_STORE', 'is redis but REDIS_URL is not set');
+  if (raw === 'redis' || raw === 'database' || raw === 'memory') return raw;
+  // auto: Redis where there is one; the database when several processes of this machine share a limit.
+  if (redisUrl) return 'redis';
+  return workers > 1 ? 'database' : 'memory';
+}
+
+export function loadConfig(
+  env: Env = process.env,
+  cwd: string = process.cwd(),
+  cores = availableParallelism(),
+): AppConfig {
   const databaseUrl = parseDatabaseUrl(env);
+  const redisUrl = parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const workers = parseWorkers(env, cores);
   const rawDataDir = (env.DATA_DIR ?? '').trim() || './data';
   if (rawDataDir.includes('\0')) throw new ConfigError('DATA_DIR', 'contains a NUL byte');
   const dataDir = isAbsolute(rawDataDir) ? rawDataDir : resolve(cwd, rawDataDir);
@@ -146,7 +198,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     port: parseInteger(env, 'PORT', 3000, 0, 65535),
     host: (env.HOST ?? '').trim() || '127.0.0.1',
     seedDemo: parseBoolean(env, 'SEED_DEMO', databaseUrl === undefined),
-    redisUrl: parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl,
     oidc: parseOidc(env),
     oidcClientId: parseOidcClientId(env),
     logLevel: logLevelRaw as AppConfig['logLevel'],
@@ -161,5 +213,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       perAddress: parseInteger(env, 'RATE_LIMIT_PER_ADDRESS', 600, 1, 1_000_000_000),
     },
     pseudonymKeyFile: parseFilePath(env, 'PSEUDONYM_KEY_FILE', cwd),
+    replicaUrls: parseReplicaUrls(env),
+    workers,
+    rateLimitStore: parseRateLimitStore(env, redisUrl, workers),
+    freeTextRetentionDays: parseInteger(env, 'FREE_TEXT_RETENTION_DAYS', 0, 0, 36_500),
   };
 }

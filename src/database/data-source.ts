@@ -6,7 +6,13 @@ import { entities } from './entities.js';
 /** Connection options shared by the app, the CLI, the tests and the TypeORM CLI. */
 export function dataSourceOptions(
   url: string,
-  overrides: Partial<{ poolSize: number; applicationName: string; statementTimeoutMs: number }> = {},
+  overrides: Partial<{
+    poolSize: number;
+    applicationName: string;
+    statementTimeoutMs: number;
+    /** Client-side ceiling on waiting for an answer (pg's query_timeout), for servers that may hang. */
+    queryTimeoutMs: number;
+  }> = {},
 ) {
   return {
     type: 'postgres',
@@ -27,6 +33,7 @@ export function dataSourceOptions(
       // one with withStatementTimeout(). PostgreSQL cancels the statement (SQLSTATE 57014).
       statement_timeout: overrides.statementTimeoutMs ?? 30_000,
       idle_in_transaction_session_timeout: 60_000,
+      ...(overrides.queryTimeoutMs !== undefined ? { query_timeout: overrides.queryTimeoutMs } : {}),
     },
   } satisfies DataSourceOptions;
 }

@@ -13,6 +13,7 @@ import {
 } from '../aggregate/registry.js';
 import { TIME_FORMATS, TimeLevel } from '../aggregate/time-members.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
+import { ReadRouter } from '../database/read-router.js';
 import { badUserInput } from '../graphql/errors.js';
 import { DatasetDefinition, DatasetEntity } from './dataset.entity.js';
 import { DatasetType } from './dto/dataset.type.js';
@@ -23,11 +24,12 @@ const CATALOG_TTL_MS = 1_000;
 
 @Injectable()
 export class DatasetsService {
-  private published?: { at: number; rows: Promise<DatasetEntity[]> };
+  private published?: { at: number; rows: Promise<DatasetEntity[]>; changedHere?: boolean };
 
   constructor(
     @InjectRepository(DatasetEntity) private readonly datasets: Repository<DatasetEntity>,
     private readonly audit: AuditRecorder,
+    private readonly reads: ReadRouter,
   ) {}
 
   /** The catalog as this caller may see it: the public sees open datasets only, stewards also unpublished ones. */
@@ -49,7 +51,12 @@ export class DatasetsService {
   async visibleEntities(actor: Actor): Promise<DatasetEntity[]> {
     const now = Date.now();
     if (!this.published || now - this.published.at > CATALOG_TTL_MS) {
-      const rows = this.datasets.find({ where: { published: true }, order: { slug: 'ASC' } });
+      const query = { where: { published: true }, order: { slug: 'ASC' as const } };
+      // Read on a replica where there is one, except right after a change made here, which a
+      // replica may not have replayed yet: that read goes to the primary.
+      const rows = this.published?.changedHere
+        ? this.datasets.find(query)
+        : this.reads.read('catalog', (dataSource) => dataSource.getRepository(DatasetEntity).find(query));
       rows.catch(() => (this.published = undefined));
       this.published = { at: now, rows };
     }
@@ -93,7 +100,7 @@ export class DatasetsService {
       },
     });
     const saved = await this.datasets.save(entity);
-    this.published = undefined;
+    this.published = { at: 0, rows: Promise.resolve([]), changedHere: true };
     return this.map(actor, saved);
   }
 
@@ -148,10 +155,13 @@ export class DatasetsService {
 /** Mirrors AggregateAccessService's rules in words, so a caller knows before asking. */
 function yourAccess(actor: Actor, row: DatasetEntity): string {
   if (actor.role === 'auditor') return 'none: auditors read the access log but see no data';
-  if (row.classification === 'open') return 'open: anyone may query it at the published levels';
-  if (actor.role === 'steward') return 'all rows';
+  if (actor.role === 'steward') return 'all rows, exact values (you hold the records)';
+  if (row.classification === 'open') {
+    const who = actor.principalId ? 'your account' : 'your address';
+    return `open: anyone may query it at the published levels, disclosure-controlled, with a daily budget of distinct queries for ${who}`;
+  }
   if (actor.role === 'department' && actor.departmentCode && (row.definition.source ?? 'cases') === 'cases') {
-    return `your department's cases only (department ${actor.departmentCode}); a sharing licence can widen this`;
+    return `your department's cases only (department ${actor.departmentCode}), exact values; a sharing licence can widen this`;
   }
   return 'licence required: request one with requestLicense';
 }
@@ -222,6 +232,8 @@ function disclosureOf(input: PublishDatasetInput): DatasetDefinition['disclosure
       maxNoise: input.maxNoise,
       noiseVariance: input.noiseVariance,
       queryBudget: input.queryBudget,
+      publicDailyBudget: input.publicDailyBudget,
+      principalDailyBudget: input.principalDailyBudget,
       epsilonPerQuery: input.epsilonPerQuery,
       epsilonBudget: input.epsilonBudget,
     },

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { ReadRouter } from '../database/read-router.js';
+import type { DataSource } from 'typeorm';
 import { MemberDirectory, ReferenceRow } from './member-directory.js';
-import { rollupGeneration } from '../aggregate/rollup-refresher.js';
+import { rollupGeneration } from '../database/rollup-version.js';
 
 /** How long a snapshot of the reference tables is trusted when nothing changed in this process. */
 const TTL_MS = 10_000;
@@ -16,7 +16,7 @@ const TTL_MS = 10_000;
 export class MembersService {
   private cached?: { at: number; generation: number; directory: Promise<MemberDirectory> };
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly reads: ReadRouter) {}
 
   directory(): Promise<MemberDirectory> {
     const now = Date.now();
@@ -28,16 +28,21 @@ export class MembersService {
     return directory;
   }
 
-  private async load(): Promise<MemberDirectory> {
+  private load(): Promise<MemberDirectory> {
+    // Read on a replica where there is one (the reference tables change only with imports).
+    return this.reads.read('members', (dataSource) => this.loadFrom(dataSource));
+  }
+
+  private async loadFrom(dataSource: DataSource): Promise<MemberDirectory> {
     const [areas, categories, departments, topics] = await Promise.all([
-      this.dataSource.query<ReferenceRow[]>(`SELECT code, level, name_zh, name_en, parent_code FROM area`),
-      this.dataSource.query<ReferenceRow[]>(
+      dataSource.query<ReferenceRow[]>(`SELECT code, level, name_zh, name_en, parent_code FROM area`),
+      dataSource.query<ReferenceRow[]>(
         `SELECT code, level::text AS level, name_zh, name_en, parent_code FROM category`,
       ),
-      this.dataSource.query<ReferenceRow[]>(
+      dataSource.query<ReferenceRow[]>(
         `SELECT code, 'department' AS level, name_zh, name_en, area_code AS parent_code FROM department`,
       ),
-      this.dataSource.query<{ keyword: string }[]>(`SELECT keyword FROM topic_vocabulary ORDER BY keyword`),
+      dataSource.query<{ keyword: string }[]>(`SELECT keyword FROM topic_vocabulary ORDER BY keyword`),
     ]);
     return new MemberDirectory(
       areas,

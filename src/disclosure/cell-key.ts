@@ -9,15 +9,37 @@ export const KEY_MODULUS = 2 ** 31;
 
 export interface PerturbationTable {
   maxNoise: number;
-  /** Cumulative probabilities for noise -maxNoise..maxNoise (symmetric, mean 0). */
+  /** Cumulative probabilities for noise -d..d (symmetric, mean 0), for each d in 0..maxNoise. */
   cdfBySupport: Map<number, number[]>;
+  /**
+   * Cumulative probabilities for noise -a..maxNoise, for each a in 0..maxNoise: the symmetric table
+   * with its mass below -a spread evenly over 1..maxNoise, so zero keeps its probability.
+   */
+  cdfFromBelow: Map<number, number[]>;
   variance: number;
 }
 
-/** Discretized normal over -d..d, renormalized: symmetric, so its mean is exactly 0. */
-function cdfFor(d: number, variance: number): number[] {
+const weight = (k: number, variance: number) => Math.exp(-(k * k) / (2 * variance));
+
+/** Discretized normal over low..high (renormalized), as a cumulative distribution. */
+function cdfFor(low: number, high: number, variance: number): number[] {
   const weights: number[] = [];
-  for (let k = -d; k <= d; k++) weights.push(Math.exp(-(k * k) / (2 * variance)));
+  for (let k = low; k <= high; k++) weights.push(weight(k, variance));
+  return cumulative(weights);
+}
+
+/**
+ * The discretized normal over -d..d folded at -a: the probability of each noise below -a moves to
+ * its mirror image above a. A count near the floor is perturbed upward more often, but released
+ * exactly no more often than one far from it (P(0) is the same as in the full table).
+ */
+function cdfCutBelow(a: number, d: number, variance: number): number[] {
+  const weights: number[] = [];
+  for (let k = -a; k <= d; k++) weights.push(weight(k, variance) + (k > a ? weight(-k, variance) : 0));
+  return cumulative(weights);
+}
+
+function cumulative(weights: number[]): number[] {
   const total = weights.reduce((a, b) => a + b, 0);
   const cdf: number[] = [];
   let acc = 0;
@@ -31,8 +53,12 @@ function cdfFor(d: number, variance: number): number[] {
 
 export function buildPerturbationTable(maxNoise: number, variance: number): PerturbationTable {
   const cdfBySupport = new Map<number, number[]>();
-  for (let d = 0; d <= maxNoise; d++) cdfBySupport.set(d, cdfFor(d, variance));
-  return { maxNoise, cdfBySupport, variance };
+  const cdfFromBelow = new Map<number, number[]>();
+  for (let d = 0; d <= maxNoise; d++) {
+    cdfBySupport.set(d, cdfFor(-d, d, variance));
+    cdfFromBelow.set(d, cdfCutBelow(d, maxNoise, variance));
+  }
+  return { maxNoise, cdfBySupport, cdfFromBelow, variance };
 }
 
 /** Cell key from a sum of record keys (any size; a rollup's SUM comes back as a decimal string). */
@@ -50,23 +76,48 @@ function mix32(x: number): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
+/** The uniform draw in [0, 1) of a cell key under a salt: fixed for the same records and salt. */
+function uniformOf(cellKey: number, salt: number): number {
+  return mix32((cellKey ^ Math.imul(salt + 1, 0x9e3779b9)) >>> 0) / 2 ** 32;
+}
+
+function inverse(cdf: number[], u: number): number {
+  let index = 0;
+  while (index < cdf.length - 1 && u >= cdf[index]) index++;
+  return index;
+}
+
 /**
- * The noise for one cell. Near the threshold the support shrinks to ±(count - threshold), so
- * the released value is never below the threshold and the noise stays symmetric (mean 0).
- * `salt` separates measures counted over the same records (e.g. calls offered vs answered).
+ * The noise for one count, never taking it below `floor`:
+ * - by default the support is -min(D, count - floor)..+D: far from the floor the noise is the
+ *   symmetric, zero-mean table; near it the table is folded upward (each noise that would cross
+ *   the floor becomes its mirror image), so a count at the floor is perturbed as often as any
+ *   other, at the cost of an upward bias there (1.9 at the floor with the default table, 0.65
+ *   three above it, none from maxNoise above it);
+ * - `symmetric` cuts both sides to ±min(D, count - floor), keeping the mean at zero and a zero at
+ *   zero (used for counts under the threshold, which are never shown but feed analyses and
+ *   histograms).
+ * `salt` separates statistics of the same records (e.g. the cases of a cell and its histogram).
  */
 export function perturbation(
   table: PerturbationTable,
   cellKey: number,
   count: number,
-  threshold: number,
+  floor: number,
   salt = 0,
+  symmetric = false,
 ): number {
-  const d = Math.max(0, Math.min(table.maxNoise, count - threshold));
-  if (d === 0) return 0;
-  const cdf = table.cdfBySupport.get(d) as number[];
-  const u = mix32((cellKey ^ Math.imul(salt + 1, 0x9e3779b9)) >>> 0) / 2 ** 32;
-  let index = 0;
-  while (index < cdf.length - 1 && u >= cdf[index]) index++;
-  return index - d;
+  const room = Math.max(0, Math.min(table.maxNoise, count - floor));
+  const u = uniformOf(cellKey, salt);
+  if (symmetric) {
+    if (room === 0) return 0;
+    return inverse(table.cdfBySupport.get(room) as number[], u) - room;
+  }
+  return inverse(table.cdfFromBelow.get(room) as number[], u) - room;
+}
+
+/** A draw from the full symmetric table (-D..D) for a cell key and salt, e.g. to scale a sum's noise. */
+export function noiseDraw(table: PerturbationTable, cellKey: number, salt: number): number {
+  const d = table.maxNoise;
+  return inverse(table.cdfBySupport.get(d) as number[], uniformOf(cellKey, salt)) - d;
 }

@@ -22,3 +22,9 @@ export function geometricNoise(epsilon: number, uniform: UniformSource = cryptoU
   const alpha = Math.exp(-epsilon);
   return geometric(alpha, uniform) - geometric(alpha, uniform);
 }
+
+/** Continuous Laplace noise of the given scale (sensitivity / epsilon), for sums. */
+export function laplaceNoise(scale: number, uniform: UniformSource = cryptoUniform): number {
+  const u = uniform() - 0.5;
+  return -scale * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
+}

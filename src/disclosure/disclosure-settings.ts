@@ -14,37 +14,57 @@ export interface DisclosureConfig {
   noiseVariance: number;
   /** Distinct queries a licence may make against the dataset (averaging defence); 0 = unlimited. */
   queryBudget: number;
+  /** Distinct queries an address may make per day without credentials (averaging defence); 0 = unlimited. */
+  publicDailyBudget: number;
+  /**
+   * Distinct queries a signed-in principal may make per day without a licence, on data it does not
+   * hold (a department on other departments' cases); 0 = unlimited.
+   */
+  principalDailyBudget: number;
   /** Differential privacy: epsilon each query spends. */
   epsilonPerQuery: number;
   /** Differential privacy: total epsilon a licence may spend on the dataset. */
   epsilonBudget: number;
 }
 
+/**
+ * Daily budgets of distinct queries, sized from the averaging attack measured in
+ * test/disclosure-attacks.e2e-spec.ts (docs/disclosure-control.md, "Budgets").
+ */
+export const PUBLIC_DAILY_BUDGET = 100;
+export const PRINCIPAL_DAILY_BUDGET = 300;
+
 export const DEFAULT_DISCLOSURE: Record<'open' | 'restricted' | 'confidential', DisclosureConfig> = {
   open: {
     method: 'cell-key',
     threshold: 20,
-    maxNoise: 3,
-    noiseVariance: 2,
+    maxNoise: 6,
+    noiseVariance: 6,
     queryBudget: 0,
+    publicDailyBudget: PUBLIC_DAILY_BUDGET,
+    principalDailyBudget: PRINCIPAL_DAILY_BUDGET,
     epsilonPerQuery: 0.1,
     epsilonBudget: 10,
   },
   restricted: {
     method: 'cell-key',
     threshold: 10,
-    maxNoise: 3,
-    noiseVariance: 2,
+    maxNoise: 6,
+    noiseVariance: 6,
     queryBudget: 2000,
+    publicDailyBudget: PUBLIC_DAILY_BUDGET,
+    principalDailyBudget: PRINCIPAL_DAILY_BUDGET,
     epsilonPerQuery: 0.1,
     epsilonBudget: 10,
   },
   confidential: {
     method: 'differential-privacy',
     threshold: 10,
-    maxNoise: 3,
-    noiseVariance: 2,
+    maxNoise: 6,
+    noiseVariance: 6,
     queryBudget: 500,
+    publicDailyBudget: PUBLIC_DAILY_BUDGET,
+    principalDailyBudget: PRINCIPAL_DAILY_BUDGET,
     epsilonPerQuery: 0.1,
     epsilonBudget: 5,
   },
@@ -68,6 +88,8 @@ export function normalizeDisclosure(
     maxNoise: num('maxNoise'),
     noiseVariance: num('noiseVariance'),
     queryBudget: num('queryBudget'),
+    publicDailyBudget: num('publicDailyBudget'),
+    principalDailyBudget: num('principalDailyBudget'),
     epsilonPerQuery: num('epsilonPerQuery'),
     epsilonBudget: num('epsilonBudget'),
   };
@@ -86,8 +108,9 @@ export function normalizeDisclosure(
   }
   if (!(config.noiseVariance > 0 && config.noiseVariance <= 100))
     problems.push('noiseVariance must be above 0 and at most 100');
-  if (!Number.isInteger(config.queryBudget) || config.queryBudget < 0)
-    problems.push('queryBudget must be a whole number, 0 for none');
+  for (const key of ['queryBudget', 'publicDailyBudget', 'principalDailyBudget'] as const) {
+    if (!Number.isInteger(config[key]) || config[key] < 0) problems.push(`${key} must be a whole number, 0 for none`);
+  }
   if (!(config.epsilonPerQuery > 0 && config.epsilonPerQuery <= 10))
     problems.push('epsilonPerQuery must be above 0 and at most 10');
   if (!(config.epsilonBudget >= config.epsilonPerQuery))

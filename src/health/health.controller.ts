@@ -3,10 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Allow } from '../access-policy/allow.decorator.js';
+import { ReadRouter } from '../database/read-router.js';
 
 @Controller()
 export class HealthController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reads: ReadRouter,
+  ) {}
 
   /** The process is up. */
   @Get('healthz')
@@ -16,7 +20,10 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The database answers and every migration is applied. */
+  /**
+   * The database answers and every migration is applied. With read replicas, "degraded" (still
+   * 200: the service answers) while any of them is left out and the primary serves its reads.
+   */
   @Get('readyz')
   @Allow('read:Health')
   async readyz(@Res() res: Response): Promise<void> {
@@ -27,7 +34,17 @@ export class HealthController {
         res.status(503).json({ status: 'not ready', reason: 'migrations pending; run `hotline-gateway migrate`' });
         return;
       }
-      res.status(200).json({ status: 'ready' });
+      const replicas = this.reads.status();
+      const down = replicas.filter((r) => !r.up);
+      if (down.length > 0) {
+        res.status(200).json({
+          status: 'degraded',
+          reason: `read replica(s) not answering: ${down.map((r) => r.name).join(', ')}; the primary serves their reads`,
+          replicas,
+        });
+        return;
+      }
+      res.status(200).json(replicas.length > 0 ? { status: 'ready', replicas } : { status: 'ready' });
     } catch {
       res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
     }

@@ -8,6 +8,9 @@ import { APP_CONFIG } from '../config/config.tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { InMemoryThrottlerStorage } from './in-memory-throttler-storage.js';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
+import { DatabaseThrottlerStorage } from './database-throttler-storage.js';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 
 export type LimitName = 'principal' | 'address';
 
@@ -33,6 +36,7 @@ export class RateLimitService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     metrics: MetricsService,
+    @InjectDataSource() dataSource: DataSource,
   ) {
     this.refused = new Counter({
       name: 'hgw_rate_limited_total',
@@ -40,8 +44,14 @@ export class RateLimitService implements OnModuleInit, OnApplicationShutdown {
       labelNames: ['limit'] as const,
       registers: [metrics.registry],
     });
-    this.redis = config.redisUrl ? RedisThrottlerStorage.connect(config.redisUrl, this.local) : undefined;
-    this.storage = this.redis ?? this.local;
+    this.redis =
+      config.redisUrl && config.rateLimitStore === 'redis'
+        ? RedisThrottlerStorage.connect(config.redisUrl, this.local)
+        : undefined;
+    // RATE_LIMIT_STORE: Redis where it is set; the database for several processes without Redis.
+    this.storage =
+      this.redis ??
+      (config.rateLimitStore === 'database' ? new DatabaseThrottlerStorage(dataSource, this.local) : this.local);
   }
 
   async onModuleInit(): Promise<void> {

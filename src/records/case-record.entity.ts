@@ -16,6 +16,10 @@ import type { Channel, Kind, Outcome, Satisfaction } from './records.constants.j
 @Index('case_record_caller_received_idx', ['callerPseudonym', 'receivedAt'])
 @Index('case_record_repeat_of_idx', ['repeatOfId'])
 @Index('case_record_reply_fingerprint_idx', ['replyFingerprint'])
+// Cases still holding free text (FREE_TEXT_RETENTION_DAYS), for the purge after each import.
+@Index('case_record_text_kept_idx', ['receivedAt'], {
+  where: `"request_text" IS NOT NULL OR "reply_text" IS NOT NULL OR "dissatisfaction_reason" IS NOT NULL`,
+})
 export class CaseRecordEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
@@ -74,15 +78,15 @@ export class CaseRecordEntity {
   @Column({ type: 'text', default: 'unrated' })
   satisfaction!: Satisfaction;
 
-  /** 不满原因, scrubbed of personal data. */
+  /** 不满原因, scrubbed of personal data; kept FREE_TEXT_RETENTION_DAYS (default: not stored). */
   @Column({ name: 'dissatisfaction_reason', type: 'text', nullable: true })
   dissatisfactionReason!: string | null;
 
-  /** 诉求内容, scrubbed of personal data. */
+  /** 诉求内容, scrubbed of personal data; kept FREE_TEXT_RETENTION_DAYS (default: not stored). */
   @Column({ name: 'request_text', type: 'text', nullable: true })
   requestText!: string | null;
 
-  /** 答复市民要点, scrubbed of personal data. */
+  /** 答复市民要点, scrubbed of personal data; kept FREE_TEXT_RETENTION_DAYS (default: not stored). */
   @Column({ name: 'reply_text', type: 'text', nullable: true })
   replyText!: string | null;
 

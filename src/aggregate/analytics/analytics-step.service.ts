@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../access-policy/actor.js';
 import type { DatasetEntity } from '../../datasets/dataset.entity.js';
-import { orderRows, releasedValue } from '../row-order.js';
+import type { AccessDecision } from '../access-step.service.js';
+import { orderReleased } from '../row-order.js';
 import { DisclosureOutcome, DisclosureService, RawRow, ReleasedCell, ReleasedRow } from '../disclosure-step.service.js';
 import { QueryPlan } from '../query-plan.js';
 import { queryTooComplex } from '../query-planner.js';
@@ -26,6 +27,7 @@ export class AnalyticsStepService {
     actor: Actor,
     dataset: DatasetEntity,
     plan: QueryPlan,
+    access: AccessDecision,
     released: DisclosureOutcome,
     load: (plan: QueryPlan) => Promise<RawRow[]>,
   ): Promise<DisclosureOutcome> {
@@ -42,7 +44,7 @@ export class AnalyticsStepService {
       );
     }
     if (plan.measures.some((m) => m.analysis === 'persistence')) {
-      const runs = await this.persistence(actor, dataset, plan, load);
+      const runs = await this.persistence(actor, dataset, plan, access, load);
       rows = rows.map((r) =>
         fill(r, plan, (code) => {
           if (code !== 'persistentMonths') return undefined;
@@ -51,8 +53,7 @@ export class AnalyticsStepService {
         }),
       );
     }
-    rows = sortReleased(plan, rows);
-    if (plan.limit !== undefined) rows = rows.slice(0, plan.limit);
+    rows = orderReleased(plan, rows);
     const suppressedCells = rows.reduce((s, r) => s + r.cells.filter((c) => c.flags.includes('suppressed')).length, 0);
     return { ...released, rows, suppressedCells };
   }
@@ -62,6 +63,7 @@ export class AnalyticsStepService {
     actor: Actor,
     dataset: DatasetEntity,
     plan: QueryPlan,
+    access: AccessDecision,
     load: (plan: QueryPlan) => Promise<RawRow[]>,
   ): Promise<Map<string, number>> {
     const time = dimensionSpec('time')!;
@@ -75,6 +77,7 @@ export class AnalyticsStepService {
       orderBy: [],
       limit: undefined,
       maxRows: MAX_PERSISTENCE_ROWS,
+      loadRows: MAX_PERSISTENCE_ROWS,
     };
     const raw = await load(monthly);
     if (raw.length > MAX_PERSISTENCE_ROWS) {
@@ -82,7 +85,7 @@ export class AnalyticsStepService {
         `persistentMonths reads more than ${MAX_PERSISTENCE_ROWS} month rows; filter time to fewer months or group at a coarser level.`,
       );
     }
-    return persistentMonths(this.disclosure.releaseMore(actor, dataset, monthly, raw), plan.groups.length);
+    return persistentMonths(this.disclosure.releaseMore(actor, dataset, monthly, access, raw), plan.groups.length);
   }
 }
 
@@ -92,7 +95,6 @@ function fill(
   plan: QueryPlan,
   valueOf: (code: string) => { value: number | null; flags: string[] } | undefined,
 ): ReleasedRow {
-  if (row.count === null) return row;
   return {
     ...row,
     cells: row.cells.map((c, j): ReleasedCell => {
@@ -100,12 +102,4 @@ function fill(
       return computed === undefined ? c : { measure: c.measure, value: computed.value, flags: computed.flags };
     }),
   };
-}
-
-/** Orders released rows by released values (nulls last), then by keys. */
-function sortReleased(plan: QueryPlan, rows: ReleasedRow[]): ReleasedRow[] {
-  return orderRows(plan, rows, releasedValue(plan), (a, b) => {
-    for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i]) return a.keys[i] < b.keys[i] ? -1 : 1;
-    return 0;
-  });
 }

@@ -21,8 +21,8 @@ const hours = (code: string) => {
  * from released counts only. The test conditions on the two periods' total n = x1 + x0: if the
  * row kept its share of the result, x1 ~ Binomial(n, p0) with p0 = R1 / (R1 + R0), R the rest of
  * the result in each period (so seasonality and the overall trend cancel out; with no rest, p0
- * is the periods' length ratio). A previous period that was suppressed counts as threshold - 1,
- * its largest possible value, which makes the p-value an upper bound. Rows are flagged emerging
+ * is the periods' length ratio). A previous period that is not listed (zero, or under the threshold)
+ * counts as threshold - 1, its largest possible value, which makes the p-value an upper bound. Rows are flagged emerging
  * when significant under Benjamini-Hochberg and growing at least EMERGING_MIN_RELATIVE_GROWTH
  * times faster than the rest. Rows whose previous period is not in the result get nulls.
  */
@@ -33,15 +33,16 @@ export function periodOverPeriod(rows: ReleasedRow[], timeIndex: number, thresho
   for (const r of rows) {
     const t = r.keys[timeIndex];
     byKey.set(`${other(r)}\u0001${t}`, r);
-    totals.set(t, (totals.get(t) ?? 0) + Math.max(0, Math.round(r.count ?? 0)));
+    totals.set(t, (totals.get(t) ?? 0) + Math.max(0, Math.round(r.count)));
   }
   const tests = rows.map((r) => {
     const t = r.keys[timeIndex];
     const prevCode = previousTimeCode(t);
-    if (r.count === null || prevCode === undefined || !totals.has(prevCode)) return undefined;
+    if (prevCode === undefined || !totals.has(prevCode)) return undefined;
     const prev = byKey.get(`${other(r)}\u0001${prevCode}`);
     const x1 = Math.max(0, Math.round(r.count));
-    const known = prev === undefined ? 0 : prev.count === null ? null : Math.max(0, Math.round(prev.count));
+    // A row missing from the previous period was zero or under the threshold: unknown, at most threshold - 1.
+    const known = prev === undefined ? (threshold > 0 ? null : 0) : Math.max(0, Math.round(prev.count));
     const x0 = known ?? Math.max(0, threshold - 1);
     const rest1 = totals.get(t)! - x1;
     const rest0 = totals.get(prevCode)! - (known ?? 0);

@@ -4,8 +4,8 @@ import { parseTimeCode, timeCodeAt } from '../time-members.js';
 /**
  * Persistent issues: for rows of (keys..., month), the longest run of consecutive calendar months
  * in which a key combination was "high": its released cases in the top quarter of that month's
- * released rows (nearest rank) and its repeat rate at or above the month's overall repeat rate
- * over released rows. Suppressed or missing months are never high. Returns the run length per
+ * listed rows (nearest rank) and its released repeats over released cases at or above the month's
+ * overall rate over listed rows. Months not listed (under the threshold) are never high. Returns the run length per
  * key combination (joined with \u0000), 0 when never high.
  */
 export function persistentMonths(monthRows: ReleasedRow[], monthIndex: number): Map<string, number> {
@@ -17,16 +17,14 @@ export function persistentMonths(monthRows: ReleasedRow[], monthIndex: number): 
   }
   const high = new Map<string, Set<string>>();
   for (const [month, rows] of byMonth) {
-    const released = rows.filter((r) => r.count !== null);
-    if (released.length === 0) continue;
-    const counts = released.map((r) => r.count!).sort((a, b) => a - b);
+    const counts = rows.map((r) => r.count).sort((a, b) => a - b);
     const q75 = counts[Math.max(1, Math.ceil(0.75 * counts.length)) - 1];
-    const cases = released.reduce((s, r) => s + (r.sums.cases ?? 0), 0);
-    const repeats = released.reduce((s, r) => s + (r.sums.repeats ?? 0), 0);
+    const cases = rows.reduce((s, r) => s + r.count, 0);
+    const repeats = rows.reduce((s, r) => s + r.component('repeats'), 0);
     const pooled = cases > 0 ? repeats / cases : 0;
-    for (const r of released) {
-      const rate = (r.sums.cases ?? 0) > 0 ? (r.sums.repeats ?? 0) / r.sums.cases : 0;
-      if (r.count! >= q75 && rate >= pooled) {
+    for (const r of rows) {
+      const rate = r.count > 0 ? r.component('repeats') / r.count : 0;
+      if (r.count >= q75 && rate >= pooled) {
         const k = other(r);
         high.set(k, (high.get(k) ?? new Set()).add(month));
       }

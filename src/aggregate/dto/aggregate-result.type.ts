@@ -5,7 +5,11 @@ export class AggregateCellType {
   @Field() measure!: string;
   @Field(() => Float, { nullable: true, description: 'Null when suppressed or undefined (e.g. a rate over no cases)' })
   value!: number | null;
-  @Field(() => [String], { description: 'e.g. suppressed, perturbed' }) flags!: string[];
+  @Field(() => [String], {
+    description:
+      'Disclosure flags (perturbed, noisy; suppressed with its reason: small-count, small-denominator, small-numerator, small-complement) and analysis flags (surge, emerging, persistent)',
+  })
+  flags!: string[];
 }
 
 @ObjectType('AggregateRow')
@@ -18,10 +22,21 @@ export class AggregateRowType {
 
 @ObjectType('DisclosureSummary')
 export class DisclosureSummaryType {
-  @Field() method!: string;
+  @Field({ description: 'none, exact (you hold the records), threshold, cell-key or differential-privacy' })
+  method!: string;
   @Field(() => Int) threshold!: number;
   @Field(() => Int) suppressedCells!: number;
-  @Field(() => Float, { nullable: true }) budgetRemaining!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Distinct queries (or epsilon) left in the budget this answer was charged to; null when none applies',
+  })
+  budgetRemaining!: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Whose budget was charged: a licence, you today, or your address today',
+  })
+  budgetScope!: string | null;
+  @Field({ description: 'What disclosure control did to this answer, in words' }) note!: string;
 }
 
 @ObjectType('AggregateResult')
@@ -33,4 +48,9 @@ export class AggregateResultType {
   @Field(() => ID, { nullable: true }) licenseId!: string | null;
   @Field(() => ID) auditEventId!: Promise<string>;
   @Field() citation!: string;
+  @Field({
+    description:
+      'Rollup version every row was read at, per series (e.g. "cases:12,traffic:3"): one answer never mixes versions',
+  })
+  dataVersion!: string;
 }

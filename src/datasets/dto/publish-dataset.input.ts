@@ -77,12 +77,12 @@ export class PublishDatasetInput {
   })
   disclosureMethod!: string;
 
-  @Field(() => Int, { nullable: true, description: 'Cell key method: largest perturbation (1-20, default 3)' })
+  @Field(() => Int, { nullable: true, description: 'Cell key method: largest perturbation (1-20, default 6)' })
   @IsOptional()
   @IsInt()
   maxNoise?: number;
 
-  @Field(() => Float, { nullable: true, description: 'Cell key method: noise variance (default 2)' })
+  @Field(() => Float, { nullable: true, description: 'Cell key method: noise variance (default 6)' })
   @IsOptional()
   @IsNumber()
   noiseVariance?: number;
@@ -92,7 +92,24 @@ export class PublishDatasetInput {
   @IsInt()
   queryBudget?: number;
 
-  @Field(() => Float, { nullable: true, description: 'Differential privacy: epsilon per query' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Distinct queries per client address and day without credentials (0 = unlimited, default 100)',
+  })
+  @IsOptional()
+  @IsInt()
+  publicDailyBudget?: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Distinct queries per principal and day without a licence, on data it does not hold (0 = unlimited, default 300)',
+  })
+  @IsOptional()
+  @IsInt()
+  principalDailyBudget?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Differential privacy: epsilon per statistic of a query' })
   @IsOptional()
   @IsNumber()
   epsilonPerQuery?: number;

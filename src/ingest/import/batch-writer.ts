@@ -68,6 +68,15 @@ const STAGE_COLUMNS = [
 ];
 
 /**
+ * The free text, only where it is younger than the retention ($2 days): the keywords (taken here
+ * from the rows in memory) and the reply fingerprint are all the analytics read, so by default
+ * (0 days) none of it is stored. Less to store, less to leak.
+ */
+const KEPT_TEXT = ['dissatisfaction_reason', 'request_text', 'reply_text']
+  .map((c) => `CASE WHEN to_timestamp(received_at) >= now() - $2::int * interval '1 day' THEN ${c} END`)
+  .join(', ');
+
+/**
  * Writes one batch in one transaction: new reference rows, the records (COPY of the batch
  * into a temporary staging table, then one `INSERT … SELECT … ON CONFLICT DO NOTHING`, so
  * re-imports add nothing and duplicates are the difference of the counts), repeat-chain
@@ -82,6 +91,8 @@ export class BatchWriter {
     private readonly client: PoolClient,
     private readonly batchId: string,
     private readonly hooks: readonly CaseBatchHook[] = [],
+    /** Days the scrubbed free text is kept (FREE_TEXT_RETENTION_DAYS); 0 stores none of it. */
+    private readonly freeTextRetentionDays = 0,
   ) {}
 
   async writeCases(rows: CaseInput[], refs: NewReferenceRows | null, counts: BatchCounts): Promise<number> {
@@ -108,8 +119,8 @@ export class BatchWriter {
                reply_fingerprint, caller_pseudonym, record_key, import_batch_id)
              SELECT source, case_number, to_timestamp(received_at), to_timestamp(dispatched_at), to_timestamp(closed_at),
                channel, kind, category_l1, category_l2, category_l3, province_code, city_code, district_code,
-               street_code, department_code, outcome, satisfaction, dissatisfaction_reason, request_text, reply_text,
-               reply_fingerprint, caller_pseudonym, record_key, $1::bigint
+               street_code, department_code, outcome, satisfaction, ${KEPT_TEXT}, reply_fingerprint, caller_pseudonym,
+               record_key, $1::bigint
              FROM ${STAGE}
              ON CONFLICT (source, case_number) DO NOTHING
              RETURNING id, received_at
@@ -119,7 +130,7 @@ export class BatchWriter {
              ON CONFLICT DO NOTHING
            )
            SELECT count(*)::int AS inserted, min(id)::text AS min_id FROM ins`,
-          [this.batchId],
+          [this.batchId, this.freeTextRetentionDays],
         );
         inserted = result[0].inserted;
         firstCaseId = result[0].min_id;

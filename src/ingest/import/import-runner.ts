@@ -18,6 +18,7 @@ import { DEFAULT_SOURCES, type ProfileContext, type ProfileName } from './profil
 import { bindTraffic } from './profiles/traffic.profile.js';
 import { ReferenceIndex } from './reference-index.js';
 import { openCsv, openJsonl, type RowSource } from './row-sources.js';
+import { purgeFreeText } from './free-text-retention.js';
 
 export interface ImportOptions {
   file: string;
@@ -33,6 +34,8 @@ export interface ImportOptions {
    * off by default for `importRows` inside the server (the demo), where V8 decides.
    */
   collectGarbagePerBatch?: boolean;
+  /** Days the scrubbed free text of a case is kept (FREE_TEXT_RETENTION_DAYS); default 0: not stored. */
+  freeTextRetentionDays?: number;
 }
 
 export interface ImportSummary {
@@ -153,7 +156,7 @@ export class ImportRunner {
       if (options.rejectsFile)
         rejects = createWriteStream(options.rejectsFile, { flags: skip > 0 ? 'a' : 'w', mode: 0o600 });
       const firstRejects: Reject[] = [];
-      const writer = new BatchWriter(runner, client, batchId, this.hooks);
+      const writer = new BatchWriter(runner, client, batchId, this.hooks, options.freeTextRetentionDays ?? 0);
       const records = await pump({
         rows: input.rows,
         mapper,
@@ -173,6 +176,7 @@ export class ImportRunner {
         },
       });
       await runner.query(`SET synchronous_commit = on`);
+      await purgeFreeText(runner, options.freeTextRetentionDays ?? 0);
       await runner.query(`UPDATE import_batch SET status = 'completed', finished_at = now() WHERE id = $1`, [batchId]);
       const [totals] = await selectRows<{ accepted: number; rejected: number; duplicates: number }>(
         runner,

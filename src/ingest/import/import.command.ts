@@ -51,6 +51,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
             rejectsFile: flags.rejects,
             source: flags.source,
             batchSize,
+            freeTextRetentionDays: ctx.config.freeTextRetentionDays,
             onProgress: (read, total) => {
               if (!bar) return;
               const mb = (n: number) => Math.round(n / 1e5) / 10;
