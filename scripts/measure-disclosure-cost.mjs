@@ -23,7 +23,10 @@ const QUERIES = [
     as: undefined,
     q: {
       dataset: 'hotline-cases-open',
-      groupBy: [{ dimension: 'area', level: 'city' }, { dimension: 'time', level: 'year' }],
+      groupBy: [
+        { dimension: 'area', level: 'city' },
+        { dimension: 'time', level: 'year' },
+      ],
       measures: ['cases', 'satisfactionRate', 'solvedRate', 'consultationShare', 'avgHandlingDays'],
     },
   },
@@ -47,7 +50,10 @@ const QUERIES = [
     q: {
       dataset: 'hotline-cases',
       licenseId: LICENSE,
-      groupBy: [{ dimension: 'area', level: 'district' }, { dimension: 'time', level: 'month' }],
+      groupBy: [
+        { dimension: 'area', level: 'district' },
+        { dimension: 'time', level: 'month' },
+      ],
       filters: [
         { dimension: 'area', level: 'city', in: ['320500'] },
         { dimension: 'time', from: '2021-01', to: '2021-12' },
@@ -87,7 +93,14 @@ for (const { name, as, q } of QUERIES) {
   void licenseId;
   const [shown, exact] = await Promise.all([ask(as, q), ask(STEWARD, exactQuery)]);
   const truth = new Map(exact.rows.map((r) => [r.keys.join('|'), r]));
-  const s = { listed: shown.rows.length, exactRows: exact.rows.length, countErrors: [], rateErrors: [], values: 0, withheld: 0 };
+  const s = {
+    listed: shown.rows.length,
+    exactRows: exact.rows.length,
+    countErrors: [],
+    rateErrors: [],
+    values: 0,
+    withheld: 0,
+  };
   for (const row of shown.rows) {
     const t = truth.get(row.keys.join('|'));
     if (!t) continue;
