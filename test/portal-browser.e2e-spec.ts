@@ -349,7 +349,7 @@ describe('web portal in a browser', () => {
         }
       }).observe({ type: 'longtask', buffered: false });
     });
-    await page.goto(`${server.url}/build?ds=hotline-cases&r=area.street,kind.kind&m=cases,solvedRate&n=500`);
+    await page.goto(`${server.url}/build?ds=call-traffic&r=time.day,area.city&m=callsOffered,answerRate&n=500`);
     await page.getByTestId('answer').waitFor();
     await expect(page.getByTestId('result-table').locator('tbody tr').count()).resolves.toBe(500);
     // Still responsive: a control reacts after the table is drawn.
