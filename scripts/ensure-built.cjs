@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Builds dist/ with tsc when any source is newer than the last build. `npm ci` runs it (the
-// prepare script), so a fresh checkout is built once at install, and `npm start`, the benches and
-// `npx hotline-gateway` run it again so they always run current code without a separate step.
+// Builds dist/ with tsc, and the web portal into dist/web with Vite, when any of their sources is
+// newer than the last build. `npm ci` runs it (the prepare script), so a fresh checkout is built
+// once at install, and `npm start`, the benches and `npx hotline-gateway` run it again so they
+// always run current code without a separate step.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -9,16 +10,28 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const stamp = path.join(root, 'dist', '.build-stamp');
+const webStamp = path.join(root, 'dist', 'web', '.build-stamp');
 
-function newest(dir) {
+function newest(dir, matches = (name) => name.endsWith('.ts')) {
   let latest = 0;
   if (!fs.existsSync(dir)) return latest;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) latest = Math.max(latest, newest(full));
-    else if (entry.name.endsWith('.ts')) latest = Math.max(latest, fs.statSync(full).mtimeMs);
+    if (entry.isDirectory()) latest = Math.max(latest, newest(full, matches));
+    else if (matches(entry.name)) latest = Math.max(latest, fs.statSync(full).mtimeMs);
   }
   return latest;
+}
+
+function webNeedsBuild() {
+  if (!fs.existsSync(path.join(root, 'web'))) return false;
+  if (!fs.existsSync(webStamp)) return true;
+  const built = fs.statSync(webStamp).mtimeMs;
+  const sources = Math.max(
+    newest(path.join(root, 'web'), () => true),
+    fs.statSync(path.join(root, 'package-lock.json')).mtimeMs,
+  );
+  return sources > built;
 }
 
 function needsBuild() {
@@ -62,4 +75,34 @@ if (needsBuild() && tsc === undefined && process.env.npm_lifecycle_event === 'pr
   }
   fs.mkdirSync(path.dirname(stamp), { recursive: true });
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');
+}
+
+// The web portal (web/ -> dist/web), built by Vite; the gateway serves it at /.
+let vite;
+try {
+  vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+} catch {
+  vite = undefined;
+}
+if (webNeedsBuild()) {
+  if (vite === undefined) {
+    // `npm ci --omit=dev`: a deployment ships dist/web built elsewhere; the API works without it.
+    process.stderr.write('hotline-gateway: vite is not installed; the web portal is not rebuilt\n');
+  } else {
+    process.stderr.write('hotline-gateway: building the web portal (vite)...\n');
+    try {
+      execFileSync(
+        process.execPath,
+        [vite, 'build', '--config', path.join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'],
+        {
+          stdio: 'inherit',
+          cwd: root,
+        },
+      );
+    } catch {
+      process.stderr.write('hotline-gateway: the web portal build failed; see the errors above\n');
+      process.exit(1);
+    }
+    fs.writeFileSync(webStamp, new Date().toISOString() + '\n');
+  }
 }

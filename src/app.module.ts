@@ -22,6 +22,7 @@ import { DisclosureModule } from './disclosure/disclosure.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { PortalModule } from './portal/portal.module.js';
 import { PrincipalsModule } from './principals/principals.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 
@@ -62,6 +63,7 @@ const FEATURE_MODULES = [
   ApiKeysModule,
   AggregateModule,
   CatalogMetadataModule, // DCAT catalog, CSVW metadata
+  PortalModule, // web portal and GraphQL explorer at / and /explorer
 ];
 
 @Module({})

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     const port = address?.port ?? config.port;
     const lines = [
       `ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `portal: http://${config.host}:${port}/ (GraphQL explorer at /explorer)`,
       `GraphQL: http://${config.host}:${port}/graphql`,
       `database: ${db.kind === 'embedded' ? `embedded PostgreSQL in ${config.dataDir}/pg` : 'DATABASE_URL'}`,
     ];

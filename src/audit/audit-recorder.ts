@@ -36,4 +36,11 @@ export abstract class AuditRecorder {
    * any failed. Whatever sends a response calls it first (the GraphQL barrier plugin does).
    */
   abstract settleBeforeResponse(actor: Actor): Promise<boolean>;
+
+  /**
+   * The ids of the events stored so far for this actor's request, in the order they were
+   * committed (call after `settleBeforeResponse`). Responses report them, so a client can point at
+   * the audit event its action made even when its role may not read the log.
+   */
+  abstract storedIds(actor: Actor): string[];
 }

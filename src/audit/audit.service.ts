@@ -34,6 +34,8 @@ export class AuditService extends AuditRecorder implements OnModuleInit, OnModul
    * guard gives every request its own actor object, so entries go away with the request).
    */
   private readonly unsettled = new WeakMap<Actor, Set<Promise<unknown>>>();
+  /** Ids of the events stored for each request, by its actor (gone with the request, like `unsettled`). */
+  private readonly stored = new WeakMap<Actor, string[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -77,7 +79,15 @@ export class AuditService extends AuditRecorder implements OnModuleInit, OnModul
     if (event.decision === 'denied' && actor.requestId) this.rememberDenial(actor.requestId, event.operation);
     const attributes = { 'hgw.audit.operation': event.operation, 'hgw.audit.decision': event.decision };
     const written = traced('hgw.audit.append', attributes, () => this.writer.append(pending)).then(
-      (seq) => ({ id: String(seq) }),
+      (seq) => {
+        const id = String(seq);
+        if (actor !== PUBLIC_ACTOR) {
+          const ids = this.stored.get(actor);
+          if (ids) ids.push(id);
+          else this.stored.set(actor, [id]);
+        }
+        return { id };
+      },
       (err: unknown) => {
         this.logger.error(`audit write failed: ${(err as Error).message}`);
         throw unavailable();
@@ -99,6 +109,10 @@ export class AuditService extends AuditRecorder implements OnModuleInit, OnModul
     this.unsettled.delete(actor);
     const settled = await Promise.allSettled([...writes]);
     return settled.every((s) => s.status === 'fulfilled');
+  }
+
+  storedIds(actor: Actor): string[] {
+    return [...(this.stored.get(actor) ?? [])];
   }
 
   private holdResponse(actor: Actor, written: Promise<unknown>): void {

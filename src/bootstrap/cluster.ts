@@ -89,6 +89,7 @@ export async function runClusterPrimary(
         announced = true;
         const lines = [
           `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${config.workers} worker processes`,
+          `portal: http://${config.host}:${address.port}/ (GraphQL explorer at /explorer)`,
           `GraphQL: http://${config.host}:${address.port}/graphql`,
           `database: ${db.kind === 'embedded' ? `embedded PostgreSQL in ${config.dataDir}/pg` : 'DATABASE_URL'}`,
         ];

@@ -59,6 +59,10 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL: expected a URL starting with redis:// or rediss://, got http://'],
     [{ OIDC_ISSUER: 'https://idp' }, 'OIDC_AUDIENCE: must be set together with OIDC_ISSUER'],
     [
+      { OIDC_CLIENT_ID: 'portal' },
+      'OIDC_CLIENT_ID: is set but OIDC is not: set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL too',
+    ],
+    [
       { AUDIT_SIGNING_KEY_FILE: '/etc/keys/' },
       'AUDIT_SIGNING_KEY_FILE: names a folder ("/etc/keys/"); give the path of the key file',
     ],
@@ -94,6 +98,12 @@ describe('loadConfig', () => {
   it('accepts a complete OIDC configuration', () => {
     const sut = loadConfig({ OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'hgw', OIDC_JWKS_URL: 'https://idp/jwks' });
     expect(sut.oidc).toEqual({ issuer: 'https://idp', audience: 'hgw', jwksUrl: 'https://idp/jwks' });
+    expect(sut.oidcClientId).toBeUndefined();
+    const oidc = { OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'hgw', OIDC_JWKS_URL: 'https://idp/jwks' };
+    expect(loadConfig({ ...oidc, OIDC_CLIENT_ID: ' portal ' }).oidcClientId).toBe('portal');
+    expect(() => loadConfig({ ...oidc, OIDC_CLIENT_ID: 'two words' })).toThrow(
+      'OIDC_CLIENT_ID: expected printable characters, no spaces',
+    );
   });
 
   it('reads the statement timeout and rate limits, with one-line errors for bad values', () => {

@@ -11,6 +11,8 @@ export interface AppConfig {
   seedDemo: boolean;
   redisUrl: string | undefined;
   oidc: { issuer: string; audience: string; jwksUrl: string } | undefined;
+  /** The OIDC client id the web portal signs in with (authorization code + PKCE); undefined: OIDC_AUDIENCE. */
+  oidcClientId: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `pretty`: coloured lines for people (default on a terminal); `json`: one object a line (default otherwise). */
   logFormat: 'pretty' | 'json';
@@ -126,6 +128,20 @@ function parseOidc(env: Env): AppConfig['oidc'] {
   return { issuer, audience: (env.OIDC_AUDIENCE as string).trim(), jwksUrl };
 }
 
+function parseOidcClientId(env: Env): string | undefined {
+  const raw = (env.OIDC_CLIENT_ID ?? '').trim();
+  if (raw === '') return undefined;
+  if ((env.OIDC_ISSUER ?? '').trim() === '') {
+    throw new ConfigError(
+      'OIDC_CLIENT_ID',
+      'is set but OIDC is not: set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL too',
+    );
+  }
+  if (!/^[\x21-\x7e]{1,200}$/.test(raw))
+    throw new ConfigError('OIDC_CLIENT_ID', 'expected printable characters, no spaces');
+  return raw;
+}
+
 function parseFilePath(env: Env, name: string, cwd: string): string | undefined {
   const raw = (env[name] ?? '').trim();
   if (raw === '') return undefined;
@@ -193,6 +209,7 @@ export function loadConfig(
     seedDemo: parseBoolean(env, 'SEED_DEMO', databaseUrl === undefined),
     redisUrl,
     oidc: parseOidc(env),
+    oidcClientId: parseOidcClientId(env),
     logLevel: logLevelRaw as AppConfig['logLevel'],
     logFormat: logFormatRaw,
     demoCases: parseInteger(env, 'DEMO_CASES', 200_000, 0, 50_000_000),

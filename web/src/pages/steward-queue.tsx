@@ -1,0 +1,224 @@
+import { useCallback, useEffect, useId, useState } from 'react';
+import { gql, gqlRequest } from '../api/client';
+import type { License } from '../api/types';
+import { useI18n } from '../i18n';
+import { AuditNote, ConfirmButton, ErrorNotice, Loading } from '../ui/common';
+import { LicenceCard } from './licence-card';
+import { LICENCE_FIELDS } from './licences-page';
+
+interface Outcome {
+  licenceId: string;
+  operation: string;
+  status?: string;
+  audit: string[];
+  error?: unknown;
+}
+
+/** Stewards: the pending queue (approve, with narrowing, or reject) and the licences in force (suspend, reinstate, revoke). */
+export function StewardQueue() {
+  const { t } = useI18n();
+  const [licences, setLicences] = useState<License[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+
+  const load = useCallback(() => {
+    gql<{ licenses: License[] }>(`{ licenses { ${LICENCE_FIELDS} } }`).then(
+      (d) => setLicences(d.licenses),
+      (err: unknown) => setError(err),
+    );
+  }, []);
+  useEffect(load, [load]);
+
+  const act = async (licence: License, operation: string, mutation: string, variables: Record<string, unknown>) => {
+    try {
+      const answer = await gqlRequest<Record<string, { id: string; status: string }>>(mutation, variables);
+      setOutcome({
+        licenceId: licence.id,
+        operation,
+        status: answer.data[operation]?.status,
+        audit: answer.auditEventIds,
+      });
+      load();
+    } catch (err) {
+      setOutcome({ licenceId: licence.id, operation, audit: [], error: err });
+    }
+  };
+
+  const pending = licences?.filter((l) => l.status === 'requested') ?? [];
+  const others = licences?.filter((l) => l.status !== 'requested') ?? [];
+  const outcomeFor = (l: License) =>
+    outcome && outcome.licenceId === l.id ? (
+      <div className="outcome" data-testid="decision-outcome">
+        {outcome.error ? (
+          <ErrorNotice error={outcome.error} />
+        ) : (
+          <p className="notice ok" role="status">
+            {t('queue.done', { id: l.id, status: outcome.status ?? '' })}
+          </p>
+        )}
+        <AuditNote ids={outcome.audit} operation={outcome.operation} />
+      </div>
+    ) : null;
+
+  return (
+    <div>
+      <section className="panel" aria-labelledby="queue-title">
+        <h1 id="queue-title">{t('queue.title')}</h1>
+        <ErrorNotice error={error} />
+        {licences === null && !error && <Loading />}
+        {licences !== null && pending.length === 0 && <p>{t('queue.empty')}</p>}
+        {outcome && !licences?.some((l) => l.id === outcome.licenceId) && outcome.error !== undefined && (
+          <ErrorNotice error={outcome.error} />
+        )}
+        <div className="licences">
+          {pending.map((l) => (
+            <LicenceCard key={l.id} licence={l}>
+              <Decide licence={l} act={act} />
+              {outcomeFor(l)}
+            </LicenceCard>
+          ))}
+        </div>
+      </section>
+      <section className="panel" aria-labelledby="inforce-title">
+        <h2 id="inforce-title">{t('queue.others')}</h2>
+        <div className="licences">
+          {others.map((l) => (
+            <LicenceCard key={l.id} licence={l}>
+              <Govern licence={l} act={act} />
+              {outcomeFor(l)}
+            </LicenceCard>
+          ))}
+        </div>
+      </section>
+    </div>
+  );
+}
+
+type Act = (licence: License, operation: string, mutation: string, variables: Record<string, unknown>) => Promise<void>;
+
+function Reason({ value, onChange, label }: { value: string; onChange: (v: string) => void; label: string }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} value={value} onChange={(e) => onChange(e.target.value)} />
+    </div>
+  );
+}
+
+function Decide({ licence, act }: { licence: License; act: Act }) {
+  const { t } = useI18n();
+  const [reason, setReason] = useState('');
+  const [validTo, setValidTo] = useState('');
+  const [quota, setQuota] = useState('');
+  const validToId = useId();
+  const quotaId = useId();
+  const narrow: Record<string, unknown> = {};
+  if (validTo) narrow.validTo = validTo;
+  if (quota) narrow.dailyQuota = Number(quota);
+  const narrowing = Object.keys(narrow).length > 0;
+  return (
+    <div className="decide">
+      <fieldset>
+        <legend>{t('queue.narrow')}</legend>
+        <div className="row-of-fields">
+          <div className="field">
+            <label htmlFor={validToId}>{t('queue.narrowValidTo', { to: licence.validTo })}</label>
+            <input
+              id={validToId}
+              type="date"
+              value={validTo}
+              max={licence.validTo}
+              onChange={(e) => setValidTo(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={quotaId}>{t('queue.narrowQuota', { quota: licence.dailyQuota })}</label>
+            <input
+              id={quotaId}
+              type="number"
+              min={1}
+              max={licence.dailyQuota}
+              value={quota}
+              onChange={(e) => setQuota(e.target.value)}
+            />
+          </div>
+        </div>
+      </fieldset>
+      <div className="actions">
+        <ConfirmButton
+          label={t('queue.approve')}
+          confirmText={
+            narrowing
+              ? t('queue.confirmApproveNarrowed', { id: licence.id })
+              : t('queue.confirmApprove', { id: licence.id })
+          }
+          onConfirm={() =>
+            act(
+              licence,
+              'approveLicense',
+              `mutation($id: ID!, $n: LicenseNarrowingInput) { approveLicense(id: $id, narrow: $n) { id status } }`,
+              { id: licence.id, n: narrowing ? narrow : null },
+            )
+          }
+        />
+      </div>
+      <Reason label={t('queue.reason')} value={reason} onChange={setReason} />
+      <div className="actions">
+        <ConfirmButton
+          danger
+          label={t('queue.reject')}
+          disabled={reason.trim() === ''}
+          confirmText={t('queue.confirmReject', { id: licence.id, reason })}
+          onConfirm={() =>
+            act(
+              licence,
+              'rejectLicense',
+              `mutation($id: ID!, $r: LicenseReasonInput!) { rejectLicense(id: $id, input: $r) { id status } }`,
+              { id: licence.id, r: { reason } },
+            )
+          }
+        />
+      </div>
+    </div>
+  );
+}
+
+function Govern({ licence, act }: { licence: License; act: Act }) {
+  const { t } = useI18n();
+  const [reason, setReason] = useState('');
+  const reasonOp = (operation: string, label: string, confirm: string, danger = true) => (
+    <ConfirmButton
+      danger={danger}
+      label={label}
+      disabled={reason.trim() === ''}
+      confirmText={confirm}
+      onConfirm={() =>
+        act(
+          licence,
+          operation,
+          `mutation($id: ID!, $r: LicenseReasonInput!) { ${operation}(id: $id, input: $r) { id status } }`,
+          { id: licence.id, r: { reason } },
+        )
+      }
+    />
+  );
+  if (licence.status !== 'active' && licence.status !== 'suspended') return null;
+  return (
+    <div className="govern">
+      <Reason label={t('queue.reason')} value={reason} onChange={setReason} />
+      <div className="actions">
+        {licence.status === 'active' &&
+          reasonOp('suspendLicense', t('queue.suspend'), t('queue.confirmSuspend', { id: licence.id, reason }))}
+        {licence.status === 'suspended' &&
+          reasonOp(
+            'reinstateLicense',
+            t('queue.reinstate'),
+            t('queue.confirmReinstate', { id: licence.id, reason }),
+            false,
+          )}
+        {reasonOp('revokeLicense', t('queue.revoke'), t('queue.confirmRevoke', { id: licence.id, reason }))}
+      </div>
+    </div>
+  );
+}
