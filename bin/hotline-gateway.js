@@ -1,17 +1,10 @@
 #!/usr/bin/env node
-// The hotline-gateway command line (CONTRACT.md). Builds on first use, then runs dist/.
-import { execFileSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The hotline-gateway command line. Builds on first use, then runs dist/.
+import { createRequire } from 'node:module';
 
-const here = dirname(fileURLToPath(import.meta.url));
-try {
-  execFileSync(process.execPath, [join(here, '..', 'scripts', 'ensure-built.cjs')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-} catch {
-  process.exit(1);
-}
+// In this process, not a child: a second Node start-up would double the time `--help` takes.
+// It exits with status 1 itself when a build fails.
+createRequire(import.meta.url)('../scripts/ensure-built.cjs');
 const { runCli } = await import('../dist/src/cli/cli.js');
 runCli(process.argv.slice(2)).then(
   (code) => process.exit(code),

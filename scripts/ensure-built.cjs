@@ -66,7 +66,8 @@ if (needsBuild() && tsc === undefined && process.env.npm_lifecycle_event === 'pr
   }
   try {
     execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], {
-      stdio: 'inherit',
+      // Compiler output to stderr: the command line runs this in its own process, whose stdout carries --json.
+      stdio: ['inherit', 2, 'inherit'],
       cwd: root,
     });
   } catch {
@@ -95,7 +96,7 @@ if (webNeedsBuild()) {
         process.execPath,
         [vite, 'build', '--config', path.join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'],
         {
-          stdio: 'inherit',
+          stdio: ['inherit', 2, 'inherit'],
           cwd: root,
         },
       );

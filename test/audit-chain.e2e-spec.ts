@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { jest } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -121,21 +121,28 @@ async function chainFixture() {
   publishPublicKey(config, key);
   const writer = new AuditChainWriter(dataSource);
   const checkpointer = new AuditCheckpointer(dataSource, key, checkpointsFilePath(config), () => undefined);
-  for (let i = 1; i <= 20; i++) {
-    await writer.append(
-      toPending(
-        { ...researcher, requestId: `r${i}` },
-        {
-          operation: 'aggregate',
-          decision: 'allowed',
-          datasetSlug: 'hotline-cases',
-          query: { n: i, text: '苏州 \u0000' },
-        },
-      ),
+  const event = (i: number) =>
+    toPending(
+      { ...researcher, requestId: `r${i}` },
+      {
+        operation: 'aggregate',
+        decision: 'allowed',
+        datasetSlug: 'hotline-cases',
+        query: { n: i, text: '苏州 \u0000' },
+      },
     );
+  for (let i = 1; i <= 20; i++) {
+    await writer.append(event(i));
     if (i % 5 === 0) await checkpointer.checkpoint();
   }
   await writer.close();
+  /** Appends `n` more events, then a checkpoint. */
+  const append = async (n: number) => {
+    const more = new AuditChainWriter(dataSource);
+    for (let i = 1; i <= n; i++) await more.append(event(100 + i));
+    await more.close();
+    await checkpointer.checkpoint();
+  };
   /** Runs SQL as a database superuser who first switches the append-only triggers off. */
   const asSuperuser = async (fn: (q: (sql: string, p?: unknown[]) => Promise<unknown>) => Promise<void>) => {
     const runner = dataSource.createQueryRunner();
@@ -160,6 +167,7 @@ async function chainFixture() {
     config,
     dataSource,
     asSuperuser,
+    append,
     online: () => verifyStoredChain(dataSource, config),
     offline,
     close: async () => {
@@ -287,6 +295,39 @@ describe('hotline-gateway audit verify / export', () => {
     const pub = publicKeyPath(f.config);
     expect(await runCli(['audit', 'verify', '--file', out, '--public-key', pub])).toBe(0);
     expect(stdout.join('')).toMatch(/intact: 20 events/);
+  });
+
+  it('exports into DATA_DIR by default; offline, leaves out checkpoints newer than the export and says so, and still catches a cut file', async () => {
+    expect(await runCli(['audit', 'export', '--json'])).toBe(0);
+    const { out } = JSON.parse(stdout.pop()!) as { out: string };
+    expect(out.startsWith(join(f.config.dataDir, 'audit', 'export-'))).toBe(true);
+    // The auditor fetches the checkpoints later, when the chain has grown (a checkpoint at 25).
+    await f.append(5);
+    const kept = join(f.config.dataDir, 'kept-checkpoints.jsonl');
+    writeFileSync(kept, readFileSync(checkpointsFilePath(f.config), 'utf8'));
+    const pub = publicKeyPath(f.config);
+    expect(await runCli(['audit', 'verify', '--file', out, '--public-key', pub, '--checkpoints', kept, '--json'])).toBe(
+      0,
+    );
+    const report = JSON.parse(stdout.pop()!) as IntegrityReport;
+    expect(report).toMatchObject({ ok: true, lastSeq: 20, checkpointsChecked: 4, unanchoredEvents: 0 });
+    expect(report.notes).toEqual([
+      expect.stringMatching(/^1 checkpoint\(s\) after event 20, where this export ends, were not checked/),
+    ]);
+    expect(await runCli(['audit', 'verify', '--file', out, '--public-key', pub, '--checkpoints', kept])).toBe(0);
+    expect(stderr.join('')).toMatch(/note: 1 checkpoint\(s\) after event 20/);
+
+    // The same export with its last two events and the checkpoint vouching for them removed: only
+    // the header still says where it ended.
+    const cut = join(f.config.dataDir, 'cut-export.jsonl');
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    const kept20 = lines.filter((l) => !(l.includes('"type":"checkpoint"') && l.includes('"seq":20,')));
+    expect(kept20.length).toBe(lines.length - 1);
+    writeFileSync(cut, kept20.slice(0, -2).join('\n') + '\n');
+    expect(await runCli(['audit', 'verify', '--file', cut, '--public-key', pub, '--json'])).toBe(1);
+    const broken = JSON.parse(stdout.pop()!) as IntegrityReport;
+    expect(broken).toMatchObject({ ok: false, firstBrokenSeq: 19 });
+    expect(broken.reason).toMatch(/header says it ends at event 20 but its events end at 18/);
   });
 
   it('exits 1 naming the first broken entry, online and offline', async () => {

@@ -189,6 +189,8 @@ export interface IntegrityReport {
   unanchoredEvents: number;
   checkedAt: string;
   durationMs: number;
+  /** What the check left out and why (offline: checkpoints beyond the export's last event). */
+  notes?: string[];
 }
 
 interface Failure {

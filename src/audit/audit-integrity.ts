@@ -69,12 +69,12 @@ export function eventFromRow(r: EventRow): ChainedEvent {
 }
 
 /** Every stored event in seq order, a page at a time (keyset pagination, no long transaction). */
-async function* storedEvents(dataSource: DataSource): AsyncGenerator<ChainedEvent> {
+async function* storedEvents(dataSource: DataSource, upTo = Number.MAX_SAFE_INTEGER): AsyncGenerator<ChainedEvent> {
   let after = -1;
   for (;;) {
     const rows = await dataSource.query<EventRow[]>(
-      `SELECT ${EVENT_COLUMNS} FROM audit_event WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
-      [after],
+      `SELECT ${EVENT_COLUMNS} FROM audit_event WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT ${PAGE}`,
+      [after, upTo],
     );
     for (const r of rows) yield eventFromRow(r);
     if (rows.length < PAGE) return;
@@ -179,6 +179,11 @@ export async function exportAuditLog(
     await storedCheckpoints(dataSource),
     checkpointsFromFile(checkpointsFilePath(config)),
   );
+  // The export ends at the head as it is now, read after the checkpoints, so that only a cut
+  // chain leaves one of them vouching for more. The header says where, so an offline check knows
+  // which of the checkpoints an auditor kept can apply.
+  const [head] = await dataSource.query<{ seq: string | null }[]>(`SELECT max(seq) AS seq FROM audit_event`);
+  const lastSeq = Number(head?.seq ?? 0);
   const signing = loadSigningKey(config, false);
   // Opened synchronously and exclusively: an existing file is refused before anything is written.
   const out = createWriteStream('', { fd: openSync(outPath, 'wx', 0o600) });
@@ -191,11 +196,12 @@ export async function exportAuditLog(
       type: 'header',
       format: CHAIN_FORMAT,
       exportedAt: new Date().toISOString(),
+      lastSeq,
       keyId: signing?.keyId ?? null,
       publicKeyPem: signing?.publicKeyPem ?? null,
     });
     for (const c of checkpoints) await write({ type: 'checkpoint', ...c });
-    for await (const e of storedEvents(dataSource)) {
+    for await (const e of storedEvents(dataSource, lastSeq)) {
       await write({ type: 'event', ...e });
       events++;
     }
@@ -216,13 +222,25 @@ export async function verifyExportFile(
 ): Promise<IntegrityReport> {
   const key = publicKeyFromPem(publicKeyPem);
   const fromFile: Checkpoint[] = [];
+  let exportedTo: number | undefined;
   for await (const { value } of lines(path)) {
-    if ((value as { type?: string }).type === 'checkpoint') {
+    const v = value as { type?: string; lastSeq?: unknown };
+    if (v.type === 'header' && typeof v.lastSeq === 'number') exportedTo = v.lastSeq;
+    if (v.type === 'checkpoint') {
       const c = parseCheckpoint(JSON.stringify(value));
       if (c) fromFile.push(c);
     }
   }
-  const checkpoints = mergeCheckpoints(fromFile, keptCheckpoints);
+  // Checkpoints the auditor fetched after the export vouch for events the export cannot hold: they
+  // are left out, and the report says so; one within the export's range still catches a cut file.
+  // The export's own checkpoints always apply (one beyond its events means the chain was cut
+  // before the export), as does every kept one for an export whose header has no lastSeq.
+  const later = exportedTo === undefined ? [] : keptCheckpoints.filter((c) => c.seq > exportedTo);
+  const checkpoints = mergeCheckpoints(
+    fromFile,
+    keptCheckpoints.filter((c) => !later.includes(c)),
+  );
+  const beyond = new Set(later.filter((c) => !fromFile.some((f) => f.seq === c.seq)).map((c) => c.seq)).size;
   const verifier = new ChainVerifier(new Set(checkpoints.map((c) => c.seq)));
   for await (const { value, line } of lines(path)) {
     const v = value as Partial<ChainedEvent> & { type?: string };
@@ -234,7 +252,23 @@ export async function verifyExportFile(
     verifier.addEvent(event as ChainedEvent);
     if (verifier.failed) break;
   }
-  return verifier.finish(checkpoints, new Map([[keyIdOf(key), key]]));
+  const report = verifier.finish(checkpoints, new Map([[keyIdOf(key), key]]));
+  if (exportedTo !== undefined && report.ok && report.lastSeq < exportedTo) {
+    const from = report.lastSeq + 1;
+    return {
+      ...report,
+      ok: false,
+      firstBrokenSeq: from,
+      reason: `the export's header says it ends at event ${exportedTo} but its events end at ${report.lastSeq}: events ${from}..${exportedTo} were cut`,
+    };
+  }
+  if (beyond > 0) {
+    report.notes = [
+      `${beyond} checkpoint(s) after event ${exportedTo}, where this export ends, were not checked: ` +
+        'they vouch for later events; check them against a newer export or online',
+    ];
+  }
+  return report;
 }
 
 async function* lines(path: string): AsyncGenerator<{ value: unknown; line: number }> {

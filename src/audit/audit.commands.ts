@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { CliContext, CliFailure } from '../cli/commands.js';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CliContext, CliFailure } from '../cli/cli-context.js';
 import { IntegrityReport } from './audit-chain.js';
 import { checkpointsFromFile, exportAuditLog, verifyExportFile, verifyStoredChain } from './audit-integrity.js';
 
@@ -14,6 +14,7 @@ function readOrFail(path: string, what: string): string {
 }
 
 function report(ctx: CliContext, r: IntegrityReport, json: boolean | undefined): void {
+  if (!json) for (const note of r.notes ?? []) ctx.progress(`note: ${note}`);
   if (json) ctx.out(r);
   else if (r.ok) {
     ctx.out(
@@ -24,7 +25,7 @@ function report(ctx: CliContext, r: IntegrityReport, json: boolean | undefined):
   if (!r.ok) throw new CliFailure(`audit log broken at event ${r.firstBrokenSeq}: ${r.reason}`, 1);
 }
 
-/** `audit verify [--json]`, `audit verify --file FILE --public-key FILE`, `audit export --out FILE`. */
+/** `audit verify [--json]`, `audit verify --file FILE --public-key FILE`, `audit export [--out FILE]`. */
 export function registerAuditCommands(program: Command, ctx: CliContext): void {
   const audit = program.command('audit').description('check and export the tamper-evident audit log');
   audit
@@ -56,10 +57,11 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
   audit
     .command('export')
     .description('write every event and checkpoint as JSON Lines, for `audit verify --file`')
-    .requiredOption('--out <file>', 'file to create (refuses to overwrite)')
+    .option('--out <file>', 'file to create (refuses to overwrite); default DATA_DIR/audit/export-<time>.jsonl')
     .option('--json', 'print one JSON object')
-    .action(async (opts: { out: string; json?: boolean }) => {
-      const out = resolve(opts.out);
+    .action(async (opts: { out?: string; json?: boolean }) => {
+      const out = resolve(opts.out ?? defaultExportPath(ctx.config.dataDir));
+      if (!opts.out) mkdirSync(join(ctx.config.dataDir, 'audit'), { recursive: true });
       const done = await ctx.withDatabase(async (db) => {
         try {
           return await exportAuditLog(db.dataSource, ctx.config, out);
@@ -74,6 +76,11 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
         opts.json ? { out, ...done } : `exported ${done.events} events and ${done.checkpoints} checkpoints to ${out}`,
       );
     });
+}
+
+/** Beside the checkpoints and public key an auditor also needs, never in the working directory. */
+function defaultExportPath(dataDir: string): string {
+  return join(dataDir, 'audit', `export-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
 }
 
 function checkpointsOrFail(path: string) {

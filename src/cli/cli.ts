@@ -1,12 +1,13 @@
-import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/app-config.js';
-import { migrate, openDatabase } from '../database/open-database.js';
-import { CliContext, CliFailure, registerCommands } from './commands.js';
+import { CliContext, CliFailure } from './cli-context.js';
+import { registerCommands } from './commands.js';
 
 /**
  * `hotline-gateway`: every command uses the same database as the server, whether or
  * not the server runs. `--json` prints one JSON object on stdout; progress goes to stderr.
+ * The database layer (TypeORM, pg, the embedded PostgreSQL) loads only when a command opens the
+ * database, so `--help` and offline checks start in a fraction of a second.
  */
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('hotline-gateway')
@@ -18,6 +19,7 @@ export function buildProgram(ctx: CliContext): Command {
     .description('apply pending migrations')
     .option('--json', 'print one JSON object')
     .action(async (opts: { json?: boolean }) => {
+      const { migrate } = await import('../database/open-database.js');
       const applied = await ctx.withDatabase(async (db) => migrate(db.dataSource), { migrate: false });
       ctx.out(opts.json ? { applied } : applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
     });
@@ -42,6 +44,8 @@ export async function runCli(argv: string[]): Promise<number> {
     progress: (line) => err(line),
     out: (value) => process.stdout.write((typeof value === 'string' ? value : JSON.stringify(value)) + '\n'),
     withDatabase: async (fn, options = { migrate: true }) => {
+      await import('reflect-metadata');
+      const { migrate, openDatabase } = await import('../database/open-database.js');
       const db = await openDatabase(config, 'cli', (line) => err(`hotline-gateway: ${line}`));
       try {
         if (options.migrate) await migrate(db.dataSource);

@@ -1,7 +1,5 @@
 import { Command } from 'commander';
-import { CliContext, CliFailure } from '../cli/commands.js';
-import { BootstrapRefusedError, BootstrapService } from './bootstrap.service.js';
-import { withIdentityContext } from './identity-context.js';
+import { CliContext, CliFailure } from '../cli/cli-context.js';
 
 /** `hotline-gateway bootstrap --name NAME [--json]`: the first steward and its API key, printed once. */
 export function registerBootstrapCommand(program: Command, ctx: CliContext): void {
@@ -23,6 +21,9 @@ export function registerBootstrapCommand(program: Command, ctx: CliContext): voi
     .action(async (opts: { name: string; centreZh: string; centreEn: string; json?: boolean }) => {
       const name = opts.name.trim();
       if (name.length === 0 || name.length > 200) throw new CliFailure('--name must be 1 to 200 characters', 2);
+      // Nest and the identity services load only for this command (the CLI's start-up stays light).
+      const { BootstrapRefusedError, BootstrapService } = await import('./bootstrap.service.js');
+      const { withIdentityContext } = await import('./identity-context.js');
       const result = await ctx.withDatabase((db) =>
         withIdentityContext(ctx.config, db.dataSource, async (app) => {
           try {

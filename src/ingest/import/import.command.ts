@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import type { CliContext } from '../../cli/commands.js';
-import { CliFailure } from '../../cli/commands.js';
+import type { CliContext } from '../../cli/cli-context.js';
+import { CliFailure } from '../../cli/cli-context.js';
 import { notifyRecordsChanged } from '../../records/records-changed.js';
 import { loadPseudonymKey, PseudonymKeyError } from '../pii/pseudonym-key.js';
 import { InputError } from './case-input.js';
