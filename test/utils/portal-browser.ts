@@ -1,11 +1,11 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { SERVER_NODE_FLAGS } from '../../src/bootstrap/server-node-flags.js';
+import { ROOT } from './server-process.js';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
+export { demoKeys, ensureBuilt, ROOT, startServer, type RunningServer } from './server-process.js';
+
 export const ARTIFACTS = join(ROOT, 'test', 'artifacts');
 
 /** Debian's chromium package; CI installs it (.ci/run). Nothing here downloads a browser. */
@@ -21,69 +21,6 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-export interface RunningServer {
-  url: string;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-/** Builds dist/ and dist/web when stale, as `npm start` does. */
-export function ensureBuilt(): void {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/ensure-built.cjs')], { cwd: ROOT, stdio: 'inherit' });
-}
-
-/** The real server process (`dist/src/main.js`, as `npm start` runs it) on the given database. */
-export async function startServer(env: Record<string, string>, timeoutMs = 180_000): Promise<RunningServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hgw-portal-'));
-  const child: ChildProcess = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(ROOT, 'dist/src/main.js')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_PRINCIPAL: '100000',
-      RATE_LIMIT_PER_ADDRESS: '100000',
-      ...env,
-    },
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((r) => child.on('exit', () => r()));
-  const deadline = Date.now() + timeoutMs;
-  let url: string | undefined;
-  while (!url) {
-    url = /portal: (http:\/\/\S+?)\/? /.exec(out)?.[1];
-    if (url) break;
-    if (child.exitCode !== null) throw new Error(`the server exited: ${out}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the server did not start in time: ${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url,
-    output: () => out,
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** The demo keys the server prints when it loads the demo into an empty database. */
-export function demoKeys(output: string): Record<string, string> {
-  const keys: Record<string, string> = {};
-  for (const m of output.matchAll(/demo (\w+)\s.*?Authorization: Bearer (hgw_\S+)/g)) keys[m[1]] = m[2];
-  return keys;
-}
 
 /**
  * Chromium from the system, headless, on an empty profile folder. One context: each role works in
