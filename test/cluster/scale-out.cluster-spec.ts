@@ -45,6 +45,8 @@ interface Gateway {
   output: () => string;
 }
 
+const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
+
 async function startGateway(name: string, dataDir: string): Promise<Gateway> {
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(root, 'dist/src/main.js')], {
     cwd: root,
@@ -54,6 +56,8 @@ async function startGateway(name: string, dataDir: string): Promise<Gateway> {
       DATABASE_REPLICA_URLS: REPLICA_URL,
       REDIS_URL,
       DATA_DIR: dataDir,
+      TRUST_PROXY: 'loopback',
+      METRICS_TOKEN,
       PORT: '0',
       SEED_DEMO: 'false',
       LOG_LEVEL: 'warn',
@@ -95,7 +99,9 @@ async function gql(
 }
 
 async function readsOn(g: Gateway, target: 'primary' | 'replica', purpose = 'rollups'): Promise<number> {
-  const text = await (await fetch(`${g.url}/metrics`)).text();
+  const text = await (
+    await fetch(`${g.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text();
   return text
     .split('\n')
     .filter(
