@@ -228,8 +228,22 @@ describe('scale-out cluster: primary, streaming standby, Redis, two gateways', (
     );
     expect(requested.body.errors).toBeUndefined();
     const licenseId = (requested.body.data!.requestLicense as { id: string }).id;
+    // Four eyes: the steward who created the researcher may not approve its licence; a second one does.
+    const approverPrincipal = await gql(
+      a!,
+      `mutation { createPrincipal(input: { name: "Cluster approver", role: "steward",
+        organization: { kind: "hotline-centre", nameZh: "集群热线中心", nameEn: "Cluster hotline centre" } }) { id } }`,
+      steward,
+    );
+    const approverId = (approverPrincipal.body.data!.createPrincipal as { id: string }).id;
+    const approverKey = await gql(
+      a!,
+      `mutation { createApiKey(input: { name: "approver", principalId: "${approverId}" }) { apiKey } }`,
+      steward,
+    );
+    const approver = (approverKey.body.data!.createApiKey as { apiKey: string }).apiKey;
     expect(
-      (await gql(a!, `mutation { approveLicense(id: "${licenseId}") { status } }`, steward)).body.errors,
+      (await gql(a!, `mutation { approveLicense(id: "${licenseId}") { status } }`, approver)).body.errors,
     ).toBeUndefined();
     const underLicence = aggregate('{ dimension: "area", level: "city" }', `, licenseId: "${licenseId}"`);
     const codes: (string | undefined)[] = [];
