@@ -353,9 +353,9 @@ describe('aggregate', () => {
       const res = await t.http().get(url('csv')).set('Authorization', 'Bearer test-auditor').expect(403);
       expect(res.body.error.code).toBe('FORBIDDEN');
       const [row] = await sql(
-        `SELECT decision, dataset_slug FROM audit_event WHERE principal_id = 'test-auditor' ORDER BY id DESC LIMIT 1`,
+        `SELECT operation, decision, dataset_slug FROM audit_event WHERE principal_id = 'test-auditor' ORDER BY id DESC LIMIT 1`,
       );
-      expect(row).toEqual({ decision: 'denied', dataset_slug: 'hotline-cases' });
+      expect(row).toEqual({ operation: 'export', decision: 'denied', dataset_slug: 'hotline-cases' });
     });
 
     it('refuses a researcher without a licence (403 LICENSE_REQUIRED)', async () => {
@@ -390,8 +390,12 @@ describe('aggregate', () => {
       const gql = await q(query, 'test-steward');
       const row = gql.body.data.aggregate.rows.find((r: { keys: string[] }) => r.keys[0] === '320500');
       expect(suzhou.slice(0, 4)).toEqual(['320500', '苏州市', 'Suzhou', String(row.cells[0].value)]);
-      const [audit] = await sql(`SELECT decision, principal_id FROM audit_event WHERE id = $1`, [auditId]);
-      expect(audit).toEqual({ decision: 'allowed', principal_id: 'test-steward' });
+      const [audit] = await sql(`SELECT operation, decision, principal_id, query FROM audit_event WHERE id = $1`, [
+        auditId,
+      ]);
+      // A download is audited as what it is: an export, in this format, of this query.
+      expect(audit).toMatchObject({ operation: 'export', decision: 'allowed', principal_id: 'test-steward' });
+      expect(audit.query).toMatchObject({ format: 'csv', dataset: 'hotline-cases' });
     });
 
     it('downloads JSON with rows, citation, disclosure and notes', async () => {
@@ -399,6 +403,9 @@ describe('aggregate', () => {
       const body = JSON.parse(res.text);
       expect(body.columns).toEqual(['area.city', 'cases', 'solvedRate']);
       expect(body.citation).toMatch(/version 2022-01-01/);
+      const [audit] = await sql(`SELECT operation, query FROM audit_event WHERE id = $1`, [body.auditEventId]);
+      expect(audit.operation).toBe('export');
+      expect(audit.query).toMatchObject({ format: 'json' });
       expect(body.disclosure).toMatchObject({ method: 'exact', threshold: 10 });
       expect(body.notes.join('\n')).toMatch(/suppressed cells/);
       expect(body.rows.length).toBe(3);

@@ -23,18 +23,18 @@ describe('audit response barrier', () => {
   const lastAggregateEvent = async () =>
     (
       await sql(
-        `SELECT id::text, request_id FROM audit_event WHERE operation = 'aggregate' AND principal_id = 'test-steward'
+        `SELECT id::text, request_id FROM audit_event WHERE operation IN ('aggregate', 'export') AND principal_id = 'test-steward'
          ORDER BY seq DESC LIMIT 1`,
       )
     )[0] as { id: string; request_id: string } | undefined;
 
-  /** Runs `body` while every audit insert of an aggregate first sleeps, or fails. */
+  /** Runs `body` while every audit insert of an aggregate or a download first sleeps, or fails. */
   async function withAuditInsert(behaviour: 'slow' | 'failing', body: () => Promise<void>): Promise<void> {
     const action =
       behaviour === 'slow' ? `PERFORM pg_sleep(0.4)` : `RAISE EXCEPTION 'audit storage unavailable (test)'`;
     await sql(`
       CREATE FUNCTION test_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.operation = 'aggregate' THEN ${action}; END IF; RETURN NEW; END $$;
+      BEGIN IF NEW.operation IN ('aggregate', 'export') THEN ${action}; END IF; RETURN NEW; END $$;
       CREATE TRIGGER test_audit_insert BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION test_audit_insert();`);
     try {
       await body();

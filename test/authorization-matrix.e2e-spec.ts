@@ -72,6 +72,8 @@ const MATRIX: (() => Row)[] = [
   () => row('auditIntegrity', '{ auditIntegrity { ok } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('auditCheckpoints', '{ auditCheckpoints { publicKeyPem } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('aggregate', '{ aggregate(query: { dataset: "hotline-cases", measures: ["cases"], groupBy: [{ dimension: "area", level: "city" }] }) { auditEventId } }', { public: 'BAD_USER_INPUT', auditor: 'FORBIDDEN', researcher: 'LICENSE_REQUIRED', licensedResearcher: 'ok', department: 'ok', steward: 'ok' }),
+  () => row('principals', `{ principals(ids: ["${ctx.principalToToggle}"]) { id name role organization { nameEn } createdAt disabledAt } }`, { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
+  () => row('organizations', `{ organizations(ids: ["${ctx.principalToToggle}"]) { id } }`, { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('disablePrincipal', `mutation { disablePrincipal(id: "${ctx.principalToToggle}") { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('enablePrincipal', `mutation { enablePrincipal(id: "${ctx.principalToToggle}") { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('publishDataset', `mutation { publishDataset(input: ${PUBLISH}) { slug } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),

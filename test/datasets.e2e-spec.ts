@@ -1,5 +1,6 @@
 import { insertReferenceData } from './utils/case-fixtures.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
+import { grantTestLicense } from './utils/grant-license.js';
 import { registerTestCredentials } from './utils/test-credentials.js';
 
 const PUBLISH = `mutation P($input: PublishDatasetInput!) { publishDataset(input: $input) {
@@ -76,6 +77,22 @@ describe('catalog', () => {
     expect(d.statutoryLimits).toContainEqual({ kind: 'consultation', days: 1 });
   });
 
+  it('names in yourAccess the licences the caller holds for that dataset, or says there are none', async () => {
+    const access = async () =>
+      (await t.gql(`{ dataset(slug: "hotline-cases") { yourAccess } }`, {}, 'test-researcher').expect(200)).body.data
+        .dataset.yourAccess as string;
+    expect(await access()).toBe('licence required: you hold none for it; request one with requestLicense');
+    const id = await grantTestLicense(t, 'yourAccess: the licences held', [
+      { dataset: 'hotline-cases', dimensions: [{ dimension: 'area', level: 'city' }] },
+    ]);
+    expect(await access()).toBe(
+      `licensed: your licences for it: ${id} (active until 2028-12-31); pass an active one as licenseId`,
+    );
+    // Only that dataset's: the open one says nothing of it.
+    const open = await t.gql(`{ dataset(slug: "hotline-cases-open") { yourAccess } }`, {}, 'test-researcher');
+    expect(open.body.data.dataset.yourAccess).not.toMatch(new RegExp(id));
+  });
+
   it('shows the public only the open dataset, at its coarse levels', async () => {
     const res = await t.gql(`{ datasets { slug yourAccess dimensions { code levels { code } } } }`).expect(200);
     expect(res.body.data.datasets.map((d: { slug: string }) => d.slug)).toEqual(['hotline-cases-open']);
@@ -145,5 +162,33 @@ describe('catalog', () => {
         { operation: 'publishDataset', decision: 'allowed', reason: 'updated', target: 'dataset:hotline-cases-suzhou' },
       ]);
     });
+  });
+
+  it('cites the period the data cover apart from the version, once published with one', async () => {
+    const slug = 'hotline-cases-period';
+    const published = await t.gql(
+      PUBLISH,
+      { input: input({ slug, periodFrom: '2021-01-01', periodTo: '2022-12-31', versionDate: '2023-02-01' }) },
+      'test-steward',
+    );
+    expect(published.body.errors).toBeUndefined();
+    const res = await t
+      .gql(
+        `{ aggregate(query: { dataset: "${slug}", measures: ["cases"] }) { citation } dataset(slug: "${slug}") { periodFrom periodTo versionDate } }`,
+        {},
+        'test-steward',
+      )
+      .expect(200);
+    expect(res.body.data.dataset).toEqual({
+      periodFrom: '2021-01-01',
+      periodTo: '2022-12-31',
+      versionDate: '2023-02-01',
+    });
+    expect(res.body.data.aggregate.citation).toMatch(
+      /^Suzhou cases \/ 苏州工单\. Suzhou 12345, data 2021-01-01 to 2022-12-31, version 2023-02-01\. Dataset "hotline-cases-period"\./,
+    );
+    const half = await t.gql(PUBLISH, { input: input({ slug, periodFrom: '2021-01-01' }) }, 'test-steward');
+    expect(half.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(half.body.errors[0].message).toMatch(/periodFrom and periodTo go together/);
   });
 });

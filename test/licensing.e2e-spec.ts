@@ -96,7 +96,7 @@ describe('data-use licences', () => {
       );
       expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
       expect(res.body.errors[0].message).toMatch(
-        /unknown dataset "nope" \(valid: call-traffic, hotline-cases, hotline-cases-open\)/,
+        /unknown dataset "nope" \(valid: call-traffic, hotline-cases, hotline-cases-open, nyc311-cases\)/,
       );
       expect(res.body.errors[0].message).toMatch(
         /dimension area has no level "village" \(valid: province, city, district, street\)/,

@@ -74,6 +74,7 @@ export class CaslAbilityFactory {
         can('read', 'License');
         can('read', 'AuditEvent');
         can('verify', 'Audit');
+        can('read', 'Principal');
         can('manage', 'ApiKey', own);
         break;
       case 'steward':

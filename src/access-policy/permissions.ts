@@ -12,6 +12,8 @@ export const PERMISSIONS = [
   'request:License',
   'decide:License',
   'manage:Principal',
+  // Who is behind an id in the log or the licence register: names, roles, organizations (auditors, stewards).
+  'read:Principal',
   'manage:ApiKey',
   'manage:Dataset',
   'read:AuditEvent',

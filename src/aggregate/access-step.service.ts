@@ -66,6 +66,15 @@ export class AggregateAccessService {
       const reason = decision.basis === 'own-department' ? "own department's cases" : `licence ${decision.licenseId}`;
       rowScope.push({ dimension: 'department', level: 'department', in: scope.departments, reason });
     }
+    // One dataset, one jurisdiction: records of other provinces never count, whoever asks.
+    if (dataset.definition.jurisdiction) {
+      rowScope.push({
+        dimension: 'area',
+        level: 'province',
+        in: [dataset.definition.jurisdiction],
+        reason: `dataset ${dataset.slug} covers ${dataset.definition.jurisdiction} only`,
+      });
+    }
     if (scope.cities) {
       rowScope.push({ dimension: 'area', level: 'city', in: scope.cities, reason: `licence ${decision.licenseId}` });
     }

@@ -86,19 +86,25 @@ export class AggregateService {
     this.cache = new ResultCache(dataSource, cacheEnabled ?? true);
   }
 
-  async aggregate(actor: Actor, query: AggregateQuery): Promise<AggregateOutcome> {
+  /**
+   * `download` names the format when the answer leaves as a file (`GET /export/aggregate.csv`):
+   * the audit event then says `operation: export` and the format, not `aggregate`.
+   */
+  async aggregate(actor: Actor, query: AggregateQuery, download?: ExportFormat): Promise<AggregateOutcome> {
     // An answer that reads several rollup results reads them all at one version; if a rebuild
     // committed between its reads, it is built again from the start, at the new version.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.aggregateOnce(actor, query);
+        return await this.aggregateOnce(actor, query, download);
       } catch (err) {
         if (!(err instanceof RollupVersionMovedError) || attempt >= 3) throw err;
       }
     }
   }
 
-  private async aggregateOnce(actor: Actor, query: AggregateQuery): Promise<AggregateOutcome> {
+  private async aggregateOnce(actor: Actor, query: AggregateQuery, download?: ExportFormat): Promise<AggregateOutcome> {
+    const operation = download ? 'export' : 'aggregate';
+    const withFormat = (q: Record<string, unknown>) => (download ? { format: download, ...q } : q);
     let plan: QueryPlan | undefined;
     let licenseId = query.licenseId ?? undefined;
     try {
@@ -150,11 +156,11 @@ export class AggregateService {
       // is stored. If it fails, the request answers SERVICE_UNAVAILABLE with no data.
       const auditEventId = this.audit
         .record(actor, {
-          operation: 'aggregate',
+          operation,
           decision: 'allowed',
           datasetSlug: dataset.slug,
           licenseId,
-          query: plan.normalized,
+          query: withFormat(plan.normalized),
           resultSize: released.rows.length,
           cellsSuppressed: released.suppressedCells,
         })
@@ -192,12 +198,12 @@ export class AggregateService {
     } catch (err) {
       if (err instanceof GatewayError && err.code !== 'SERVICE_UNAVAILABLE') {
         await this.audit.record(actor, {
-          operation: 'aggregate',
+          operation,
           decision: 'denied',
           reason: `${err.code}: ${err.message}`,
           datasetSlug: query.dataset,
           licenseId,
-          query: plan?.normalized ?? { dataset: query.dataset, measures: query.measures },
+          query: withFormat(plan?.normalized ?? { dataset: query.dataset, measures: query.measures }),
         });
         throw markAudited(err);
       }
@@ -283,11 +289,20 @@ function suppressedIn(rows: ReleasedRow[]): number {
   return n;
 }
 
-/** "Title / 标题. Publisher, version YYYY-MM-DD. Dataset slug[, licence L]. hotline-gateway, retrieved YYYY-MM-DD." */
+/**
+ * "Title / 标题. Publisher, data YYYY-MM-DD to YYYY-MM-DD, version YYYY-MM-DD. Dataset "slug"[, licence L].
+ * hotline-gateway, retrieved YYYY-MM-DD." The period the data cover and the version are separate:
+ * a version dated 2022-01-01 may hold data for 2021-2022.
+ */
+/** The formats of `GET /export/aggregate.<format>`. */
+export type ExportFormat = 'csv' | 'json';
+
 export function citation(dataset: DatasetEntity, licenseId: string | undefined): string {
   const retrieved = new Date().toISOString().slice(0, 10);
+  const period = dataset.definition.period;
+  const covers = period ? `data ${period.from} to ${period.to}, ` : '';
   return (
-    `${dataset.titleEn} / ${dataset.titleZh}. ${dataset.publisher}, version ${dataset.versionDate}. ` +
+    `${dataset.titleEn} / ${dataset.titleZh}. ${dataset.publisher}, ${covers}version ${dataset.versionDate}. ` +
     `Dataset "${dataset.slug}"${licenseId ? `, licence ${licenseId}` : ''}. hotline-gateway, retrieved ${retrieved}.`
   );
 }

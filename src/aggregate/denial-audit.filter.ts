@@ -48,12 +48,15 @@ export class DenialAuditFilter extends GatewayExceptionFilter {
   private async record(err: GatewayError, host: ArgumentsHost): Promise<void> {
     let req: RequestWithActor | undefined;
     let dataset: unknown;
+    let format: string | undefined;
     if (host.getType<GqlContextType>() === 'graphql') {
       const gql = GqlArgumentsHost.create(host);
       req = gql.getContext<{ req?: RequestWithActor }>().req;
       dataset = (gql.getArgs<{ query?: { dataset?: unknown } }>().query ?? {}).dataset;
     } else {
       req = host.switchToHttp().getRequest<RequestWithActor>();
+      // A download refused before the engine ran (e.g. a bad ?query): audited as the export it was.
+      format = /\/export\/aggregate\.(csv|json)/.exec(req.path ?? '')?.[1];
       try {
         const raw: unknown = req.query?.query;
         dataset = typeof raw === 'string' ? (JSON.parse(raw) as { dataset?: unknown }).dataset : undefined;
@@ -62,10 +65,11 @@ export class DenialAuditFilter extends GatewayExceptionFilter {
       }
     }
     await this.audit.record(auditActorOf(req) ?? PUBLIC_ACTOR, {
-      operation: 'aggregate',
+      operation: format ? 'export' : 'aggregate',
       decision: 'denied',
       reason: `${err.code}: ${err.message}`,
       datasetSlug: typeof dataset === 'string' ? dataset.slice(0, 64) : undefined,
+      ...(format ? { query: { format } } : {}),
     });
   }
 }

@@ -23,7 +23,7 @@ export class ExportController {
   @Allow('query:Aggregate')
   @Header('Cache-Control', 'no-store')
   async csv(@CurrentActor() actor: Actor, @Query('query') raw: unknown, @Res() res: Response): Promise<void> {
-    const result = await released(await this.service.aggregate(actor, await parseQuery(raw)));
+    const result = await released(await this.service.aggregate(actor, await parseQuery(raw), 'csv'));
     // CSVW: the column descriptions of this download (src/catalog-metadata/csvw-metadata.ts).
     res.links({ describedby: `aggregate.csv-metadata.json?query=${encodeURIComponent(raw as string)}` });
     res.status(200).type('text/csv; charset=utf-8').attachment(`${result.dataset}-aggregate.csv`).send(toCsv(result));
@@ -33,7 +33,7 @@ export class ExportController {
   @Allow('query:Aggregate')
   @Header('Cache-Control', 'no-store')
   async json(@CurrentActor() actor: Actor, @Query('query') raw: unknown, @Res() res: Response): Promise<void> {
-    const result = await released(await this.service.aggregate(actor, await parseQuery(raw)));
+    const result = await released(await this.service.aggregate(actor, await parseQuery(raw), 'json'));
     res
       .status(200)
       .type('application/json; charset=utf-8')

@@ -17,13 +17,14 @@ export class CatalogMetadataService {
   async catalog(actor: Actor, baseUrl: string): Promise<RdfNode[]> {
     const visible = (await this.datasets.list(actor)).filter((d) => d.published);
     const bySeries = new Map<string, Promise<Coverage>>();
-    const coverageOf = (series: string) => {
-      let c = bySeries.get(series);
-      if (!c) bySeries.set(series, (c = this.coverage.of(series as Series)));
+    const coverageOf = (series: string, jurisdiction: string | null) => {
+      const key = `${series}:${jurisdiction ?? ''}`;
+      let c = bySeries.get(key);
+      if (!c) bySeries.set(key, (c = this.coverage.of(series as Series, jurisdiction ?? undefined)));
       return c;
     };
     const datasets = await Promise.all(
-      visible.map(async (dataset) => ({ dataset, coverage: await coverageOf(dataset.source) })),
+      visible.map(async (dataset) => ({ dataset, coverage: await coverageOf(dataset.source, dataset.jurisdiction) })),
     );
     return buildCatalog({ baseUrl, datasets });
   }

@@ -17,7 +17,8 @@ export class CoverageService {
     private readonly members: MembersService,
   ) {}
 
-  async of(series: Series): Promise<Coverage> {
+  /** With a jurisdiction (a province code), the coverage of that province's rows only. */
+  async of(series: Series, jurisdiction?: string): Promise<Coverage> {
     const cube = CUBES.find((c) => c.series === series && c.grain === 'month' && c.dimensions.area !== undefined);
     const province = dimensionSpec('area')?.levels.find((l) => l.code === 'province');
     if (!cube || !province?.column) return { from: null, to: null, areas: [] };
@@ -26,7 +27,9 @@ export class CoverageService {
       `SELECT to_char(min(t), 'YYYY-MM-DD') AS first,
               to_char(date_trunc('month', max(t)) + interval '1 month - 1 day', 'YYYY-MM-DD') AS last,
               array_agg(DISTINCT "${province.column}") FILTER (WHERE "${province.column}" IS NOT NULL) AS areas
-         FROM "${cube.table}"`,
+         FROM "${cube.table}"
+        WHERE $1::text IS NULL OR "${province.column}" = $1`,
+      [jurisdiction ?? null],
     );
     const directory = await this.members.directory();
     return {

@@ -40,6 +40,13 @@ export interface DatasetDefinition {
   maxLevels?: Record<string, string>;
   /** The records the dataset is computed from: `cases` or `traffic` (the rollup series). */
   source?: string;
+  /**
+   * The province (area code) every row of the dataset lies in: one dataset, one jurisdiction, so
+   * records imported from elsewhere (NYC 311 beside Jiangsu's 12345) never count in its totals.
+   */
+  jurisdiction?: string;
+  /** The days the data cover, as published (cited with every answer, apart from the version). */
+  period?: { from: string; to: string };
   /** Statutory handling limits by request kind, in calendar days (behind onTimeRate). */
   statutoryLimitDays?: Record<string, number>;
 }

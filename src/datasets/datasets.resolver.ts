@@ -43,6 +43,6 @@ export class DimensionLevelResolver {
     if (level.dimensionCode === 'time') return [];
     const spec = dimensionSpec(level.dimensionCode)?.levels.find((l) => l.code === level.code);
     if (!spec) return [];
-    return (await this.directory.directory()).list(spec);
+    return (await this.directory.directory()).list(spec, level.jurisdiction);
   }
 }

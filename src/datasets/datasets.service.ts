@@ -17,6 +17,7 @@ import { ReadRouter } from '../database/read-router.js';
 import { badUserInput } from '../graphql/errors.js';
 import { DatasetDefinition, DatasetEntity } from './dataset.entity.js';
 import { DatasetType } from './dto/dataset.type.js';
+import { MembersService } from './members.service.js';
 import { PublishDatasetInput } from './dto/publish-dataset.input.js';
 
 /** How long the published catalog is reused by the aggregate engine before it is read again. */
@@ -30,17 +31,50 @@ export class DatasetsService {
     @InjectRepository(DatasetEntity) private readonly datasets: Repository<DatasetEntity>,
     private readonly audit: AuditRecorder,
     private readonly reads: ReadRouter,
+    private readonly members: MembersService,
   ) {}
 
   /** The catalog as this caller may see it: the public sees open datasets only, stewards also unpublished ones. */
   async list(actor: Actor): Promise<DatasetType[]> {
     const rows = await this.datasets.find({ where: this.visibleTo(actor, false), order: { slug: 'ASC' } });
-    return rows.map((row) => this.map(actor, row));
+    const held = await this.heldLicences(actor);
+    return rows.map((row) => this.map(actor, row, held));
   }
 
   async findOne(actor: Actor, slug: string): Promise<DatasetType | null> {
     const row = await this.datasets.findOne({ where: { ...this.visibleTo(actor, false), slug } });
-    return row ? this.map(actor, row) : null;
+    return row ? this.map(actor, row, await this.heldLicences(actor)) : null;
+  }
+
+  /**
+   * The caller's own licences by dataset slug, as `L-3 (active until 2027-11-30)`, for
+   * `yourAccess`: read from the licence table itself (licensing builds on the catalog, not the
+   * other way round), on every call, so a suspension shows at once.
+   */
+  private async heldLicences(actor: Actor): Promise<Map<string, string[]>> {
+    const held = new Map<string, string[]>();
+    if (!actor.principalId || actor.role === 'public' || actor.role === 'auditor' || actor.role === 'steward')
+      return held;
+    const rows = await this.datasets.manager.query<
+      { id: string; status: string; valid_to: string; datasets: string[] | null }[]
+    >(
+      `SELECT id::text, status, to_char(valid_to, 'YYYY-MM-DD') AS valid_to,
+              (SELECT array_agg(DISTINCT s->>'dataset') FROM jsonb_array_elements(scopes) s) AS datasets
+         FROM license
+        WHERE principal_id = $1 AND status IN ('active', 'suspended', 'requested')
+        ORDER BY id`,
+      [actor.principalId],
+    );
+    for (const r of rows) {
+      const state =
+        r.status === 'active'
+          ? `active until ${r.valid_to}`
+          : r.status === 'requested'
+            ? 'requested, not yet approved'
+            : r.status;
+      for (const slug of r.datasets ?? []) held.set(slug, [...(held.get(slug) ?? []), `L-${r.id} (${state})`]);
+    }
+    return held;
   }
 
   /**
@@ -69,8 +103,20 @@ export class DatasetsService {
    * exist in the registry for the source; titles and definitions come from the registry.
    */
   async publish(actor: Actor, input: PublishDatasetInput): Promise<DatasetType> {
-    const definition = buildDefinition(input);
+    const built = buildDefinition(input);
     const existing = await this.datasets.findOne({ where: { slug: input.slug } });
+    // One dataset, one jurisdiction: given, or kept from the version it replaces.
+    const jurisdiction = input.jurisdiction ?? existing?.definition.jurisdiction;
+    if (input.jurisdiction !== undefined) {
+      const provinces = (await this.members.directory()).codes(AREA_PROVINCE);
+      if (!provinces.has(input.jurisdiction)) {
+        throw badUserInput(
+          `jurisdiction: "${input.jurisdiction}" is not a province code. Use one of: ${[...provinces].sort().join(', ')}.`,
+          { validChoices: [...provinces].sort() },
+        );
+      }
+    }
+    const definition = jurisdiction ? { ...built, jurisdiction } : built;
     const entity = this.datasets.create({
       ...(existing ?? {}),
       slug: input.slug,
@@ -110,7 +156,7 @@ export class DatasetsService {
     return { published: true };
   }
 
-  private map(actor: Actor, row: DatasetEntity): DatasetType {
+  private map(actor: Actor, row: DatasetEntity, held: Map<string, string[]> = new Map()): DatasetType {
     const source = row.definition.source ?? 'cases';
     const limits = row.definition.statutoryLimitDays ?? (source === 'cases' ? STATUTORY_LIMIT_DAYS : {});
     return {
@@ -121,6 +167,9 @@ export class DatasetsService {
       descriptionEn: row.descriptionEn,
       publisher: row.publisher,
       versionDate: row.versionDate,
+      jurisdiction: row.definition.jurisdiction ?? null,
+      periodFrom: row.definition.period?.from ?? null,
+      periodTo: row.definition.period?.to ?? null,
       classification: row.classification,
       termsOfUse: row.termsOfUse,
       dimensions: row.definition.dimensions.map((d) => ({
@@ -133,6 +182,7 @@ export class DatasetsService {
           titleEn: l.titleEn,
           format: d.code === 'time' ? TIME_FORMATS[l.code as TimeLevel] : null,
           dimensionCode: d.code,
+          jurisdiction: row.definition.jurisdiction,
         })),
       })),
       measures: row.definition.measures.map((m) => ({
@@ -147,13 +197,18 @@ export class DatasetsService {
       source,
       statutoryLimits: Object.entries(limits).map(([kind, days]) => ({ kind, days })),
       published: row.published,
-      yourAccess: yourAccess(actor, row),
+      yourAccess: yourAccess(actor, row, held.get(row.slug) ?? []),
     };
   }
 }
 
-/** Mirrors AggregateAccessService's rules in words, so a caller knows before asking. */
-function yourAccess(actor: Actor, row: DatasetEntity): string {
+const AREA_PROVINCE = dimensionSpec('area')!.levels.find((l) => l.code === 'province')!;
+
+/** Mirrors AggregateAccessService's rules in words, so a caller knows before asking; names the licences held. */
+function yourAccess(actor: Actor, row: DatasetEntity, licences: string[]): string {
+  const theirs = licences.length
+    ? `your licences for it: ${licences.join(', ')}; pass an active one as licenseId`
+    : undefined;
   if (actor.role === 'auditor') return 'none: auditors read the access log but see no data';
   if (actor.role === 'steward') return 'all rows, exact values (you hold the records)';
   if (row.classification === 'open') {
@@ -161,13 +216,20 @@ function yourAccess(actor: Actor, row: DatasetEntity): string {
     return `open: anyone may query it at the published levels, disclosure-controlled, with a daily budget of distinct queries for ${who}`;
   }
   if (actor.role === 'department' && actor.departmentCode && (row.definition.source ?? 'cases') === 'cases') {
-    return `your department's cases only (department ${actor.departmentCode}), exact values; a sharing licence can widen this`;
+    const own = `your department's cases only (department ${actor.departmentCode}), exact values`;
+    return theirs ? `${own}; other departments' cases under ${theirs}` : `${own}; a sharing licence can widen this`;
   }
-  return 'licence required: request one with requestLicense';
+  return theirs ? `licensed: ${theirs}` : 'licence required: you hold none for it; request one with requestLicense';
 }
 
 function buildDefinition(input: PublishDatasetInput): DatasetDefinition {
   const series: Series = input.source;
+  if ((input.periodFrom === undefined) !== (input.periodTo === undefined)) {
+    throw badUserInput('periodFrom and periodTo go together: give both dates the data cover, or neither.');
+  }
+  if (input.periodFrom !== undefined && input.periodTo !== undefined && input.periodFrom > input.periodTo) {
+    throw badUserInput(`periodFrom ${input.periodFrom} is after periodTo ${input.periodTo}.`);
+  }
   const offered = SERIES_DIMENSIONS[series];
   const dimensionChoices = Object.keys(offered);
   const seen = new Set<string>();
@@ -219,6 +281,7 @@ function buildDefinition(input: PublishDatasetInput): DatasetDefinition {
     measures,
     disclosure: disclosureOf(input),
     source: series,
+    ...(input.periodFrom && input.periodTo ? { period: { from: input.periodFrom, to: input.periodTo } } : {}),
     ...(series === 'cases' ? { statutoryLimitDays: { ...STATUTORY_LIMIT_DAYS } } : {}),
   };
 }

@@ -43,6 +43,7 @@ const fixed = (codes: readonly string[], labels: Record<string, [string, string]
 export class MemberDirectory {
   private readonly byLevel = new Map<string, Map<string, Member>>();
   private readonly timeLabels = new Map<string, string>();
+  private readonly categoryProvinces = new Map<string, string[]>();
 
   constructor(
     areas: ReferenceRow[],
@@ -50,14 +51,23 @@ export class MemberDirectory {
     departments: ReferenceRow[],
     /** Keywords of the topic vocabulary (only those seen from enough distinct callers). */
     topics: string[] = [],
+    /** The top-level categories each province's records use. */
+    categoryUse: { province: string; category: string }[] = [],
   ) {
+    for (const { province, category } of categoryUse) {
+      this.categoryProvinces.set(category, [...(this.categoryProvinces.get(category) ?? []), province]);
+    }
     const put = (key: string, list: Member[]) => this.byLevel.set(key, new Map(list.map((m) => [m.code, m])));
     const ref = (rows: ReferenceRow[], level: string) =>
       rows
         .filter((r) => r.level === level)
         .map((r) => ({ code: r.code, labelZh: r.name_zh, labelEn: r.name_en, parentCode: r.parent_code }));
-    for (const level of ['province', 'city', 'district', 'street']) put(`area:${level}`, ref(areas, level));
-    for (const level of ['1', '2', '3']) put(`category:l${level}`, ref(categories, level));
+    const areaLevels = ['province', 'city', 'district', 'street'].map((level) => ref(areas, level));
+    const categoryLevels = ['1', '2', '3'].map((level) => ref(categories, level));
+    identifyRepeatedNames(areaLevels);
+    identifyRepeatedNames(categoryLevels);
+    ['province', 'city', 'district', 'street'].forEach((level, i) => put(`area:${level}`, areaLevels[i]));
+    ['1', '2', '3'].forEach((level, i) => put(`category:l${level}`, categoryLevels[i]));
     put('department:department', ref(departments, 'department'));
     put('channel:channel', fixed(CHANNELS, CHANNEL_LABELS));
     put('kind:kind', fixed(KINDS, KIND_LABELS));
@@ -78,8 +88,44 @@ export class MemberDirectory {
     return new Set(this.byLevel.get(this.key(level))?.keys() ?? []);
   }
 
-  list(level: LevelSpec): Member[] {
-    return [...(this.byLevel.get(this.key(level))?.values() ?? [])];
+  /**
+   * Members of a level; with a jurisdiction (a province code), only that province's: its areas,
+   * departments of its areas, and the categories its records use (before it has records, those
+   * no other province's records use).
+   */
+  list(level: LevelSpec, jurisdiction?: string): Member[] {
+    const all = [...(this.byLevel.get(this.key(level))?.values() ?? [])];
+    if (!jurisdiction) return all;
+    if (level.members === 'area') return all.filter((m) => this.provinceOf(m.code) === jurisdiction);
+    if (level.members === 'department') {
+      return all.filter((m) => m.parentCode === null || this.provinceOf(m.parentCode) === jurisdiction);
+    }
+    if (level.members === 'category') {
+      // The categories its records use; before it has any, every category no other jurisdiction uses.
+      const usesAny = [...this.categoryProvinces.values()].some((p) => p.includes(jurisdiction));
+      return all.filter((m) => {
+        const used = this.categoryProvinces.get(this.topCategoryOf(m.code));
+        return usesAny ? !!used?.includes(jurisdiction) : !used;
+      });
+    }
+    return all;
+  }
+
+  /** The province an area code lies in (itself for a province), by its parents. */
+  private provinceOf(code: string): string | undefined {
+    for (const level of ['street', 'district', 'city', 'province'] as const) {
+      const m = this.byLevel.get(`area:${level}`)?.get(code);
+      if (m) return level === 'province' ? m.code : m.parentCode ? this.provinceOf(m.parentCode) : undefined;
+    }
+    return undefined;
+  }
+
+  private topCategoryOf(code: string): string {
+    for (const level of ['l3', 'l2'] as const) {
+      const m = this.byLevel.get(`category:${level}`)?.get(code);
+      if (m?.parentCode) return this.topCategoryOf(m.parentCode);
+    }
+    return code;
   }
 
   /** [zh, en] label of a member; time codes get a Chinese rendering and the code itself in English. */
@@ -98,4 +144,45 @@ export class MemberDirectory {
     const m = this.byLevel.get(this.key(level))?.get(code);
     return m ? [m.labelZh, m.labelEn] : [code, code];
   }
+}
+
+/**
+ * Where two members of a level share a name (two 城北街道 in different districts), each label
+ * gets its parent's name, then the grandparent's, until the labels differ: 城北街道 (吴江区),
+ * Chengbei Subdistrict (Wujiang District). `levels` runs coarsest first; labels change in place.
+ */
+export function identifyRepeatedNames(levels: Member[][]): void {
+  const plain = new Map<string, Member & { level: number }>();
+  levels.forEach((members, level) => members.forEach((m) => plain.set(m.code, { ...m, level })));
+  const ancestors = (m: Member, depth: number): Member[] => {
+    const chain: Member[] = [];
+    let parent = m.parentCode ? plain.get(m.parentCode) : undefined;
+    while (parent && chain.length < depth) {
+      chain.push(parent);
+      parent = parent.parentCode ? plain.get(parent.parentCode) : undefined;
+    }
+    return chain;
+  };
+  for (const members of levels) {
+    let repeated = repeatedBy(members, (m) => m.labelZh);
+    for (let depth = 1; repeated.length > 0 && depth <= levels.length; depth++) {
+      for (const m of repeated) {
+        const chain = ancestors(plain.get(m.code)!, depth);
+        if (chain.length === 0) continue;
+        const base = plain.get(m.code)!;
+        m.labelZh = `${base.labelZh} (${[...chain]
+          .reverse()
+          .map((a) => a.labelZh)
+          .join('')})`;
+        m.labelEn = `${base.labelEn} (${chain.map((a) => a.labelEn).join(', ')})`;
+      }
+      repeated = repeatedBy(repeated, (m) => m.labelZh);
+    }
+  }
+}
+
+function repeatedBy(members: Member[], key: (m: Member) => string): Member[] {
+  const counts = new Map<string, number>();
+  for (const m of members) counts.set(key(m), (counts.get(key(m)) ?? 0) + 1);
+  return members.filter((m) => counts.get(key(m))! > 1);
 }

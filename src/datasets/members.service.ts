@@ -34,7 +34,7 @@ export class MembersService {
   }
 
   private async loadFrom(dataSource: DataSource): Promise<MemberDirectory> {
-    const [areas, categories, departments, topics] = await Promise.all([
+    const [areas, categories, departments, topics, categoryUse] = await Promise.all([
       dataSource.query<ReferenceRow[]>(`SELECT code, level, name_zh, name_en, parent_code FROM area`),
       dataSource.query<ReferenceRow[]>(
         `SELECT code, level::text AS level, name_zh, name_en, parent_code FROM category`,
@@ -43,12 +43,19 @@ export class MembersService {
         `SELECT code, 'department' AS level, name_zh, name_en, area_code AS parent_code FROM department`,
       ),
       dataSource.query<{ keyword: string }[]>(`SELECT keyword FROM topic_vocabulary ORDER BY keyword`),
+      // Which provinces' records use each top-level category (the smallest cube that keeps both),
+      // so a dataset lists the categories of its own jurisdiction, not those an import from
+      // elsewhere brought in.
+      dataSource.query<{ province: string; category: string }[]>(
+        `SELECT DISTINCT province_code AS province, category_l1 AS category FROM rollup_cases_day_city`,
+      ),
     ]);
     return new MemberDirectory(
       areas,
       categories,
       departments,
       topics.map((t) => t.keyword),
+      categoryUse,
     );
   }
 }

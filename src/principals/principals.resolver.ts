@@ -4,6 +4,7 @@ import { Allow } from '../access-policy/allow.decorator.js';
 import { CurrentActor } from '../access-policy/current-actor.decorator.js';
 import { CreatePrincipalInput } from './dto/create-principal.input.js';
 import { MeType } from './dto/me.type.js';
+import { OrganizationType } from './dto/organization.type.js';
 import { PrincipalType } from './dto/principal.type.js';
 import { PrincipalsService } from './principals.service.js';
 
@@ -15,6 +16,27 @@ export class PrincipalsResolver {
   @Allow('read:Me')
   me(@CurrentActor() actor: Actor): Promise<MeType> {
     return this.service.me(actor);
+  }
+
+  @Query(() => [PrincipalType], {
+    description:
+      'Principals by id (up to 100): name, role, organization, created and disabled dates, so an auditor can read principalId in the log. Unknown ids are left out. Auditors and stewards; audited.',
+  })
+  @Allow('read:Principal')
+  principals(@CurrentActor() actor: Actor, @Args('ids', { type: () => [ID] }) ids: string[]): Promise<PrincipalType[]> {
+    return this.service.principals(actor, ids);
+  }
+
+  @Query(() => [OrganizationType], {
+    description:
+      'Organizations by id (up to 100): kind, names, department code, for organizationId in the log and on licences. Auditors and stewards; audited.',
+  })
+  @Allow('read:Principal')
+  organizations(
+    @CurrentActor() actor: Actor,
+    @Args('ids', { type: () => [ID] }) ids: string[],
+  ): Promise<OrganizationType[]> {
+    return this.service.organizations(actor, ids);
   }
 
   @Mutation(() => PrincipalType, { description: 'Creates a principal with one role (stewards only)' })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
 import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
@@ -48,6 +48,40 @@ export class PrincipalsService {
     if (!actor.organizationId) return null;
     const org = await this.dataSource.getRepository(OrganizationEntity).findOneBy({ id: actor.organizationId });
     return org ? mapOrganization(org) : null;
+  }
+
+  /**
+   * Principals by id, with their organization, role, and created and disabled dates: what an
+   * auditor needs to read `principalId` in the log. Unknown ids are left out. The lookup is
+   * itself audited, like reading the log.
+   */
+  async principals(actor: Actor, ids: string[]): Promise<PrincipalType[]> {
+    const wanted = uniqueIds(ids, 'ids');
+    const rows = await this.dataSource.getRepository(PrincipalEntity).find({
+      where: { id: In(wanted) },
+      relations: { organization: true },
+      order: { createdAt: 'ASC' },
+    });
+    await this.audit.record(actor, {
+      operation: 'principals',
+      decision: 'allowed',
+      query: { ids: wanted },
+      resultSize: rows.length,
+    });
+    return rows.filter((p) => p.organization).map((p) => mapPrincipal(p, p.organization!));
+  }
+
+  /** Organizations by id (`organizationId` in the log and on licences); unknown ids are left out. Audited. */
+  async organizations(actor: Actor, ids: string[]): Promise<OrganizationType[]> {
+    const wanted = uniqueIds(ids, 'ids');
+    const rows = await this.dataSource.getRepository(OrganizationEntity).find({ where: { id: In(wanted) } });
+    await this.audit.record(actor, {
+      operation: 'organizations',
+      decision: 'allowed',
+      query: { ids: wanted },
+      resultSize: rows.length,
+    });
+    return rows.map(mapOrganization);
   }
 
   /** Creates a principal (and its organization, if new). Audited in the same transaction. */
@@ -156,6 +190,20 @@ export async function setPrincipalDisabled(
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** At most this many ids per lookup. */
+export const MAX_LOOKUP_IDS = 100;
+
+function uniqueIds(ids: string[], field: string): string[] {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0 || unique.length > MAX_LOOKUP_IDS) {
+    throw badUserInput(`${field}: give 1 to ${MAX_LOOKUP_IDS} ids, got ${unique.length}.`);
+  }
+  const bad = unique.find((id) => !UUID.test(id));
+  if (bad !== undefined)
+    throw badUserInput(`${field}: "${bad}" is not an id; ids are UUIDs (principalId, organizationId).`);
+  return unique;
+}
 
 /** A stored principal id, or null for actors that are no stored principal (the console, tests' stand-ins). */
 export function asPrincipalId(id: string | undefined): string | null {

@@ -18,6 +18,8 @@ export class DimensionLevelType {
   format!: string | null;
   /** Not in the schema: the dimension this level belongs to, for the members field resolver. */
   dimensionCode!: string;
+  /** Not in the schema: the dataset's jurisdiction (a province code), whose members alone are listed. */
+  jurisdiction?: string;
 }
 
 @ObjectType('Dimension')
@@ -59,6 +61,16 @@ export class DatasetType {
   @Field() descriptionEn!: string;
   @Field() publisher!: string;
   @Field({ description: 'ISO date of the data version' }) versionDate!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The province (area code) all its rows lie in, e.g. 320000 (Jiangsu) or US-NY: one dataset, one jurisdiction',
+  })
+  jurisdiction!: string | null;
+  @Field(() => String, { nullable: true, description: 'First day the data cover (ISO date), when published' })
+  periodFrom!: string | null;
+  @Field(() => String, { nullable: true, description: 'Last day the data cover (ISO date), when published' })
+  periodTo!: string | null;
   @Field({ description: 'open, restricted or confidential' }) classification!: string;
   @Field() termsOfUse!: string;
   @Field(() => [DimensionType]) dimensions!: DimensionType[];

@@ -48,6 +48,31 @@ export class PublishDatasetInput {
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'versionDate: write an ISO date such as 2022-01-01' })
   versionDate!: string;
 
+  @Field({
+    nullable: true,
+    description: 'First day the data cover, e.g. 2021-01-01 (with periodTo; cited with every answer)',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'periodFrom: write an ISO date such as 2021-01-01' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'periodFrom: write an ISO date such as 2021-01-01' })
+  periodFrom?: string;
+
+  @Field({ nullable: true, description: 'Last day the data cover, e.g. 2022-12-31 (with periodFrom)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'periodTo: write an ISO date such as 2022-12-31' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'periodTo: write an ISO date such as 2022-12-31' })
+  periodTo?: string;
+
+  @Field({
+    nullable: true,
+    description:
+      'The province (area code) all its rows lie in, e.g. 320000 for Jiangsu or US-NY; kept from the version it replaces when left out',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  jurisdiction?: string;
+
   @Field({ description: 'open, restricted or confidential' })
   @IsIn(['open', 'restricted', 'confidential'], { message: 'classification: use open, restricted or confidential' })
   classification!: 'open' | 'restricted' | 'confidential';

@@ -43,6 +43,12 @@ export const recordsDemoStep: DemoStep = {
       }),
     ]);
     await notifyRecordsChanged(ctx.dataSource);
+    // The catalog's datasets of these records say which days they cover, so citations can.
+    await ctx.dataSource.query(
+      `UPDATE dataset SET definition = definition || jsonb_build_object('period', jsonb_build_object('from', $1::text, 'to', $2::text))
+        WHERE slug IN ('hotline-cases', 'hotline-cases-open', 'call-traffic')`,
+      [period.from, period.to],
+    );
     ctx.log(
       `demo: ${cases.accepted} cases and ${traffic.accepted} traffic hours loaded in ${((Date.now() - started) / 1000).toFixed(1)}s`,
     );

@@ -1,5 +1,7 @@
 import { CALIBRATION } from './calibration.js';
+import { categoryLeaves } from '../reference/categories.js';
 import { generateCases, TEMPLATE_DEPARTMENTS, type GeneratedCase } from './case-generator.js';
+import { REQUEST_PHRASES } from './request-phrases.js';
 
 const DAY = 86_400_000;
 
@@ -84,6 +86,15 @@ describe('generateCases', () => {
       .slice(0, 3)
       .map(([k]) => k);
     expect(leaders.sort()).toEqual(['ENV', 'PROP', 'TRAF']);
+  });
+
+  it("words every request as a resident would, with a phrase for every category's problem", () => {
+    const leaves = categoryLeaves().map((l) => l.l3.code);
+    expect(leaves.filter((code) => !REQUEST_PHRASES[code]?.length)).toEqual([]);
+    expect(Object.keys(REQUEST_PHRASES).filter((code) => !leaves.includes(code))).toEqual([]);
+    for (const c of sut.slice(0, 2000)) {
+      expect(REQUEST_PHRASES[c.categoryL3].some((phrase) => c.requestText.includes(phrase))).toBe(true);
+    }
   });
 
   it('lets some departments answer with template replies', () => {

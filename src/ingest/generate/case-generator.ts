@@ -18,6 +18,7 @@ import {
   yearlyMillions,
 } from './calibration.js';
 import { fakeEmail, fakeIdNumber, fakeName, fakePhone } from './fake-people.js';
+import { REQUEST_PHRASES } from './request-phrases.js';
 import { PLANTED_HOT_TOPICS, plantedEmergingOn, type PlantedTruth } from './planted-signals.js';
 
 export { emptyTruth, type PlantedTruth } from './planted-signals.js';
@@ -112,7 +113,6 @@ const OTHER_L1: Record<string, number> = {
 export const TEMPLATE_DEPARTMENTS = ['320300-urban', '320800-housing', '321300-environment', '320700-police'];
 const TEMPLATE_REPLY = '您反映的问题已收悉，我单位高度重视，已安排相关人员处理，感谢您对我们工作的理解和支持。';
 
-const PLACES = ['某小区', '某路口', '某商铺附近', '某工地', '某菜市场旁', '某学校周边', '某公交站'];
 const ACTIONS = [
   '已责令相关单位限期整改',
   '已现场核查并处理完毕',
@@ -295,18 +295,20 @@ function pickOutcome(rng: Prng, consultation: boolean): Outcome {
 }
 
 function requestText(rng: Prng, issue: Issue, kind: Kind): string {
-  const where = `${issue.district.zh}${issue.street.zh}${rng.pick(PLACES)}`;
+  const where = `${issue.district.zh}${issue.street.zh}`;
   const topic = issue.leaf.l3.nameZh;
+  // What the resident says the problem is, in their words (one draw, as the place noun it replaces).
+  const said = rng.pick(REQUEST_PHRASES[issue.leaf.l3.code] ?? [`${topic}问题比较突出`]);
   let text =
     kind === 'consultation'
-      ? `来电咨询${topic}相关政策，想了解办理流程和所需材料。`
+      ? `来电咨询${topic}：${said}，想了解该怎么办、找哪个部门。`
       : kind === 'praise'
-        ? `感谢相关部门及时处理${where}${topic}问题，特此表扬。`
+        ? `之前反映${where}${said}，相关部门很快处理好了，特此表扬。`
         : kind === 'suggestion'
-          ? `建议加强${where}${topic}方面的管理，方便周边居民。`
+          ? `${where}${said}，建议相关部门加强${topic}方面的管理。`
           : issue.round > 0
-            ? `此前已反映过${where}${topic}问题，至今未解决，再次反映，希望相关部门切实处理。`
-            : `反映${where}存在${topic}问题，已持续一段时间，影响周边居民生活，希望相关部门尽快处理。`;
+            ? `此前已反映过${where}${said}，至今未解决，再次反映，希望相关部门切实处理。`
+            : `反映${where}${said}，已持续一段时间，希望相关部门尽快处理。`;
   // Personal data inside the free text, as real requests have it: import must remove it.
   const x = rng.next();
   if (x < 0.12) text = `我叫${issue.callerName}，${text}联系电话${issue.callerNumber}。`;

@@ -1,4 +1,7 @@
 import { generateCases } from '../generate/case-generator.js';
+import { REQUEST_PHRASES } from '../generate/request-phrases.js';
+import { categoryRows } from '../reference/categories.js';
+import { STOP_WORDS } from './topic-words.js';
 import { fakeName } from '../generate/fake-people.js';
 import { Prng } from '../generate/prng.js';
 import { namesToRemove, PiiScrubber } from '../pii/pii-scrubber.js';
@@ -10,7 +13,25 @@ describe(KeywordExtractor.name, () => {
 
   it('keeps the nouns a request is about, whole, and drops boilerplate and place names', () => {
     const words = sut.extract('反映姑苏区城东街道某小区存在建筑施工噪声问题，共享单车乱停放，希望相关部门尽快处理。');
-    expect(words).toEqual(['小区', '建筑施工噪声', '共享单车']);
+    expect(words).toEqual(['建筑施工噪声', '共享单车']);
+  });
+
+  it('makes problems the biggest topics of generated requests, never the places they happen at', () => {
+    const counts = new Map<string, number>();
+    for (const c of generateCases({ cases: 4000, from: '2022-01-01', to: '2022-12-31', seed: 'topics' })) {
+      for (const word of sut.extract(scrubber.scrub(c.requestText, [c.callerName]))) {
+        counts.set(word, (counts.get(word) ?? 0) + 1);
+      }
+    }
+    const top = [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([word]) => word);
+    // What residents say their problem is (the phrases per category, and the category names).
+    const problems = [...Object.values(REQUEST_PHRASES).flat(), ...categoryRows().map((r) => r.nameZh)].join('|');
+    expect(top.filter((word) => !problems.includes(word))).toEqual([]);
+    expect(top.filter((word) => STOP_WORDS.includes(word))).toEqual([]);
+    for (const place of ['小区', '工地', '菜市场', '学校', '商铺', '公交站']) expect(counts.has(place)).toBe(false);
   });
 
   it('returns nothing for empty text and at most the limit for long text', () => {

@@ -2,7 +2,7 @@
  * Words for the hot-topics keywords (keyword-extractor.ts).
  *
  * STOP_WORDS: nouns that say nothing about what a request is about — hotline boilerplate
- * (问题, 相关部门, 工作人员 ...), the placeholders the PII scrubber leaves (姓名, 电话, 证件号 ...)
+ * (问题, 相关部门, 工作人员 ...), place nouns (小区, 工地, 学校 ...: where, not what), the placeholders the PII scrubber leaves (姓名, 电话, 证件号 ...)
  * and words for people and contact details, so that nothing about the caller becomes a topic.
  *
  * DOMAIN_TOPICS: recurring hotline topics the general dictionary would split (共享单车 →
@@ -63,6 +63,21 @@ export const STOP_WORDS: readonly string[] = [
   '投诉',
   '举报',
   '求助',
+  // Place nouns: where a problem is, not what it is (a request "near the school" is not about schools).
+  '小区',
+  '路口',
+  '路边',
+  '商铺',
+  '工地',
+  '菜市场',
+  '市场',
+  '学校',
+  '公交站',
+  '车站',
+  '楼下',
+  '门口',
+  '街道',
+  '社区',
   // The scrubber's placeholders and words about people and contact details.
   '姓名',
   '名字',
