@@ -117,6 +117,9 @@ async function generate(sql: Sql, cases: number): Promise<void> {
     FROM unnest($1::text[]) c, generate_series(0, 11) i`,
     [CITIES],
   );
+  // The year's month partitions (the import creates them on demand; this writes past it).
+  await sql(`SELECT hgw_ensure_month_partition(t, m::date) FROM unnest(ARRAY['case_record', 'call_traffic']) t,
+    generate_series(date '2021-01-01', date '2021-12-01', interval '1 month') m`);
   await sql(`SELECT setseed(0.42)`);
   const chunk = 250_000;
   for (let from = 1; from <= cases; from += chunk) {

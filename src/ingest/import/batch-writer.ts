@@ -7,6 +7,7 @@ import { QueryRunner } from 'typeorm';
 import { selectRows } from './select-rows.js';
 import { analyseBatchText } from '../text-analytics/text-analytics.js';
 import { HOTLINE_TIME_ZONE } from '../../records/records.constants.js';
+import { ensureMonthPartitions, monthsOf } from '../../records/month-partitions.js';
 import type { CaseInput, NewReferenceRows, TrafficInput } from './case-input.js';
 
 /** Progress of one batch: how far into the file it reaches and what it counted. */
@@ -65,6 +66,7 @@ const STAGE_COLUMNS = [
   'reply_fingerprint text',
   'caller_pseudonym text',
   'record_key int',
+  'ord int',
 ];
 
 /**
@@ -77,9 +79,27 @@ const KEPT_TEXT = ['dissatisfaction_reason', 'request_text', 'reply_text']
   .join(', ');
 
 /**
+ * The staged cases whose case number the source has not stored yet, once each (the first in the
+ * file), in file order. `case_record` is partitioned by month, so its unique constraint holds
+ * received_at too and cannot see a case number again at another time: this does, and the
+ * per-source lock (SOURCE_LOCKS_SQL) keeps two imports from storing one case number at once.
+ */
+export const NEW_STAGED_CASES = `
+  SELECT * FROM (
+    SELECT DISTINCT ON (s.source, s.case_number) s.* FROM ${STAGE} s
+    WHERE NOT EXISTS (SELECT 1 FROM case_record c WHERE c.source = s.source AND c.case_number = s.case_number)
+    ORDER BY s.source, s.case_number, s.ord
+  ) d ORDER BY d.ord`;
+
+/** Transaction-scoped locks on the staged cases' sources, in a fixed order (no deadlock between imports). */
+export const SOURCE_LOCKS_SQL = `SELECT pg_advisory_xact_lock(hashtext('hgw-case-source:' || source))
+  FROM (SELECT DISTINCT source FROM ${STAGE} ORDER BY 1) s`;
+
+/**
  * Writes one batch in one transaction: new reference rows, the records (COPY of the batch
- * into a temporary staging table, then one `INSERT … SELECT … ON CONFLICT DO NOTHING`, so
- * re-imports add nothing and duplicates are the difference of the counts), repeat-chain
+ * into a temporary staging table, then one `INSERT … SELECT` of the cases whose case number is
+ * new (NEW_STAGED_CASES), so re-imports add nothing and duplicates are the difference of the
+ * counts), repeat-chain
  * links, the touched days into rollup_dirty_day, the batch hooks, and the import batch's
  * progress. A kill at any point leaves either all of it or none of it.
  */
@@ -104,12 +124,23 @@ export class BatchWriter {
       );
       this.staged = true;
     }
+    // Months without a partition get one first, each in a short transaction of its own.
+    if (rows.length > 0)
+      await ensureMonthPartitions(
+        this.runner,
+        'case_record',
+        await monthsOf(
+          this.runner,
+          rows.map((r) => r.receivedAt),
+        ),
+      );
     return this.transaction(async () => {
       if (refs) await this.writeReferences(refs);
       let inserted = 0;
       let firstCaseId: string | null = null;
       if (copyText !== null) {
         await pipeline(Readable.from([copyText]), this.client.query(copyFrom(`COPY ${STAGE} FROM STDIN`)));
+        await this.runner.query(SOURCE_LOCKS_SQL);
         const result = await selectRows<{ inserted: number; min_id: string | null }>(
           this.runner,
           `WITH ins AS (
@@ -121,8 +152,8 @@ export class BatchWriter {
                channel, kind, category_l1, category_l2, category_l3, province_code, city_code, district_code,
                street_code, department_code, outcome, satisfaction, ${KEPT_TEXT}, reply_fingerprint, caller_pseudonym,
                record_key, $1::bigint
-             FROM ${STAGE}
-             ON CONFLICT (source, case_number) DO NOTHING
+             FROM (${NEW_STAGED_CASES}) n
+             ON CONFLICT DO NOTHING
              RETURNING id, received_at
            ), dirty AS (
              INSERT INTO rollup_dirty_day (series, day)
@@ -145,6 +176,15 @@ export class BatchWriter {
   }
 
   async writeTraffic(rows: TrafficInput[], counts: BatchCounts): Promise<number> {
+    if (rows.length > 0)
+      await ensureMonthPartitions(
+        this.runner,
+        'call_traffic',
+        await monthsOf(
+          this.runner,
+          rows.map((r) => r.hourStart),
+        ),
+      );
     return this.transaction(async () => {
       let inserted = 0;
       if (rows.length > 0) {
@@ -333,6 +373,8 @@ export function encodeCases(rows: readonly CaseInput[]): string {
       copyText(r.callerPseudonym) +
       '\t' +
       String(keys.readUInt32LE(4 * i) >>> 1) +
+      '\t' +
+      String(i) +
       '\n';
   }
   return out;
