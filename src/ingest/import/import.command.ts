@@ -16,6 +16,7 @@ interface ImportFlags {
   source?: string;
   batchSize?: string;
   json?: boolean;
+  history?: boolean;
 }
 
 /** `hotline-gateway import FILE (--profile 12345|nyc311|jsonl|traffic | --map MAPPING.json) [--rejects FILE] [--json]` */
@@ -35,6 +36,10 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
     )
     .option('--source <name>', 'source name; case numbers are unique per source (default per profile)')
     .option('--batch-size <n>', 'rows per transaction', '5000')
+    .option(
+      '--history',
+      'a history load: months without cases are loaded whole, their indexes built once (docs/scaling.md)',
+    )
     .option('--json', 'print one JSON object')
     .action(async (file: string, flags: ImportFlags) => {
       if ((flags.profile === undefined) === (flags.map === undefined)) {
@@ -66,6 +71,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
             source: flags.source,
             batchSize,
             freeTextRetentionDays: ctx.config.freeTextRetentionDays,
+            history: flags.history === true,
             onProgress: (read, total) => {
               if (!bar) return;
               const mb = (n: number) => Math.round(n / 1e5) / 10;
