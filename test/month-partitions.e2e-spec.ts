@@ -8,17 +8,24 @@ import { migrate } from '../src/database/open-database.js';
 import { generateCases, type GeneratedCase } from '../src/ingest/generate/case-generator.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
 import { ImportRunner, type ImportOptions } from '../src/ingest/import/import-runner.js';
+import { refreshRollups } from '../src/aggregate/rollup-refresher.js';
+import { AuditRecorder } from '../src/audit/audit-recorder.js';
+import { loadConfig } from '../src/config/app-config.js';
+import { dropExpiredMonths, firstKeptMonth } from '../src/ingest/retention/case-retention.js';
+import { withIdentityContext } from '../src/principals/identity-context.js';
+import { insertTraffic } from './utils/case-fixtures.js';
 import { createTestDatabase } from './utils/test-database.js';
 
 const KEY = Buffer.alloc(32, 7);
 
-async function openDb(): Promise<{ ds: DataSource; drop: () => Promise<void> }> {
+async function openDb(): Promise<{ ds: DataSource; url: string; drop: () => Promise<void> }> {
   const db = await createTestDatabase();
   const ds = createDataSource(db.url, { poolSize: 4 });
   await ds.initialize();
   await migrate(ds);
   return {
     ds,
+    url: db.url,
     drop: async () => {
       await ds.destroy();
       await db.drop();
@@ -274,6 +281,93 @@ describe('monthly partitions of case_record and call_traffic', () => {
       await expect(run(db.ds, { file: write('t.csv', []), profile: 'traffic', history: true })).rejects.toThrow(
         '--history loads case files',
       );
+    });
+  });
+
+  describe('retention (CASE_RETENTION_MONTHS)', () => {
+    let db: Awaited<ReturnType<typeof openDb>>;
+    beforeAll(async () => {
+      db = await openDb();
+      const cases = [...generateCases({ cases: 1500, from: '2021-01-01', to: '2021-04-30', seed: 'retention' })];
+      await run(db.ds, { file: write('r.csv', cases), profile: '12345' });
+      await insertTraffic(db.ds, 5, ['320100', '320500'], '2021-01-20', 70);
+      await refreshRollups(db.ds);
+    });
+    afterAll(async () => db.drop());
+
+    it('keeps the month of now and the months before it', () => {
+      expect(firstKeptMonth(new Date('2021-04-15T12:00:00+08:00'), 2)).toBe('2021-03');
+      expect(firstKeptMonth(new Date('2021-01-01T00:30:00+08:00'), 1)).toBe('2021-01');
+      expect(firstKeptMonth(new Date('2021-01-01T00:30:00+08:00'), 13)).toBe('2020-01');
+      expect(firstKeptMonth(new Date('2020-12-31T16:30:00Z'), 1)).toBe('2021-01');
+    });
+
+    it('drops whole expired months of cases and traffic, audited, and the rollups follow', async () => {
+      const { ds } = db;
+      const now = new Date('2021-04-15T12:00:00+08:00');
+      const old = `received_at < '2021-03-01 00:00+08'`;
+      const expiredCases = await count(ds, `SELECT count(*) n FROM case_record WHERE ${old}`);
+      const keptCases = await count(ds, `SELECT count(*) n FROM case_record WHERE NOT (${old})`);
+      const expiredTraffic = await count(
+        ds,
+        `SELECT count(*) n FROM call_traffic WHERE hour_start < '2021-03-01 00:00+08'`,
+      );
+      expect(expiredCases).toBeGreaterThan(500);
+      expect(await count(ds, `SELECT count(*) n FROM case_keyword`)).toBeGreaterThan(0);
+      expect(await count(ds, `SELECT count(*) n FROM rollup_cases_month WHERE t < '2021-03-01'`)).toBeGreaterThan(0);
+      const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: join(dir, 'retention'), LOG_LEVEL: 'silent' });
+
+      // Fail closed: no audit event, nothing dropped.
+      const failing = { record: () => Promise.reject(new Error('audit down')) } as unknown as AuditRecorder;
+      await expect(dropExpiredMonths(ds, failing, 2, now)).rejects.toThrow('audit down');
+      expect(await count(ds, `SELECT count(*) n FROM case_record WHERE ${old}`)).toBe(expiredCases);
+
+      const sut = await withIdentityContext(config, ds, (app) => dropExpiredMonths(ds, app.get(AuditRecorder), 2, now));
+      expect(sut).toMatchObject({
+        keptFrom: '2021-03',
+        caseMonths: ['2021-01', '2021-02'],
+        trafficMonths: ['2021-01', '2021-02'],
+        cases: expiredCases,
+        trafficRows: expiredTraffic,
+      });
+      expect(await months(ds, 'case_record')).toEqual(['case_record_y2021m03', 'case_record_y2021m04']);
+      expect(await months(ds, 'call_traffic')).toEqual(['call_traffic_y2021m03']);
+      expect(await count(ds, `SELECT count(*) n FROM case_record`)).toBe(keptCases);
+      expect(
+        await count(
+          ds,
+          `SELECT count(*) n FROM case_keyword k WHERE NOT EXISTS (SELECT 1 FROM case_record c WHERE c.id = k.case_id)`,
+        ),
+      ).toBe(0);
+      expect(
+        await count(
+          ds,
+          `SELECT count(*) n FROM case_record c WHERE c.repeat_of_id IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM case_record p WHERE p.id = c.repeat_of_id)`,
+        ),
+      ).toBe(0);
+      const [event] = (await ds.query(
+        `SELECT operation, decision, role, target, query FROM audit_event WHERE id = $1`,
+        [sut.auditId],
+      )) as { operation: string; decision: string; role: string; target: string; query: Record<string, unknown> }[];
+      expect(event).toMatchObject({
+        operation: 'dropExpiredMonths',
+        decision: 'allowed',
+        target: 'records:before:2021-03',
+        query: { retentionMonths: 2, caseMonths: ['2021-01', '2021-02'], cases: expiredCases },
+      });
+
+      await refreshRollups(ds);
+      expect(await count(ds, `SELECT count(*) n FROM rollup_cases_month WHERE t < '2021-03-01'`)).toBe(0);
+      expect(await count(ds, `SELECT count(*) n FROM rollup_cases_fine WHERE t < '2021-03-01'`)).toBe(0);
+      expect(await count(ds, `SELECT count(*) n FROM rollup_traffic_month WHERE t < '2021-03-01'`)).toBe(0);
+      expect(await count(ds, `SELECT sum(cases) n FROM rollup_cases_month`)).toBe(keptCases);
+
+      // Nothing more is due: nothing dropped, nothing audited.
+      const again = await withIdentityContext(config, ds, (app) =>
+        dropExpiredMonths(ds, app.get(AuditRecorder), 2, now),
+      );
+      expect(again).toMatchObject({ caseMonths: [], trafficMonths: [], auditId: null });
     });
   });
 });

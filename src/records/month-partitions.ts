@@ -73,21 +73,42 @@ export async function ensureMonthPartitions(
   runner: QueryRunner,
   table: PartitionedTable,
   months: Iterable<string>,
+  /** Months known to exist (filled in here): a writer of many batches asks the catalog once per new month. */
+  known: Set<string> = new Set(),
 ): Promise<void> {
-  const have = new Set(await existingMonths(runner, table));
-  for (const month of [...new Set(months)].filter((m) => !have.has(m)).sort()) {
+  let wanted = [...new Set(months)].filter((m) => !known.has(m));
+  if (wanted.length === 0) return;
+  for (const m of await existingMonths(runner, table)) known.add(m);
+  wanted = wanted.filter((m) => !known.has(m)).sort();
+  for (const month of wanted) {
     monthPartitionName(table, month);
     await runner.query(`SELECT hgw_ensure_month_partition($1, $2::date)`, [table, `${month}-01`]);
+    known.add(month);
   }
 }
 
-/** Local months (YYYY-MM) of epoch-millisecond instants. */
+/** Asia/Shanghai has kept UTC+8 without daylight saving since 1992 (PostgreSQL's tz database). */
+const FIXED_OFFSET_SINCE_MS = Date.UTC(1992, 0, 1);
+const OFFSET_MS = 8 * 3_600_000;
+
+/**
+ * Local months (YYYY-MM) of epoch-millisecond instants: computed here for instants since 1992
+ * (a fixed offset), by the database for any earlier one.
+ */
 export async function monthsOf(runner: QueryRunner, instantsMs: readonly number[]): Promise<string[]> {
-  if (instantsMs.length === 0) return [];
-  const rows = (await runner.query(
-    `SELECT DISTINCT to_char(to_timestamp(x) AT TIME ZONE '${HOTLINE_TIME_ZONE}', 'YYYY-MM') AS month
-     FROM unnest($1::float8[]) AS u(x)`,
-    [instantsMs.map((ms) => ms / 1000)],
-  )) as { month: string }[];
-  return rows.map((r) => r.month);
+  const months = new Set<string>();
+  const early: number[] = [];
+  for (const ms of instantsMs) {
+    if (ms < FIXED_OFFSET_SINCE_MS) early.push(ms / 1000);
+    else months.add(new Date(ms + OFFSET_MS).toISOString().slice(0, 7));
+  }
+  if (early.length > 0) {
+    const rows = (await runner.query(
+      `SELECT DISTINCT to_char(to_timestamp(x) AT TIME ZONE '${HOTLINE_TIME_ZONE}', 'YYYY-MM') AS month
+       FROM unnest($1::float8[]) AS u(x)`,
+      [early],
+    )) as { month: string }[];
+    for (const r of rows) months.add(r.month);
+  }
+  return [...months];
 }

@@ -109,6 +109,8 @@ export function sourceLocks(stage: string): string {
  */
 export class BatchWriter {
   private staged = false;
+  /** Month partitions known to exist, per table. */
+  private readonly months = { case_record: new Set<string>(), call_traffic: new Set<string>() };
 
   constructor(
     private readonly runner: QueryRunner,
@@ -137,6 +139,7 @@ export class BatchWriter {
           this.runner,
           rows.map((r) => r.receivedAt),
         ),
+        this.months.case_record,
       );
     return this.transaction(async () => {
       if (refs) await this.writeReferences(refs);
@@ -189,6 +192,7 @@ export class BatchWriter {
           this.runner,
           rows.map((r) => r.hourStart),
         ),
+        this.months.call_traffic,
       );
     return this.transaction(async () => {
       let inserted = 0;

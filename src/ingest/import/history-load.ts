@@ -26,6 +26,7 @@ const TZ = HOTLINE_TIME_ZONE;
 const STAGE = 'hgw_history_stage';
 /** The staged cases to store: new case numbers once each, with their ids and local month. */
 const NEW = 'hgw_history_new';
+const TEMP_BUFFERS = '256MB';
 
 const CASE_COLUMNS = `id, source, case_number, received_at, dispatched_at, closed_at, channel, kind, category_l1,
   category_l2, category_l3, province_code, city_code, district_code, street_code, department_code, outcome,
@@ -69,6 +70,9 @@ export class HistoryLoader {
   /** Stages one batch of the file (no transaction of the import's own: nothing is stored yet). */
   async stage(rows: CaseInput[], refs: NewReferenceRows | null, counts: BatchCounts): Promise<number> {
     if (this.staged === 0 && rows.length > 0) {
+      // The whole file goes through temporary tables, which live in the session's own buffers (8 MB
+      // by default). A session that used a temporary table before cannot change it: then it stays.
+      await this.runner.query(`SET temp_buffers = '${TEMP_BUFFERS}'`).catch(() => undefined);
       await this.runner.query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}`);
       await this.runner.query(`CREATE TEMPORARY TABLE ${STAGE} (${STAGE_COLUMNS.join(', ')}, keywords text)`);
     }
@@ -134,6 +138,8 @@ export class HistoryLoader {
 
   private async store(): Promise<HistoryLoadResult> {
     const r = this.runner;
+    // Index builds of a month take longer than the pool's per-statement ceiling (as a rollup build does).
+    await r.query(`SET LOCAL statement_timeout = 0`);
     await r.query(sourceLocks(STAGE));
     await r.query(PARTITION_LOCK_SQL);
     await r.query(`SET LOCAL maintenance_work_mem = '256MB'`);

@@ -3,6 +3,8 @@ import cliProgress from 'cli-progress';
 import type { CliContext } from '../../cli/commands.js';
 import { CliFailure } from '../../cli/commands.js';
 import { notifyRecordsChanged } from '../../records/records-changed.js';
+import { applyCaseRetention, type RetentionResult } from '../retention/case-retention.js';
+import { describeRetention } from '../retention/retention.command.js';
 import { loadPseudonymKey, PseudonymKeyError } from '../pii/pseudonym-key.js';
 import { InputError } from './case-input.js';
 import { ImportRunner, type ImportSummary } from './import-runner.js';
@@ -81,8 +83,9 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
             },
           });
           if (bar && barStarted) bar.stop();
+          const retention = await applyCaseRetention(ctx.config, db.dataSource);
           await notifyRecordsChanged(db.dataSource);
-          return result;
+          return { ...result, retention };
         } catch (e) {
           if (bar && barStarted) bar.stop();
           return rethrowAsFailure(e);
@@ -98,7 +101,7 @@ function rethrowAsFailure(e: unknown): never {
   throw e;
 }
 
-function describe(s: ImportSummary): string {
+function describe(s: ImportSummary & { retention: RetentionResult | null }): string {
   const lines = [
     `imported ${s.file} (${s.profile}, source ${s.source}, batch ${s.batchId}) in ${s.seconds}s`,
     `records ${s.records}: accepted ${s.accepted}, rejected ${s.rejected}, duplicates ${s.duplicates}` +
@@ -108,5 +111,6 @@ function describe(s: ImportSummary): string {
   if (s.unknownColumns.length) lines.push(`columns not used: ${s.unknownColumns.join(', ')}`);
   for (const r of s.firstRejects) lines.push(`rejected line ${r.line}: ${r.reason}`);
   if (s.rejectsFile && s.rejected) lines.push(`all rejects: ${s.rejectsFile}`);
+  if (s.retention) lines.push(describeRetention(s.retention));
   return lines.join('\n');
 }
