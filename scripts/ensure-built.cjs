@@ -97,6 +97,9 @@ if (webNeedsBuild()) {
         {
           stdio: 'inherit',
           cwd: root,
+          // A production build whoever calls (Jest sets NODE_ENV=test, which would bundle React's
+          // development build: 150 kB of first-load script instead of 88).
+          env: { ...process.env, NODE_ENV: 'production' },
         },
       );
     } catch {

@@ -194,13 +194,37 @@ describe('web portal in a browser', () => {
     await steward.getByRole('navigation').getByRole('link', { name: 'Licences' }).click();
     const card = steward.getByTestId(`licence-${licenceId}`);
     await card.waitFor();
+    // Approve with narrowing: the area may be granted no finer than requested, and a dimension
+    // left out entirely is named as a problem before anything is sent.
+    const narrowing = card.getByTestId('narrow-hotline-cases');
+    await expect(
+      narrowing
+        .getByLabel(/^Area: finest level/)
+        .locator('option')
+        .allInnerTexts(),
+    ).resolves.not.toContain('district');
+    for (const dimension of ['Area', 'Request kind', 'Time']) {
+      await narrowing.getByLabel(new RegExp(`^${dimension}: finest level`)).selectOption('');
+    }
+    await expect(card.getByTestId('narrowing-problems').innerText()).resolves.toContain(
+      'hotline-cases: keep at least one dimension',
+    );
+    await expect(card.getByRole('button', { name: 'Approve' }).isDisabled()).resolves.toBe(true);
+    await narrowing.getByLabel(/^Area: finest level/).selectOption('city');
+    await narrowing.getByLabel(/^Request kind: finest level/).selectOption('kind');
+    await narrowing.getByLabel(/^Time: finest level/).selectOption('month');
+    await narrowing.getByLabel(/^Data until/).fill('2021-12-31');
     await card.getByRole('button', { name: 'Approve' }).click();
-    await card.getByText(`Approve licence ${licenceId} as requested?`).waitFor();
+    await card.getByText(`Approve licence ${licenceId}, narrowed as entered above?`).waitFor();
     await card.getByRole('button', { name: 'Confirm' }).click();
     const outcome = steward.getByTestId('decision-outcome');
     await outcome.waitFor();
     await expect(outcome.innerText()).resolves.toMatch(new RegExp(`Licence ${licenceId} is now active`));
     await expect(outcome.innerText()).resolves.toMatch(/Recorded in the audit log \(approveLicense\): event #\d+/);
+    // The licence in force carries the narrowed period.
+    await expect(steward.getByTestId(`licence-${licenceId}`).locator('.scopes').innerText()).resolves.toContain(
+      '2021-12-31',
+    );
     await shot(steward, 'steward-approved');
     await steward.close();
 

@@ -104,6 +104,11 @@ export async function startFakeOidcProvider(options: {
   return {
     issuer,
     verifiedExchanges: () => verified,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        // The browser keeps idle keep-alive connections open; without this, close() waits for them to time out.
+        server.closeAllConnections();
+      }),
   };
 }

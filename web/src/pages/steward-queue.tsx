@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useId, useState } from 'react';
+import { useLoad } from '../api/catalog';
 import { gql, gqlRequest } from '../api/client';
 import type { License } from '../api/types';
 import { useI18n } from '../i18n';
 import { AuditNote, ConfirmButton, ErrorNotice, Loading } from '../ui/common';
 import { LicenceCard } from './licence-card';
 import { LICENCE_FIELDS } from './licences-page';
+import { grantableLevels, narrowedScopes, type LevelList, type ScopeEdit } from './narrowing';
 
 interface Outcome {
   licenceId: string;
@@ -111,16 +113,24 @@ function Decide({ licence, act }: { licence: License; act: Act }) {
   const [reason, setReason] = useState('');
   const [validTo, setValidTo] = useState('');
   const [quota, setQuota] = useState('');
+  const [edits, setEdits] = useState<Record<string, ScopeEdit>>({});
   const validToId = useId();
   const quotaId = useId();
+  const scoped = narrowedScopes(licence.datasets, edits);
   const narrow: Record<string, unknown> = {};
   if (validTo) narrow.validTo = validTo;
   if (quota) narrow.dailyQuota = Number(quota);
+  if (scoped.changed) narrow.datasets = scoped.scopes;
   const narrowing = Object.keys(narrow).length > 0;
+  const edit = (dataset: string, change: (e: ScopeEdit) => ScopeEdit) =>
+    setEdits((all) => ({ ...all, [dataset]: change(all[dataset] ?? { levels: {} }) }));
   return (
     <div className="decide">
       <fieldset>
         <legend>{t('queue.narrow')}</legend>
+        {licence.datasets.map((scope) => (
+          <ScopeNarrowing key={scope.dataset} scope={scope} edit={edits[scope.dataset]} onEdit={edit} />
+        ))}
         <div className="row-of-fields">
           <div className="field">
             <label htmlFor={validToId}>{t('queue.narrowValidTo', { to: licence.validTo })}</label>
@@ -144,10 +154,18 @@ function Decide({ licence, act }: { licence: License; act: Act }) {
             />
           </div>
         </div>
+        {scoped.problems.length > 0 && (
+          <ul className="notice error" role="alert" data-testid="narrowing-problems">
+            {scoped.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        )}
       </fieldset>
       <div className="actions">
         <ConfirmButton
           label={t('queue.approve')}
+          disabled={scoped.problems.length > 0}
           confirmText={
             narrowing
               ? t('queue.confirmApproveNarrowed', { id: licence.id })
@@ -218,6 +236,113 @@ function Govern({ licence, act }: { licence: License; act: Act }) {
             false,
           )}
         {reasonOp('revokeLicense', t('queue.revoke'), t('queue.confirmRevoke', { id: licence.id, reason }))}
+      </div>
+    </div>
+  );
+}
+
+/** One requested dataset scope: coarser levels, dimensions left out, fewer cities, a shorter period. */
+function ScopeNarrowing({
+  scope,
+  edit,
+  onEdit,
+}: {
+  scope: License['datasets'][number];
+  edit: ScopeEdit | undefined;
+  onEdit: (dataset: string, change: (e: ScopeEdit) => ScopeEdit) => void;
+}) {
+  const { t, lang } = useI18n();
+  const [dimensions] = useLoad(
+    () =>
+      gql<{ dataset: { dimensions: (LevelList & { titleZh: string; titleEn: string })[] } | null }>(
+        `query($slug: String!) { dataset(slug: $slug) { dimensions { code titleZh titleEn levels { code } } } }`,
+        { slug: scope.dataset },
+      ).then((d) => d.dataset?.dimensions ?? []),
+    [scope.dataset],
+  );
+  const baseId = useId();
+  const keptCities = edit?.cities ?? scope.cities ?? [];
+  return (
+    <div className="scope-narrowing" data-testid={`narrow-${scope.dataset}`}>
+      <p>
+        <code>{scope.dataset}</code>
+      </p>
+      <div className="row-of-fields">
+        {scope.dimensions.map((d) => {
+          const spec = dimensions?.find((x) => x.code === d.dimension);
+          const title = spec ? (lang === 'zh' ? spec.titleZh : spec.titleEn) : d.dimension;
+          const chosen = edit && d.dimension in edit.levels ? edit.levels[d.dimension] : d.level;
+          const id = `${baseId}-${d.dimension}`;
+          return (
+            <div className="field" key={d.dimension}>
+              <label htmlFor={id}>{t('queue.narrowLevel', { dimension: title, level: d.level })}</label>
+              <select
+                id={id}
+                value={chosen ?? ''}
+                onChange={(e) =>
+                  onEdit(scope.dataset, (x) => ({
+                    ...x,
+                    levels: { ...x.levels, [d.dimension]: e.target.value === '' ? null : e.target.value },
+                  }))
+                }
+              >
+                {grantableLevels(spec, d.level).map((level) => (
+                  <option key={level} value={level}>
+                    {level}
+                  </option>
+                ))}
+                <option value="">{t('queue.narrowDrop')}</option>
+              </select>
+            </div>
+          );
+        })}
+      </div>
+      {scope.cities && (
+        <fieldset>
+          <legend>{t('queue.narrowCities')}</legend>
+          {scope.cities.map((city) => (
+            <label key={city} className="check">
+              <input
+                type="checkbox"
+                checked={keptCities.includes(city)}
+                onChange={(e) =>
+                  onEdit(scope.dataset, (x) => {
+                    const current = x.cities ?? scope.cities ?? [];
+                    return {
+                      ...x,
+                      cities: e.target.checked ? [...current, city] : current.filter((c) => c !== city),
+                    };
+                  })
+                }
+              />{' '}
+              {city}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <div className="row-of-fields">
+        <div className="field">
+          <label htmlFor={`${baseId}-from`}>{t('queue.narrowFrom', { from: scope.periodFrom ?? '…' })}</label>
+          <input
+            id={`${baseId}-from`}
+            type="date"
+            min={scope.periodFrom ?? undefined}
+            max={scope.periodTo ?? undefined}
+            value={edit?.periodFrom ?? ''}
+            onChange={(e) => onEdit(scope.dataset, (x) => ({ ...x, periodFrom: e.target.value }))}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${baseId}-to`}>{t('queue.narrowTo', { to: scope.periodTo ?? '…' })}</label>
+          <input
+            id={`${baseId}-to`}
+            type="date"
+            min={scope.periodFrom ?? undefined}
+            max={scope.periodTo ?? undefined}
+            value={edit?.periodTo ?? ''}
+            onChange={(e) => onEdit(scope.dataset, (x) => ({ ...x, periodTo: e.target.value }))}
+          />
+        </div>
       </div>
     </div>
   );
