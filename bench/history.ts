@@ -10,6 +10,7 @@ import { generateCases } from '../src/ingest/generate/case-generator.js';
 import { writeLines } from '../src/ingest/generate/generate.command.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
 import { ImportRunner, type ImportSummary } from '../src/ingest/import/import-runner.js';
+import { backendCpuSeconds } from './backend-cpu.js';
 
 /**
  * `npm run bench:history [-- --cases N] [-- --csv PATH] [-- --storage]`: generates one year of N
@@ -18,7 +19,8 @@ import { ImportRunner, type ImportSummary } from '../src/ingest/import/import-ru
  * one run: the day-to-day import (batches of 5,000 into the indexed, partitioned case_record) and
  * the history load (`import --history`: each empty month loaded into a table of its own, indexes
  * built once, attached). Prints rows per second of each and their ratio (target: history at
- * least 2x). `--storage` then builds the rollups in the history database and prints its disk use
+ * least 2x), and the CPU seconds each used in Node and in the database (steadier than wall time
+ * on a shared machine). `--storage` then builds the rollups in the history database and prints its disk use
  * per case: the records' table and each of their indexes, keywords, each rollup cube, the rest.
  * Uses DATABASE_URL's server (fresh databases, dropped afterwards) or a temporary embedded
  * PostgreSQL.
@@ -102,6 +104,15 @@ async function main(): Promise<void> {
       const ds = await freshDatabase(label);
       await adminQuery('CHECKPOINT');
       log(`${label}: importing`);
+      // CPU seconds of this process and of the database's backends: steadier than wall time on a shared machine.
+      const backends = async () =>
+        (
+          await ds.query<{ pid: number }[]>(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
+          )
+        ).map((r) => r.pid);
+      const before = new Map((await backends()).map((pid) => [pid, backendCpuSeconds([pid])]));
+      const cpu = process.cpuUsage();
       const t = process.hrtime.bigint();
       const summary: ImportSummary = await new ImportRunner(ds, KEY).run({
         file,
@@ -111,8 +122,16 @@ async function main(): Promise<void> {
         collectGarbagePerBatch: true,
       });
       const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+      const used = process.cpuUsage(cpu);
+      let dbCpu: number | null = 0;
+      for (const pid of await backends()) {
+        const now = backendCpuSeconds([pid]);
+        const was = before.get(pid) ?? 0;
+        dbCpu = now === null || was === null || dbCpu === null ? null : dbCpu + now - was;
+      }
+      const nodeCpu = (used.user + used.system) / 1e6;
       log(`${label}: ${summary.accepted} cases in ${seconds.toFixed(1)} s`);
-      return { ds, summary, seconds };
+      return { ds, summary, seconds, nodeCpu, dbCpu };
     };
     // Each load starts on a quiet server: the other database's dirty pages are written out first
     // (CHECKPOINT), and the day-to-day database is gone before the history load starts.
@@ -127,28 +146,29 @@ async function main(): Promise<void> {
     const rate = (s: number) => Math.round(cases / s);
     process.stdout.write(
       table([
-        ['path', 'cases', 'seconds', 'rows/s', 'ratio'],
+        ['path', 'cases', 'seconds', 'rows/s', 'ratio', 'Node CPU s', 'DB CPU s', 'CPU ratio'],
         [
           'generate (CSV)',
           String(cases),
           Number.isNaN(genSeconds) ? '(reused)' : genSeconds.toFixed(1),
           Number.isNaN(genSeconds) ? '' : String(rate(genSeconds)),
           '',
+          '',
+          '',
+          '',
         ],
-        [
-          'import (day-to-day)',
-          String(daily.summary.accepted),
-          daily.seconds.toFixed(1),
-          String(rate(daily.seconds)),
-          '1.00',
-        ],
-        [
-          'import --history',
-          String(history.summary.accepted),
-          history.seconds.toFixed(1),
-          String(rate(history.seconds)),
-          (daily.seconds / history.seconds).toFixed(2),
-        ],
+        ...[daily, history].map((r, i) => [
+          i === 0 ? 'import (day-to-day)' : 'import --history',
+          String(r.summary.accepted),
+          r.seconds.toFixed(1),
+          String(rate(r.seconds)),
+          (daily.seconds / r.seconds).toFixed(2),
+          r.nodeCpu.toFixed(1),
+          r.dbCpu === null ? 'n/a' : r.dbCpu.toFixed(1),
+          daily.dbCpu === null || r.dbCpu === null
+            ? 'n/a'
+            : ((daily.nodeCpu + daily.dbCpu) / (r.nodeCpu + r.dbCpu)).toFixed(2),
+        ]),
       ]) +
         `\n\nfile: ${mb.toFixed(0)} MB; history / day-to-day rows per second: ${(daily.seconds / history.seconds).toFixed(2)}x (target >= 2x)\n` +
         `load average at the end: ${loadavg()
