@@ -266,6 +266,10 @@ describe('governance findings (issue 17)', () => {
         );
         expect(disabled.body.data.disablePrincipal.disabledAt).toEqual(expect.any(String));
         expect(codeOf(await t.gql(ME, {}, target.apiKey))).toBe('UNAUTHENTICATED');
+        // The portal's steward admin shows its buttons when the schema offers both mutations.
+        const offered = await t.gql('{ __type(name: "Mutation") { fields { name } } }', {}, first.apiKey);
+        const names = (offered.body.data.__type.fields as { name: string }[]).map((f) => f.name);
+        expect(names).toEqual(expect.arrayContaining(['disablePrincipal', 'enablePrincipal']));
         expect(codeOf(await onOther())).toBe('UNAUTHENTICATED');
         const enabled = await t.gql(
           `mutation($id: ID!) { enablePrincipal(id: $id) { disabledAt } }`,
