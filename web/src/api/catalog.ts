@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { gql } from './client';
 import type { Dataset } from './types';
 
-const SUMMARY = `slug titleZh titleEn descriptionZh descriptionEn publisher versionDate classification termsOfUse licenseRequired source published yourAccess disclosure { method threshold }`;
+const SUMMARY = `slug titleZh titleEn descriptionZh descriptionEn publisher versionDate periodFrom periodTo classification termsOfUse licenseRequired source published yourAccess disclosure { method threshold }`;
 const FULL = `${SUMMARY} statutoryLimits { kind days } measures { code titleZh titleEn unit definition } dimensions { code titleZh titleEn levels { code titleZh titleEn format members { code labelZh labelEn parentCode } } }`;
 
 export type DatasetSummary = Omit<Dataset, 'dimensions' | 'measures' | 'statutoryLimits'>;

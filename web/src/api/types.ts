@@ -34,6 +34,9 @@ export interface Dataset {
   descriptionEn: string;
   publisher: string;
   versionDate: string;
+  /** The days the data cover, when the dataset states them (cited apart from the version). */
+  periodFrom?: string | null;
+  periodTo?: string | null;
   classification: string;
   termsOfUse: string;
   licenseRequired: boolean;

@@ -41,9 +41,13 @@ function DatasetList() {
   );
 }
 
-export function citationFor(d: Pick<Dataset, 'titleEn' | 'titleZh' | 'publisher' | 'versionDate' | 'slug'>): string {
+/** The gateway's citation format (src/aggregate/aggregate.service.ts): the data period apart from the version. */
+export function citationFor(
+  d: Pick<Dataset, 'titleEn' | 'titleZh' | 'publisher' | 'versionDate' | 'slug' | 'periodFrom' | 'periodTo'>,
+): string {
   const today = new Date().toISOString().slice(0, 10);
-  return `${d.titleEn} / ${d.titleZh}. ${d.publisher}, version ${d.versionDate}. Dataset "${d.slug}". hotline-gateway, retrieved ${today}.`;
+  const covers = d.periodFrom && d.periodTo ? `data ${d.periodFrom} to ${d.periodTo}, ` : '';
+  return `${d.titleEn} / ${d.titleZh}. ${d.publisher}, ${covers}version ${d.versionDate}. Dataset "${d.slug}". hotline-gateway, retrieved ${today}.`;
 }
 
 function DatasetDetail({ slug }: { slug: string }) {
