@@ -104,12 +104,12 @@ export const PLANTED_HOT_TOPICS = [
  * (category HEALTH.EPIDEMIC, whose level-3 names appear in the request text) of the Suzhou
  * surge month, March 2022.
  */
-export function plantedHotTopics(): { month: string; keyword: string }[] {
+export function plantedHotTopics(): { month: string; keyword: string; categoryL3?: string }[] {
   const surgeMonth = CALIBRATION.surge.from.slice(0, 7);
-  const epidemic = LEAVES.filter((l) => l.l2.code === 'HEALTH.EPIDEMIC').map((l) => l.l3.nameZh);
+  const epidemic = LEAVES.filter((l) => l.l2.code === 'HEALTH.EPIDEMIC');
   return [
     ...PLANTED_HOT_TOPICS.map((t) => ({ month: t.month, keyword: t.keyword })),
-    ...epidemic.map((keyword) => ({ month: surgeMonth, keyword })),
+    ...epidemic.map((l) => ({ month: surgeMonth, keyword: l.l3.nameZh, categoryL3: l.l3.code })),
   ];
 }
 
@@ -118,11 +118,12 @@ export function plantedHotTopics(): { month: string; keyword: string }[] {
  * category names appear in the request text, so in the months they are planted they are also
  * real, planted topics. A hot-topic analysis that finds them has found a planted signal.
  */
-export function plantedEmergingTopics(): { month: string; keyword: string }[] {
+export function plantedEmergingTopics(): { month: string; keyword: string; categoryL3: string }[] {
   return PLANTED_EMERGING.flatMap((p) =>
     Object.keys(p.monthlyShare).map((month) => ({
       month,
       keyword: LEAVES.find((l) => l.l3.code === p.categoryL3)!.l3.nameZh,
+      categoryL3: p.categoryL3,
     })),
   );
 }
