@@ -31,6 +31,9 @@ export async function startGateway(
       HGW_AGGREGATE_CACHE: cache ? 'on' : 'off',
       HGW_GRAPHQL_EXECUTOR: executor,
       DATA_DIR: join(root, '.bench', 'data'),
+      // The workload stands in for clients behind a proxy on this machine (X-Forwarded-For).
+      TRUST_PROXY: 'loopback',
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -46,6 +49,9 @@ export async function startGateway(
   return { port, child };
 }
 
+/** The token the benchmarked gateway's `/metrics` requires (METRICS_TOKEN). */
+const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
 export async function stopGateway(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   await new Promise<void>((resolve) => {
@@ -59,7 +65,10 @@ export async function stopGateway(child: ChildProcess): Promise<void> {
  * missed the result cache (and one per part of an analysis), none for a hit.
  */
 export async function rollupReads(port: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const metrics = await fetch(`http://127.0.0.1:${port}/metrics`, {
+    headers: { Authorization: `Bearer ${BENCH_METRICS_TOKEN}` },
+  });
+  const text = await metrics.text();
   let total = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith('hgw_db_reads_total{') && line.includes('purpose="rollups"')) {

@@ -98,7 +98,7 @@ export interface WorkloadRequest {
   role: Role;
   /** The asking account's id (Account.id); undefined for the public. */
   account?: string;
-  /** The public's address (sent as X-Forwarded-For, which the gateway trusts from loopback). */
+  /** The public's address (sent as X-Forwarded-For; the benchmarked gateway trusts loopback, TRUST_PROXY). */
   address?: string;
   /** Asked under the account's licence (its id is added when the licence exists). */
   licensed: boolean;

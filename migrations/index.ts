@@ -16,6 +16,7 @@ import { AuditAppendFunction1764203000000 } from './1764203000000-audit-append-f
 import { DisclosureRelease1764203500000 } from './1764203500000-disclosure-release.js';
 import { SharedRateLimits1764204500000 } from './1764204500000-shared-rate-limits.js';
 import { FreeTextRetention1764204600000 } from './1764204600000-free-text-retention.js';
+import { FourEyes1764205000000 } from './1764205000000-four-eyes.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   DisclosureRelease1764203500000,
   SharedRateLimits1764204500000,
   FreeTextRetention1764204600000,
+  FourEyes1764205000000,
 ];

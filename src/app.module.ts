@@ -84,7 +84,7 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [MetricsService],
-          useFactory: (metrics: MetricsService) => graphqlOptions(metrics),
+          useFactory: (metrics: MetricsService) => graphqlOptions(metrics, config),
         }),
         AccessPolicyModule,
         ...FEATURE_MODULES,

@@ -1,3 +1,4 @@
+import type { Actor } from '../src/access-policy/actor.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditRecorder } from '../src/audit/audit-recorder.js';
@@ -110,14 +111,14 @@ describe('audit log (GraphQL)', () => {
       });
     });
 
-    it('does not record a denial twice when the service already recorded it', async () => {
+    it('does not record a denial twice when the service already recorded it, and ties that to the request, not its id (finding: a client-chosen X-Request-Id hides denials)', async () => {
       const audit = t.app.get(AuditService);
-      await audit.record(
-        { role: 'public', authMethod: 'none', requestId: 'r-dup' },
-        { operation: 'aggregate', decision: 'denied' },
-      );
-      expect([...audit.takeRecordedDenials('r-dup')]).toEqual(['aggregate']);
-      expect(audit.takeRecordedDenials('r-dup').size).toBe(0);
+      const actor: Actor = { role: 'public', authMethod: 'none', requestId: 'r-dup' };
+      await audit.record(actor, { operation: 'aggregate', decision: 'denied' });
+      // Another request that sent the same X-Request-Id has recorded nothing yet.
+      expect(audit.takeRecordedDenials({ role: 'public', authMethod: 'none', requestId: 'r-dup' }).size).toBe(0);
+      expect([...audit.takeRecordedDenials(actor)]).toEqual(['aggregate']);
+      expect(audit.takeRecordedDenials(actor).size).toBe(0);
     });
 
     it('shows researchers their own events only, whatever the filter says', async () => {

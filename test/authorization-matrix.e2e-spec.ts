@@ -35,6 +35,7 @@ const ctx = {
   toSuspend: '',
   toReinstate: '',
   toRevoke: '',
+  principalToToggle: '',
 };
 const reason = 'input: { reason: "matrix decision" }';
 /** A licensed researcher is a researcher unless the line says otherwise. */
@@ -71,6 +72,8 @@ const MATRIX: (() => Row)[] = [
   () => row('auditIntegrity', '{ auditIntegrity { ok } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('auditCheckpoints', '{ auditCheckpoints { publicKeyPem } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('aggregate', '{ aggregate(query: { dataset: "hotline-cases", measures: ["cases"], groupBy: [{ dimension: "area", level: "city" }] }) { auditEventId } }', { public: 'BAD_USER_INPUT', auditor: 'FORBIDDEN', researcher: 'LICENSE_REQUIRED', licensedResearcher: 'ok', department: 'ok', steward: 'ok' }),
+  () => row('disablePrincipal', `mutation { disablePrincipal(id: "${ctx.principalToToggle}") { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
+  () => row('enablePrincipal', `mutation { enablePrincipal(id: "${ctx.principalToToggle}") { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('publishDataset', `mutation { publishDataset(input: ${PUBLISH}) { slug } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
   () => row('licenses', '{ licenses { id } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok' }),
   // Someone else's licence looks like no licence.
@@ -93,14 +96,19 @@ describe('authorization matrix', () => {
   beforeAll(async () => {
     t = await createTestApp();
     const steward = await bootstrapSteward(t);
+    // Four eyes: the accounts are made by another steward, so `steward` may decide their licences.
+    const manager = await createPrincipalWithKey(t, steward.apiKey, 'steward', { name: 'Account manager' });
     tokens.public = undefined;
     tokens.steward = steward.apiKey;
-    tokens.researcher = (await createPrincipalWithKey(t, steward.apiKey, 'researcher')).apiKey;
+    tokens.researcher = (await createPrincipalWithKey(t, manager.apiKey, 'researcher')).apiKey;
     tokens.licensedResearcher = (
-      await createPrincipalWithKey(t, steward.apiKey, 'researcher', { name: 'Licensed researcher' })
+      await createPrincipalWithKey(t, manager.apiKey, 'researcher', { name: 'Licensed researcher' })
     ).apiKey;
-    tokens.department = (await createPrincipalWithKey(t, steward.apiKey, 'department')).apiKey;
-    tokens.auditor = (await createPrincipalWithKey(t, steward.apiKey, 'auditor')).apiKey;
+    tokens.department = (await createPrincipalWithKey(t, manager.apiKey, 'department')).apiKey;
+    tokens.auditor = (await createPrincipalWithKey(t, manager.apiKey, 'auditor')).apiKey;
+    ctx.principalToToggle = (
+      await createPrincipalWithKey(t, manager.apiKey, 'researcher', { name: 'Toggled researcher' })
+    ).principalId;
 
     const revoked = await createPrincipalWithKey(t, steward.apiKey, 'researcher', { name: 'Revoked researcher' });
     const revokedId = revoked.apiKey.slice(4, 16);

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { runCli } from '../src/cli/cli.js';
 import { seedDemoIfEmpty } from '../src/demo/demo-seeder.js';
@@ -354,6 +356,70 @@ describe('hotline-gateway bootstrap and the demo accounts', () => {
         if (c.role === 'department')
           expect(me.body.data.me.principal.organization.departmentCode).toBe('320500-housing');
       }
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('prints demo keys once, lets them expire and stores them nowhere in plain text (finding: demo keys printed on every start and kept in plain text)', async () => {
+    const fresh = await createTestApp({ DEMO_CASES: '500', DEMO_KEY_DAYS: '3' });
+    try {
+      writeFileSync(join(fresh.config.dataDir, 'demo-credentials.json'), '[]'); // left by an older version
+      const { seeded, credentials } = await seedDemoIfEmpty(fresh.dataSource, fresh.config, () => undefined);
+      expect(seeded).toBe(true);
+      expect(credentials).toHaveLength(4);
+      const lines: string[] = [];
+      const again = await seedDemoIfEmpty(fresh.dataSource, fresh.config, (l) => lines.push(l));
+      expect(again).toEqual({ seeded: false, credentials: [] });
+      expect(lines.join('\n')).toMatch(/its API keys were printed then and expire 3 days after loading/);
+      // Every demo key, the steward's included, expires after DEMO_KEY_DAYS.
+      const keys = await fresh.dataSource.query<{ expires_at: Date | null }[]>(`SELECT expires_at FROM api_key`);
+      expect(keys).toHaveLength(4);
+      for (const k of keys) {
+        const days = (new Date(k.expires_at as Date).getTime() - Date.now()) / 86_400_000;
+        expect(days).toBeGreaterThan(2.9);
+        expect(days).toBeLessThanOrEqual(3);
+      }
+      // Not in DATA_DIR, not in the database (api_key holds hashes; the audit log ids only).
+      const files = readdirSync(fresh.config.dataDir, { recursive: true, withFileTypes: true }).filter((f) =>
+        f.isFile(),
+      );
+      expect(files.map((f) => f.name)).not.toContain('demo-credentials.json');
+      for (const f of files) {
+        const text = readFileSync(join(f.parentPath, f.name), 'latin1');
+        for (const c of credentials) expect(text).not.toContain(c.apiKey);
+      }
+      const dump = JSON.stringify(
+        await fresh.dataSource.query(
+          `SELECT (SELECT json_agg(k) FROM api_key k) AS keys, (SELECT json_agg(a) FROM audit_event a) AS audit`,
+        ),
+      );
+      for (const c of credentials) expect(dump).not.toContain(c.apiKey.slice(16));
+      // The printed steward did not create the demo accounts, so it may approve their requests (four eyes).
+      const steward = credentials.find((c) => c.role === 'steward')!.apiKey;
+      const researcher = credentials.find((c) => c.role === 'researcher')!.apiKey;
+      const requested = await fresh.gql(
+        `mutation($i: RequestLicenseInput!) { requestLicense(input: $i) { id } }`,
+        {
+          i: {
+            purpose: 'Four-eyes check of the demo: Suzhou property complaints by district',
+            datasets: [{ dataset: 'hotline-cases', dimensions: [{ dimension: 'area', level: 'district' }] }],
+            validFrom: '2026-12-01',
+            validTo: '2027-11-30',
+            dailyQuota: 10,
+            acceptObligations: ['no-reidentification', 'no-onward-sharing', 'cite-source', 'report-publications'],
+          },
+        },
+        researcher,
+      );
+      expect(requested.body.errors).toBeUndefined();
+      const approved = await fresh.gql(
+        `mutation($id: ID!) { approveLicense(id: $id) { status } }`,
+        { id: requested.body.data.requestLicense.id },
+        steward,
+      );
+      expect(approved.body.errors).toBeUndefined();
+      expect(approved.body.data.approveLicense.status).toBe('active');
     } finally {
       await fresh.close();
     }

@@ -17,6 +17,7 @@ describe('OIDC sign-in (JWTs checked against a local key set)', () => {
   let rsa: { privateKey: CryptoKey };
   let ec: { privateKey: CryptoKey };
   let stranger: { privateKey: CryptoKey };
+  let stewardKey: string;
   let researcherId: string;
 
   const token = (
@@ -54,6 +55,7 @@ describe('OIDC sign-in (JWTs checked against a local key set)', () => {
       OIDC_JWKS_URL: pathToFileURL(jwks).toString(),
     });
     const steward = await bootstrapSteward(t);
+    stewardKey = steward.apiKey;
     researcherId = (await createPrincipalWithKey(t, steward.apiKey, 'researcher', { oidcSubject: 'researcher-sub' }))
       .principalId;
   });
@@ -102,13 +104,24 @@ describe('OIDC sign-in (JWTs checked against a local key set)', () => {
     }
   });
 
-  it('stops accepting tokens of a disabled principal on the next request', async () => {
-    await t.dataSource.query(`UPDATE principal SET disabled_at = now() WHERE id = $1`, [researcherId]);
-    try {
-      const res = await t.gql(ME, {}, await token());
-      expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
-    } finally {
-      await t.dataSource.query(`UPDATE principal SET disabled_at = NULL WHERE id = $1`, [researcherId]);
-    }
+  it('stops accepting tokens of a principal disabled with disablePrincipal on the next request, until enabled (finding: an OIDC user cannot be cut off without SQL)', async () => {
+    const jwt = await token();
+    expect((await t.gql(ME, {}, jwt)).body.data.me.principal.id).toBe(researcherId);
+    const disabled = await t.gql(
+      `mutation($id: ID!) { disablePrincipal(id: $id, reason: "left the project") { id disabledAt } }`,
+      { id: researcherId },
+      stewardKey,
+    );
+    expect(disabled.body.errors).toBeUndefined();
+    expect(disabled.body.data.disablePrincipal.disabledAt).toEqual(expect.any(String));
+    const refused = await t.gql(ME, {}, jwt);
+    expect(refused.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const enabled = await t.gql(
+      `mutation($id: ID!) { enablePrincipal(id: $id) { disabledAt } }`,
+      { id: researcherId },
+      stewardKey,
+    );
+    expect(enabled.body.data.enablePrincipal.disabledAt).toBeNull();
+    expect((await t.gql(ME, {}, jwt)).body.data.me.principal.id).toBe(researcherId);
   });
 });

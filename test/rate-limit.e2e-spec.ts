@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Actor } from '../src/access-policy/actor.js';
 import { AuthenticationService } from '../src/access-policy/authentication.service.js';
-import { createTestApp, TestApp } from './utils/create-test-app.js';
+import { createTestApp, TEST_METRICS_TOKEN, TestApp } from './utils/create-test-app.js';
 
 const REDIS_URL = process.env.HGW_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const QUERY = { query: '{ __typename }' };
@@ -27,7 +27,9 @@ function post(t: TestApp, address: string, token?: string) {
 describe('rate limits (in-process)', () => {
   let t: TestApp;
   beforeAll(async () => {
+    // The suite stands in for clients behind a proxy on this machine: X-Forwarded-For picks the address.
     t = await createTestApp({
+      TRUST_PROXY: 'loopback',
       RATE_LIMIT_PER_PRINCIPAL: '3',
       RATE_LIMIT_PER_ADDRESS: '5',
       RATE_LIMIT_WINDOW_SECONDS: '60',
@@ -72,9 +74,13 @@ describe('rate limits (in-process)', () => {
     const res = await t.http().get('/nope').set('X-Forwarded-For', address).expect(429);
     expect(res.body.error.code).toBe('QUOTA_EXCEEDED');
     for (const path of ['/healthz', '/readyz', '/metrics']) {
-      for (let i = 0; i < 8; i += 1) await t.http().get(path).set('X-Forwarded-For', address).expect(200);
+      for (let i = 0; i < 8; i += 1) {
+        const probe = t.http().get(path).set('X-Forwarded-For', address);
+        if (path === '/metrics') probe.set('Authorization', `Bearer ${TEST_METRICS_TOKEN}`);
+        await probe.expect(200);
+      }
     }
-    const metrics = await t.http().get('/metrics');
+    const metrics = await t.http().get('/metrics').set('Authorization', `Bearer ${TEST_METRICS_TOKEN}`);
     expect(metrics.text).toMatch(/hgw_rate_limited_total\{limit="principal"\} [1-9]/);
   });
 
@@ -105,6 +111,7 @@ describe('rate limits shared through Redis (REDIS_URL)', () => {
     redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
     const env = {
+      TRUST_PROXY: 'loopback',
       REDIS_URL,
       RATE_LIMIT_PER_PRINCIPAL: '4',
       RATE_LIMIT_PER_ADDRESS: '100',
@@ -134,7 +141,11 @@ describe('rate limits shared through Redis (REDIS_URL)', () => {
   });
 
   it('keeps serving, limited in-process, when Redis is unreachable', async () => {
-    const c = await createTestApp({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_PER_PRINCIPAL: '2' });
+    const c = await createTestApp({
+      TRUST_PROXY: 'loopback',
+      REDIS_URL: 'redis://127.0.0.1:1',
+      RATE_LIMIT_PER_PRINCIPAL: '2',
+    });
     try {
       const address = freshAddress();
       await post(c, address).expect(200);

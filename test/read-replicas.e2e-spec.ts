@@ -8,7 +8,7 @@ import { migrate } from '../src/database/open-database.js';
 import { RollupChangeListener } from '../src/database/rollup-change-listener.js';
 import { ROLLUP_CHANNEL, rollupGeneration } from '../src/database/rollup-version.js';
 import { insertCases, insertReferenceData } from './utils/case-fixtures.js';
-import { createTestApp, TestApp } from './utils/create-test-app.js';
+import { createTestApp, TEST_METRICS_TOKEN, TestApp } from './utils/create-test-app.js';
 import { createTestDatabase } from './utils/test-database.js';
 import { registerTestCredentials } from './utils/test-credentials.js';
 
@@ -47,7 +47,9 @@ describe('read replicas (DATABASE_REPLICA_URLS)', () => {
       .set('Authorization', 'Bearer test-steward')
       .send({ query: AGGREGATE, variables: { q } });
   const metric = async (target: string, purpose: string): Promise<number> => {
-    const text = (await request(gateway.getHttpServer()).get('/metrics')).text;
+    const text = (
+      await request(gateway.getHttpServer()).get('/metrics').set('Authorization', `Bearer ${TEST_METRICS_TOKEN}`)
+    ).text;
     const line = text
       .split('\n')
       .find(
@@ -153,7 +155,9 @@ describe('read replicas (DATABASE_REPLICA_URLS)', () => {
     expect(res.body.data.aggregate).toEqual({ rows: [], dataVersion: version });
     expect(await metric('replica-1', 'rollups')).toBeGreaterThan(before);
     // The counted reads are in /metrics per target.
-    const text = (await request(gateway.getHttpServer()).get('/metrics')).text;
+    const text = (
+      await request(gateway.getHttpServer()).get('/metrics').set('Authorization', `Bearer ${TEST_METRICS_TOKEN}`)
+    ).text;
     expect(text).toMatch(/hgw_db_replica_up\{target="replica-1 [^"]+"\} 1/);
     expect(text).toMatch(/hgw_db_replica_up\{target="replica-2 [^"]+"\} 0/);
   });

@@ -16,6 +16,7 @@ describe('rate limits shared through the database (RATE_LIMIT_STORE=database)', 
   let dataSourceB: DataSource;
   beforeAll(async () => {
     a = await createTestApp({
+      TRUST_PROXY: 'loopback',
       RATE_LIMIT_STORE: 'database',
       RATE_LIMIT_PER_PRINCIPAL: '4',
       RATE_LIMIT_PER_ADDRESS: '100',

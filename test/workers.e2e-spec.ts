@@ -34,6 +34,7 @@ describe('WORKERS (node:cluster)', () => {
         ...process.env,
         DATABASE_URL: db.url,
         WORKERS: '2',
+        TRUST_PROXY: 'loopback',
         PORT: '0',
         SEED_DEMO: 'false',
         LOG_LEVEL: 'warn',

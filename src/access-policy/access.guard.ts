@@ -9,7 +9,21 @@ import { AuthenticationService } from './authentication.service.js';
 import { CaslAbilityFactory } from './casl-ability.factory.js';
 import { Permission, splitPermission } from './permissions.js';
 
-export type RequestWithActor = Request & { actor?: Actor; id?: string | number };
+export type RequestWithActor = Request & {
+  actor?: Actor;
+  id?: string | number;
+  /**
+   * Who the audit log records when the request's credentials were refused: the public role, with
+   * the request id, the address and the presented key's lookup id. One object per request, so every
+   * recorder of the request's denials sees the same actor and none records a denial twice.
+   */
+  refusedActor?: Actor;
+};
+
+/** The actor a request's audit events are recorded under (the refused one when its credentials were refused). */
+export function auditActorOf(req: RequestWithActor | undefined): Actor | undefined {
+  return req?.actor ?? req?.refusedActor;
+}
 
 export function requestFromContext(context: ExecutionContext): RequestWithActor {
   if (context.getType<string>() === 'graphql') {
@@ -24,7 +38,19 @@ export async function authenticateRequest(
   authentication: AuthenticationService,
 ): Promise<Actor> {
   if (!req.actor) {
-    const authenticated = await authentication.authenticate(req.headers?.authorization);
+    let authenticated: Actor;
+    try {
+      authenticated = await authentication.authenticate(req.headers?.authorization);
+    } catch (err) {
+      req.refusedActor ??= {
+        role: 'public',
+        authMethod: 'none',
+        apiKeyId: authentication.presentedKeyId(req.headers?.authorization),
+        requestId: req.id === undefined ? undefined : String(req.id),
+        clientAddress: req.ip,
+      };
+      throw err;
+    }
     req.actor = {
       ...authenticated,
       requestId: req.id === undefined ? undefined : String(req.id),

@@ -5,6 +5,11 @@ import { Actor, PUBLIC_ACTOR } from './actor.js';
 export interface CredentialVerifier {
   /** Returns the actor for a bearer token, or undefined when this verifier does not recognise it. */
   verify(token: string): Promise<Actor | undefined>;
+  /**
+   * The non-secret id a token names, when it is one of this verifier's (an API key's lookup id),
+   * so that the audit event of a refused credential says which key was presented.
+   */
+  presentedId?(token: string): string | undefined;
 }
 
 export const CREDENTIAL_VERIFIERS = Symbol('CREDENTIAL_VERIFIERS');
@@ -31,5 +36,17 @@ export class AuthenticationService {
       if (actor) return actor;
     }
     throw unauthenticated();
+  }
+
+  /** The lookup id of the credential in an Authorization header, if a verifier can read one (never a secret). */
+  presentedKeyId(authorization: string | string[] | undefined): string | undefined {
+    if (typeof authorization !== 'string') return undefined;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) return undefined;
+    for (const verifier of this.verifiers) {
+      const id = verifier.presentedId?.(match[1]);
+      if (id) return id;
+    }
+    return undefined;
   }
 }

@@ -43,7 +43,12 @@ export class AggregateAccessService {
     };
     const decision = await this.licenses.authorize(
       actor,
-      { dataset: dataset.slug, groupBy: normalized.groupBy, filters: normalized.filters },
+      {
+        dataset: dataset.slug,
+        groupBy: normalized.groupBy,
+        filters: normalized.filters,
+        implied: plan.measures.flatMap((m) => (m.reads ? [{ ...m.reads, measure: m.code }] : [])),
+      },
       licenseId,
       dataset,
     );

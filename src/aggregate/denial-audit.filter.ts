@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, Injectable } from '@nestjs/common';
 import { GqlArgumentsHost, GqlContextType } from '@nestjs/graphql';
-import type { RequestWithActor } from '../access-policy/access.guard.js';
+import { auditActorOf, type RequestWithActor } from '../access-policy/access.guard.js';
 import { PUBLIC_ACTOR } from '../access-policy/actor.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { GatewayExceptionFilter } from '../common/gateway-exception.filter.js';
@@ -61,7 +61,7 @@ export class DenialAuditFilter extends GatewayExceptionFilter {
         dataset = undefined;
       }
     }
-    await this.audit.record(req?.actor ?? PUBLIC_ACTOR, {
+    await this.audit.record(auditActorOf(req) ?? PUBLIC_ACTOR, {
       operation: 'aggregate',
       decision: 'denied',
       reason: `${err.code}: ${err.message}`,

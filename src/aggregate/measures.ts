@@ -24,6 +24,11 @@ export interface MeasureSpec extends ReleasableMeasure {
    * each row and must not be grouped by time.
    */
   analysis?: 'periodOverPeriod' | 'persistence';
+  /**
+   * A level the measure reads by itself, whatever the query groups by (licence scope checks it
+   * like a grouping): `persistentMonths` reads the months behind each row.
+   */
+  reads?: { dimension: string; level: string };
 }
 
 /** A surge: offered calls at least this many times the same-hour-of-week baseline. */
@@ -205,6 +210,7 @@ export const MEASURES: MeasureSpec[] = [
     unit: 'months',
     definition: `Longest run of consecutive months in the time filter in which the row's cases were in the top quarter of that month's rows and its repeat rate at or above that month's overall repeat rate (released values only); ${PERSISTENT_MIN_MONTHS} or more is flagged persistent. Do not group by time.`,
     analysis: 'persistence',
+    reads: { dimension: 'time', level: 'month' },
     shape: { kind: 'analysis' },
   },
   {

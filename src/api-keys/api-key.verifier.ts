@@ -35,6 +35,11 @@ export class ApiKeyVerifier implements CredentialVerifier, OnModuleInit {
     this.authentication.register(this);
   }
 
+  /** The lookup id of a well-formed key (shape and checksum right), whether or not it exists. */
+  presentedId(token: string): string | undefined {
+    return looksLikeApiKey(token) ? parseApiKey(token)?.lookupId : undefined;
+  }
+
   async verify(token: string): Promise<Actor | undefined> {
     if (!looksLikeApiKey(token)) return undefined;
     const parsed = parseApiKey(token);

@@ -139,6 +139,8 @@ export class ApiKeysService {
         [id, ...filter.params],
       );
       if (found.length === 0) {
+        // Refused either way (someone else's key, or none): audited, without telling the caller which.
+        await this.deny(actor, 'revokeApiKey', `api-key:${id.slice(0, 64)}`, 'not among the keys the actor may manage');
         throw badUserInput(`No API key with id ${id} among the keys you may manage; list them with the apiKeys query.`);
       }
       const repo = manager.getRepository(ApiKeyEntity);

@@ -3,7 +3,7 @@ import { Plugin } from '@nestjs/apollo';
 import { Logger } from '@nestjs/common';
 import { FieldNode, GraphQLError, Kind } from 'graphql';
 import type { Actor } from '../access-policy/actor.js';
-import type { RequestWithActor } from '../access-policy/access.guard.js';
+import { auditActorOf, type RequestWithActor } from '../access-policy/access.guard.js';
 import { AuditService } from './audit.service.js';
 
 /** Error codes that mean "refused by policy": each such refusal is an audited access. */
@@ -51,13 +51,15 @@ export class AuditDenialsPlugin implements ApolloServerPlugin<Context> {
     if (denials.size === 0) return;
     const req = ctx.contextValue.req;
     const requestId = req?.id === undefined ? undefined : String(req.id);
-    const already = requestId ? this.audit.takeRecordedDenials(requestId) : new Set<string>();
-    const actor: Actor = req?.actor ?? {
+    // The request's own actor object (never its client-chosen X-Request-Id) ties together the
+    // denials already recorded in this request, so each is recorded once and none is skipped.
+    const actor: Actor = auditActorOf(req) ?? {
       role: 'public',
       authMethod: 'none',
       requestId,
       clientAddress: req?.ip,
     };
+    const already = this.audit.takeRecordedDenials(actor);
     const operationType = ctx.operation?.operation ?? 'query';
     const fields = [...denials.keys()];
     const entries = [...denials.entries()].filter(([field]) => !already.has(field));

@@ -12,9 +12,6 @@ import { AUDIT_UNAVAILABLE_MESSAGE, AuditEventInput, AuditRecorder } from './aud
 import { traced } from '../tracing/tracing.js';
 import { AuditSigningKey, checkpointsFilePath, loadSigningKey, publishPublicKey } from './audit-signing-key.js';
 
-/** Remembered denials per request, so the denial plugin does not record them twice. Bounded. */
-const MAX_REMEMBERED_REQUESTS = 10_000;
-
 /**
  * Appends audit events to the chain (fail closed: `record` rejects with
  * SERVICE_UNAVAILABLE when the event is not committed) and signs checkpoints every
@@ -28,7 +25,8 @@ export class AuditService extends AuditRecorder implements OnModuleInit, OnModul
   private key: AuditSigningKey | undefined;
   private timer: NodeJS.Timeout | undefined;
   private sinceCheckpoint = 0;
-  private readonly deniedByRequest = new Map<string, Set<string>>();
+  /** Operations denied and recorded in each request, by the request's actor (gone with the request). */
+  private readonly deniedByRequest = new WeakMap<Actor, Set<string>>();
   /**
    * Audit writes of each request that are still in flight or failed, by the request's actor (the
    * guard gives every request its own actor object, so entries go away with the request).
@@ -76,7 +74,7 @@ export class AuditService extends AuditRecorder implements OnModuleInit, OnModul
       this.logger.error(`audit event not serializable: ${(err as Error).message}`);
       throw unavailable();
     }
-    if (event.decision === 'denied' && actor.requestId) this.rememberDenial(actor.requestId, event.operation);
+    if (event.decision === 'denied' && actor !== PUBLIC_ACTOR) this.rememberDenial(actor, event.operation);
     const attributes = { 'hgw.audit.operation': event.operation, 'hgw.audit.decision': event.decision };
     const written = traced('hgw.audit.append', attributes, () => this.writer.append(pending)).then(
       (seq) => {
@@ -132,10 +130,10 @@ export class AuditService extends AuditRecorder implements OnModuleInit, OnModul
     );
   }
 
-  /** The operations whose denial a resolver already recorded in this request (and forgets them). */
-  takeRecordedDenials(requestId: string): Set<string> {
-    const ops = this.deniedByRequest.get(requestId) ?? new Set<string>();
-    this.deniedByRequest.delete(requestId);
+  /** The operations whose denial was already recorded for this request's actor (and forgets them). */
+  takeRecordedDenials(actor: Actor): Set<string> {
+    const ops = this.deniedByRequest.get(actor) ?? new Set<string>();
+    this.deniedByRequest.delete(actor);
     return ops;
   }
 
@@ -156,16 +154,10 @@ export class AuditService extends AuditRecorder implements OnModuleInit, OnModul
     }
   }
 
-  private rememberDenial(requestId: string, operation: string): void {
-    let ops = this.deniedByRequest.get(requestId);
-    if (!ops) {
-      if (this.deniedByRequest.size >= MAX_REMEMBERED_REQUESTS) {
-        this.deniedByRequest.delete(this.deniedByRequest.keys().next().value as string);
-      }
-      ops = new Set();
-      this.deniedByRequest.set(requestId, ops);
-    }
-    ops.add(operation);
+  private rememberDenial(actor: Actor, operation: string): void {
+    const ops = this.deniedByRequest.get(actor);
+    if (ops) ops.add(operation);
+    else this.deniedByRequest.set(actor, new Set([operation]));
   }
 }
 

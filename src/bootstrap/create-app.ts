@@ -11,6 +11,8 @@ import { BODY_LIMIT } from '../common/http-limits.js';
 import { AppConfig } from '../config/app-config.js';
 import { badUserInput } from '../graphql/errors.js';
 import { requestIdOf } from '../logging/logging.module.js';
+import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { startTracing, tracingEnabled, tracingMiddleware } from '../tracing/tracing.js';
 
 /** Builds the Nest application the same way for `npm start` and for the e2e tests. */
@@ -27,7 +29,9 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   // First of all middleware, so the request's span covers the others (tracing on: OTEL_EXPORTER_OTLP_ENDPOINT).
   if (tracingEnabled()) app.use(tracingMiddleware(requestIdOf));
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For only from the proxies named in TRUST_PROXY (default none, loopback included):
+  // otherwise any client could choose the address that is audited and rate-limited.
+  app.set('trust proxy', config.trustProxy.length > 0 ? config.trustProxy : false);
   app.disable('x-powered-by');
   // GraphQL answers carry a fresh auditEventId each time, so an ETag could never match: not hashed.
   app.disable('etag');
@@ -37,6 +41,8 @@ export async function createApp(
       crossOriginEmbedderPolicy: false,
     }),
   );
+  // Before the guard and the rate limits: Prometheus presents METRICS_TOKEN, not an API key.
+  app.use('/metrics', metricsEndpoint(config, app.get(MetricsService)));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalPipes(

@@ -13,6 +13,62 @@ describe('loadConfig', () => {
     });
   });
 
+  it('refuses an OIDC_JWKS_URL over plain http unless it is localhost (finding: OIDC_JWKS_URL accepts http:)', () => {
+    const oidc = { OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'hgw' };
+    expect(() => loadConfig({ ...oidc, OIDC_JWKS_URL: 'http://idp.example/jwks' })).toThrow(
+      new ConfigError(
+        'OIDC_JWKS_URL',
+        'must use https:// (plain http:// is accepted only for localhost), got http://idp.example',
+      ),
+    );
+    for (const url of [
+      'https://idp.example/jwks',
+      'http://localhost:8080/jwks',
+      'http://127.0.0.1/jwks',
+      'http://[::1]/j',
+    ]) {
+      expect(loadConfig({ ...oidc, OIDC_JWKS_URL: url }).oidc?.jwksUrl).toBe(url);
+    }
+  });
+
+  it('trusts no proxy unless TRUST_PROXY names some (finding: X-Forwarded-For is trusted from loopback)', () => {
+    expect(loadConfig({}).trustProxy).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: 'none' }).trustProxy).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: "true" is not an address/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('reads the metrics token, demo key lifetime, introspection switch and second-approval rule', () => {
+    expect(loadConfig({})).toMatchObject({
+      metricsToken: undefined,
+      demoKeyDays: 30,
+      graphqlIntrospection: true,
+      licenseSecondApproval: 'off',
+    });
+    expect(
+      loadConfig({
+        METRICS_TOKEN: 'a-long-enough-token',
+        DEMO_KEY_DAYS: '7',
+        GRAPHQL_INTROSPECTION: 'false',
+        LICENSE_SECOND_APPROVAL: 'fine',
+      }),
+    ).toMatchObject({
+      metricsToken: 'a-long-enough-token',
+      demoKeyDays: 7,
+      graphqlIntrospection: false,
+      licenseSecondApproval: 'fine',
+    });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: expected 16 to 512/);
+    expect(() => loadConfig({ LICENSE_SECOND_APPROVAL: 'twice' })).toThrow(
+      'LICENSE_SECOND_APPROVAL: expected off, fine or all, got "twice"',
+    );
+  });
+
   it('reads replicas, workers and the rate-limit store', () => {
     const sut = loadConfig(
       {

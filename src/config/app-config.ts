@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 
@@ -40,6 +41,19 @@ export interface AppConfig {
   rateLimitStore: 'redis' | 'database' | 'memory';
   /** Days scrubbed free text is kept after import; 0 drops it once keywords and reply fingerprint are taken. */
   freeTextRetentionDays: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed (Express `trust proxy`: addresses, CIDR ranges or
+   * `loopback`, `linklocal`, `uniquelocal`); empty: none, the socket's address is the client's.
+   */
+  trustProxy: string[];
+  /** Days the demo's API keys work (they are printed once, when the demo is loaded). */
+  demoKeyDays: number;
+  /** Bearer token that `/metrics` requires; undefined: `/metrics` is off. */
+  metricsToken: string | undefined;
+  /** Whether the schema may be introspected (the open-data catalog's contract); GRAPHQL_INTROSPECTION=false turns it off. */
+  graphqlIntrospection: boolean;
+  /** Which licences need two distinct stewards' approvals: none, those allowing fine detail, or all. */
+  licenseSecondApproval: 'off' | 'fine' | 'all';
 }
 
 /** A bad environment value: the message is one line naming the variable and what is wrong. */
@@ -124,8 +138,55 @@ function parseOidc(env: Env): AppConfig['oidc'] {
     throw new ConfigError(missing[0], `must be set together with ${set.join(', ')}`);
   }
   const jwksUrl = parseUrl(env, 'OIDC_JWKS_URL', ['https:', 'http:', 'file:']) as string;
+  // Keys fetched over plain HTTP could be swapped on the way, and with them every token's signature.
+  if (new URL(jwksUrl).protocol === 'http:' && !LOCAL_HOSTS.has(new URL(jwksUrl).hostname)) {
+    throw new ConfigError(
+      'OIDC_JWKS_URL',
+      `must use https:// (plain http:// is accepted only for localhost), got ${new URL(jwksUrl).origin}`,
+    );
+  }
   const issuer = (env.OIDC_ISSUER as string).trim();
   return { issuer, audience: (env.OIDC_AUDIENCE as string).trim(), jwksUrl };
+}
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function parseTrustProxy(env: Env): string[] {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || ['none', 'false', 'off'].includes(raw.toLowerCase())) return [];
+  return raw.split(',').map((entry) => {
+    const value = entry.trim();
+    const [address, bits, extra] = value.split('/');
+    const ip = isIP(address);
+    const prefixOk =
+      bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (ip === 6 ? 128 : 32) && extra === undefined);
+    if (!PROXY_NAMES.includes(value) && !(ip !== 0 && prefixOk)) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `"${value}" is not an address, a CIDR range or one of ${PROXY_NAMES.join(', ')}; e.g. TRUST_PROXY=10.0.0.0/8,loopback, or none`,
+      );
+    }
+    return value;
+  });
+}
+
+function parseMetricsToken(env: Env): string | undefined {
+  const raw = (env.METRICS_TOKEN ?? '').trim();
+  if (raw === '') return undefined;
+  if (!/^[\x21-\x7e]{16,512}$/.test(raw)) {
+    throw new ConfigError('METRICS_TOKEN', 'expected 16 to 512 printable characters without spaces');
+  }
+  return raw;
+}
+
+function parseSecondApproval(env: Env): AppConfig['licenseSecondApproval'] {
+  const raw = (env.LICENSE_SECOND_APPROVAL ?? '').trim().toLowerCase() || 'off';
+  if (raw !== 'off' && raw !== 'fine' && raw !== 'all') {
+    throw new ConfigError('LICENSE_SECOND_APPROVAL', `expected off, fine or all, got "${raw}"`);
+  }
+  return raw;
 }
 
 function parseOidcClientId(env: Env): string | undefined {
@@ -228,5 +289,10 @@ export function loadConfig(
     rateLimitStore: parseRateLimitStore(env, redisUrl, workers),
     freeTextRetentionDays: parseInteger(env, 'FREE_TEXT_RETENTION_DAYS', 0, 0, 36_500),
     otlpEndpoint: parseUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
+    trustProxy: parseTrustProxy(env),
+    demoKeyDays: parseInteger(env, 'DEMO_KEY_DAYS', 30, 1, 3650),
+    metricsToken: parseMetricsToken(env),
+    graphqlIntrospection: parseBoolean(env, 'GRAPHQL_INTROSPECTION', true),
+    licenseSecondApproval: parseSecondApproval(env),
   };
 }

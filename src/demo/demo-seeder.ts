@@ -18,7 +18,15 @@ export async function seedDemoIfEmpty(
 ): Promise<{ seeded: boolean; credentials: DemoCredential[] }> {
   const rows = await dataSource.query<{ value: string }[]>(`SELECT value FROM app_meta WHERE key = $1`, [MARKER_KEY]);
   const value = rows[0]?.value;
-  if (value) return { seeded: false, credentials: await readCredentials(config) };
+  // Earlier versions kept the demo keys in plain text here; they are printed once now, never stored.
+  await fs.rm(join(config.dataDir, 'demo-credentials.json'), { force: true });
+  if (value) {
+    log(
+      `demo: loaded ${value}; its API keys were printed then and expire ${config.demoKeyDays} days after loading ` +
+        '(DEMO_KEY_DAYS). A steward makes new ones with createApiKey; remove DATA_DIR to load the demo afresh',
+    );
+    return { seeded: false, credentials: [] };
+  }
   const [held] = await dataSource.query<{ principals: number; cases: number }[]>(
     `SELECT (SELECT count(*)::int FROM principal) AS principals,
             (SELECT count(*)::int FROM (SELECT 1 FROM case_record LIMIT 1) c) AS cases`,
@@ -36,27 +44,9 @@ export async function seedDemoIfEmpty(
     log(`demo: ${step.name}`);
     await step.run(ctx);
   }
-  await writeCredentials(config, ctx.credentials);
   await dataSource.query(
     `INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
     [MARKER_KEY, new Date().toISOString()],
   );
   return { seeded: true, credentials: ctx.credentials };
-}
-
-function credentialsPath(config: AppConfig): string {
-  return join(config.dataDir, 'demo-credentials.json');
-}
-
-async function writeCredentials(config: AppConfig, credentials: DemoCredential[]): Promise<void> {
-  await fs.mkdir(config.dataDir, { recursive: true });
-  await fs.writeFile(credentialsPath(config), JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
-}
-
-export async function readCredentials(config: AppConfig): Promise<DemoCredential[]> {
-  try {
-    return JSON.parse(await fs.readFile(credentialsPath(config), 'utf8')) as DemoCredential[];
-  } catch {
-    return [];
-  }
 }

@@ -11,7 +11,10 @@ export interface DemoContext {
   dataSource: DataSource;
   config: AppConfig;
   log: (line: string) => void;
-  /** Credentials created by the steps; kept in DATA_DIR/demo-credentials.json (never in the database). */
+  /**
+   * API keys created by the steps: printed once when the demo is loaded, stored nowhere (the
+   * database keeps their hashes) and valid for DEMO_KEY_DAYS days.
+   */
   credentials: DemoCredential[];
 }
 

@@ -6,7 +6,8 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { CompiledExecutor } from './compiled-executor.js';
 import { formatError } from './format-error.js';
 import { inputHygienePlugin } from './input-hygiene.plugin.js';
-import { PARSE_OPTIONS, queryLimitProtection } from './query-limits.js';
+import { PARSE_OPTIONS, QUERY_LIMITS, queryLimitProtection } from './query-limits.js';
+import type { AppConfig } from '../config/app-config.js';
 
 /**
  * Apollo options: code-first schema in memory, errors masked, query limits (graphql-armor),
@@ -14,7 +15,10 @@ import { PARSE_OPTIONS, queryLimitProtection } from './query-limits.js';
  * nothing here sets cache hints (responses are per caller and audited), and its per-field hook costs
  * time on every cell of an aggregate result.
  */
-export function graphqlOptions(metrics: MetricsService): Omit<ApolloDriverConfig, 'driver'> {
+export function graphqlOptions(
+  metrics: MetricsService,
+  config: Pick<AppConfig, 'graphqlIntrospection'>,
+): Omit<ApolloDriverConfig, 'driver'> {
   const limits = queryLimitProtection();
   // The rows and cells of aggregate results are plain data: read inline, not resolved per field.
   // `HGW_GRAPHQL_EXECUTOR=interpreted` executes with graphql-js (benchmarks compare the two; a
@@ -28,7 +32,8 @@ export function graphqlOptions(metrics: MetricsService): Omit<ApolloDriverConfig
     sortSchema: true,
     path: '/graphql',
     playground: false,
-    introspection: true,
+    // The schema is the open-data catalog's public contract; GRAPHQL_INTROSPECTION=false hides it.
+    introspection: config.graphqlIntrospection,
     includeStacktraceInErrorResponses: false,
     // GET and simple POSTs need a preflight-forcing header (e.g. `apollo-require-preflight: 1`).
     csrfPrevention: true,
@@ -36,6 +41,8 @@ export function graphqlOptions(metrics: MetricsService): Omit<ApolloDriverConfig
     allowBatchedHttpRequests: false,
     parseOptions: PARSE_OPTIONS,
     validationRules: limits.validationRules,
+    // graphql-js stops validating after this many errors: a document of 10,000 mistakes costs no more.
+    validationOptions: { maxErrors: QUERY_LIMITS.maxValidationErrors },
     formatError,
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
     plugins: [

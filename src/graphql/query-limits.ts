@@ -1,6 +1,6 @@
 import { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
+import { ASTNode, ASTVisitor, GraphQLError, ValidationContext, ValidationRule } from 'graphql';
 import { GatewayError } from './errors.js';
 
 /**
@@ -10,12 +10,14 @@ import { GatewayError } from './errors.js';
 export const QUERY_LIMITS = {
   /** Nesting of selections (introspection's `__schema` is not counted). */
   maxDepth: 8,
-  /** Aliased fields per operation (`__typename` aliases are free). */
+  /** Aliased fields per operation, `__typename` aliases included. */
   maxAliases: 15,
   /** Lexical tokens per document: bounds parsing work before any other check. */
   maxTokens: 1_000,
-  /** Directives per operation. */
+  /** Directives per operation; the same directive twice on one field, fragment or operation is refused outright. */
   maxDirectives: 20,
+  /** Validation stops after this many errors (graphql-js `maxErrors`). */
+  maxValidationErrors: 10,
   /** graphql-armor cost: objects cost 2, scalars 1, each level multiplies by 1.5. */
   maxCost: 5_000,
   objectCost: 2,
@@ -64,7 +66,8 @@ export function queryLimitProtection(): { plugins: ApolloServerPlugin[]; validat
   const onReject = { propagateOnRejection: false, onReject: [reportTooComplex], exposeLimits: true };
   const armor = new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: true, ...onReject },
-    maxAliases: { n: QUERY_LIMITS.maxAliases, ...onReject },
+    // armor lets `__typename` aliases through by default (allowList); 101 of them are still 101 fields.
+    maxAliases: { n: QUERY_LIMITS.maxAliases, allowList: [], ...onReject },
     maxDirectives: { n: QUERY_LIMITS.maxDirectives, ...onReject },
     costLimit: {
       maxCost: QUERY_LIMITS.maxCost,
@@ -78,5 +81,51 @@ export function queryLimitProtection(): { plugins: ApolloServerPlugin[]; validat
     blockFieldSuggestion: { enabled: false },
   });
   const { plugins, validationRules } = armor.protect();
-  return { plugins: plugins as ApolloServerPlugin[], validationRules: validationRules };
+  return {
+    plugins: [...(plugins as ApolloServerPlugin[]), oneLimitErrorPlugin()],
+    validationRules: [repeatedDirectivesRule, ...validationRules],
+  };
+}
+
+/**
+ * Directive overloading: the same directive repeated on one field, fragment or operation (known
+ * or not) is refused once for the whole document, as QUERY_TOO_COMPLEX.
+ */
+export function repeatedDirectivesRule(ctx: ValidationContext): ASTVisitor {
+  let reported = false;
+  return {
+    enter(node: ASTNode) {
+      if (reported || !('directives' in node) || !node.directives || node.directives.length < 2) return;
+      const seen = new Map<string, number>();
+      for (const d of node.directives) seen.set(d.name.value, (seen.get(d.name.value) ?? 0) + 1);
+      const repeated = [...seen].find(([, n]) => n > 1);
+      if (!repeated) return;
+      reported = true;
+      ctx.reportError(
+        queryTooComplex(
+          `Directive @${repeated[0]} is repeated ${repeated[1]} times in one place; use each directive once.`,
+        ),
+      );
+    },
+  };
+}
+
+/**
+ * Over a limit, the answer is that limit alone: the other validation errors a hostile document
+ * provokes (ten unknown directives, a hundred unknown fields) add nothing but bytes.
+ */
+function oneLimitErrorPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          if (result.data !== undefined || !result.errors || result.errors.length < 2) return;
+          const limit = result.errors.find((e) => e.extensions?.code === 'QUERY_TOO_COMPLEX');
+          if (limit) result.errors = [limit];
+        },
+      };
+    },
+  };
 }

@@ -20,6 +20,7 @@ export function toLicenseType(license: LicenseEntity, now: Date, usage: { today:
     organizationId: license.organizationId ?? undefined,
     requestedById: license.requestedById,
     decidedById: license.decidedById ?? undefined,
+    firstApprovedById: license.firstApprovedById ?? undefined,
     purpose: license.purpose,
     datasets: license.scopes.map((s) => ({
       dataset: s.dataset,

@@ -77,6 +77,60 @@ describe(checkQueryScope.name, () => {
   });
 });
 
+describe(`${checkQueryScope.name}: time ranges and measures`, () => {
+  const check = (query: Parameters<typeof checkQueryScope>[3]) => checkQueryScope('L-12', scope, definition, query);
+  const range = (from: string | null, to: string | null) => ({
+    dataset: 'hotline-cases',
+    groupBy: [{ dimension: 'kind' }],
+    filters: [{ dimension: 'time', from, to }],
+  });
+  const wide = { ...scope, dimensions: { ...scope.dimensions, kind: 'kind' } };
+  const checkWide = (query: Parameters<typeof checkQueryScope>[3]) => checkQueryScope('L-12', wide, definition, query);
+
+  it('a time range finer than the licence is refused (finding: time range gets round the licence)', () => {
+    expect(checkWide(range('2021-03-15T09', '2021-03-15T09'))).toEqual(
+      new ScopeViolation(
+        'licence L-12 allows time down to month, so a time range must start on a whole month (or coarser period), not at from "2021-03-15T09"; e.g. use month codes for from and to',
+      ),
+    );
+    expect(checkWide(range('2021-03-15', '2021-03-15'))).toBeInstanceOf(ScopeViolation);
+    expect(checkWide(range('2021-03-01', '2021-03-15'))).toBeInstanceOf(ScopeViolation);
+    expect(checkWide(range(null, '2021-03-15'))).toBeInstanceOf(ScopeViolation);
+    // ISO week 2021-W10 starts on Monday 8 March: not a month boundary.
+    expect(checkWide(range('2021-W10', null))).toBeInstanceOf(ScopeViolation);
+  });
+
+  it('a time range on the licence level, or on its boundaries, is allowed', () => {
+    for (const [from, to] of [
+      ['2021-03', '2021-05'],
+      ['2021-03-01', '2021-05-31'],
+      ['2021-03-01T00', '2021-03-31T23'],
+      ['2021', '2021-Q2'],
+      ['2021-03', null],
+      [null, '2021-05-31'],
+    ] as const) {
+      expect(checkWide(range(from, to))).not.toBeInstanceOf(ScopeViolation);
+    }
+  });
+
+  it('a measure that reads months needs a licence down to month (finding: analysis measures imply a time level)', () => {
+    const persistent = {
+      dataset: 'hotline-cases',
+      groupBy: [{ dimension: 'area', level: 'city' }],
+      implied: [{ dimension: 'time', level: 'month', measure: 'persistentMonths' }],
+    };
+    expect(check(persistent)).not.toBeInstanceOf(ScopeViolation);
+    const noTime = { ...scope, dimensions: { area: 'city' } };
+    expect(checkQueryScope('L-12', noTime, definition, persistent)).toEqual(
+      new ScopeViolation('licence L-12 does not allow you to use persistentMonths, which reads time (it allows area)'),
+    );
+    const quarters = { ...scope, dimensions: { area: 'city', time: 'quarter' } };
+    expect(checkQueryScope('L-12', quarters, definition, persistent)).toEqual(
+      new ScopeViolation('licence L-12 allows time down to quarter, not month (persistentMonths reads time by month)'),
+    );
+  });
+});
+
 describe(wideningsOf.name, () => {
   it('accepts a narrowing and names every widening', () => {
     expect(wideningsOf(scope, { ...scope, dimensions: { time: 'year', area: 'city' } }, definition)).toEqual([]);

@@ -1,3 +1,4 @@
+import { parseTimeCode, timeCodeAt, TIME_LEVELS, type TimeLevel } from '../aggregate/time-members.js';
 import type { DatasetDefinition } from '../datasets/dataset.entity.js';
 
 /** The obligations every licensee accepts (DOMAIN.md). */
@@ -25,6 +26,11 @@ export interface ScopedQuery {
   filters?:
     | { dimension: string; level?: string | null; in?: string[] | null; from?: string | null; to?: string | null }[]
     | null;
+  /**
+   * Levels the query's measures read by themselves, whatever it groups by: `persistentMonths`
+   * reads months, so it needs a licence that allows time down to month.
+   */
+  implied?: { dimension: string; level: string; measure: string }[] | null;
 }
 
 /** Row conditions a licence adds to every query made under it; the engine turns them into SQL. */
@@ -95,6 +101,25 @@ export function validateScope(scope: DatasetScope, definition: DatasetDefinition
 }
 
 /**
+ * Levels where cells get small enough to point at people or streets: a licence allowing any of
+ * them is "fine" (LICENSE_SECOND_APPROVAL=fine asks two stewards to approve it).
+ */
+export const FINE_LEVELS: Readonly<Record<string, readonly string[]>> = {
+  time: ['day', 'hour'],
+  area: ['street'],
+  category: ['l3'],
+};
+
+/** Whether a scope allows some dimension down to a fine level (or finer), by the dataset's level order. */
+export function allowsFineDetail(scope: DatasetScope, definition: DatasetDefinition): boolean {
+  return Object.entries(scope.dimensions).some(([dimension, level]) => {
+    const levels = levelsOf(definition, dimension) ?? [];
+    const fine = (FINE_LEVELS[dimension] ?? []).map((l) => levels.indexOf(l)).filter((i) => i >= 0);
+    return fine.length > 0 && levels.indexOf(level) >= Math.min(...fine);
+  });
+}
+
+/**
  * Whether `narrowed` allows no more than `requested` (stewards may narrow a request when
  * approving, never widen it). Returns what would be widened, or an empty list.
  */
@@ -136,9 +161,15 @@ export function checkQueryScope(
   definition: DatasetDefinition,
   query: ScopedQuery,
 ): RowScope | ScopeViolation {
-  const uses = [
-    ...(query.groupBy ?? []).map((g) => ({ ...g, how: 'group by' })),
-    ...(query.filters ?? []).map((f) => ({ ...f, how: 'filter on' })),
+  const uses: { dimension: string; level?: string | null; how: string; why?: string }[] = [
+    ...(query.groupBy ?? []).map((g) => ({ dimension: g.dimension, level: g.level, how: 'group by' })),
+    ...(query.filters ?? []).map((f) => ({ dimension: f.dimension, level: f.level, how: 'filter on' })),
+    ...(query.implied ?? []).map((m) => ({
+      dimension: m.dimension,
+      level: m.level,
+      how: `use ${m.measure}, which reads`,
+      why: ` (${m.measure} reads ${m.dimension} by ${m.level})`,
+    })),
   ];
   for (const use of uses) {
     const allowed = scope.dimensions[use.dimension];
@@ -150,7 +181,9 @@ export function checkQueryScope(
       );
     }
     if (use.level && levels.includes(use.level) && levels.indexOf(use.level) > levels.indexOf(allowed)) {
-      return new ScopeViolation(`licence ${licenseLabel} allows ${use.dimension} down to ${allowed}, not ${use.level}`);
+      return new ScopeViolation(
+        `licence ${licenseLabel} allows ${use.dimension} down to ${allowed}, not ${use.level}${use.why ?? ''}`,
+      );
     }
   }
   for (const filter of query.filters ?? []) {
@@ -169,6 +202,10 @@ export function checkQueryScope(
           `licence ${licenseLabel} covers departments ${scope.departments.join(', ')} only, not ${outside.join(', ')}`,
         );
       }
+    }
+    if (filter.dimension === 'time' && (filter.from || filter.to)) {
+      const violation = checkRangeBounds(licenseLabel, scope.dimensions.time, definition, filter);
+      if (violation) return violation;
     }
     if (filter.dimension === 'time') {
       const from = filter.from?.slice(0, 10);
@@ -189,4 +226,40 @@ export function checkQueryScope(
   if (scope.periodFrom) rows.periodFrom = scope.periodFrom;
   if (scope.periodTo) rows.periodTo = scope.periodTo;
   return rows;
+}
+
+/**
+ * A time range discloses its own bounds: under a month licence, 2021-03-15T09..2021-03-15T09 is one
+ * hour's cases, and 2021-03-15..2021-03-15 one day's. A range is allowed only when each bound falls
+ * on a boundary of a level the licence allows (the licence's own level or a coarser one), so every
+ * cell it yields is a union of whole periods the licence already shows.
+ */
+function checkRangeBounds(
+  licenseLabel: string,
+  allowed: string | undefined,
+  definition: DatasetDefinition,
+  filter: { from?: string | null; to?: string | null },
+): ScopeViolation | undefined {
+  const levels = levelsOf(definition, 'time') ?? [];
+  if (allowed === undefined || !levels.includes(allowed)) return undefined; // refused earlier as a dimension
+  const allowedLevels = levels
+    .slice(0, levels.indexOf(allowed) + 1)
+    .filter((l): l is TimeLevel => (TIME_LEVELS as readonly string[]).includes(l));
+  const onBoundary = (at: Date) =>
+    allowedLevels.some((level) => parseTimeCode(timeCodeAt(level, at))?.start.getTime() === at.getTime());
+  for (const [side, code] of [
+    ['from', filter.from],
+    ['to', filter.to],
+  ] as const) {
+    if (!code) continue;
+    const period = parseTimeCode(code);
+    // The planner has already refused codes it cannot read; an unreadable bound is refused here too.
+    const at = period ? (side === 'from' ? period.start : period.end) : undefined;
+    if (!at || !onBoundary(at)) {
+      return new ScopeViolation(
+        `licence ${licenseLabel} allows time down to ${allowed}, so a time range must ${side === 'from' ? 'start' : 'end'} on a whole ${allowed} (or coarser period), not at ${side} "${code}"; e.g. use ${allowed} codes for from and to`,
+      );
+    }
+  }
+  return undefined;
 }

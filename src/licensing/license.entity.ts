@@ -63,6 +63,13 @@ export class LicenseEntity {
   @Column({ name: 'decided_by_id', type: 'text', nullable: true })
   decidedById!: string | null;
 
+  /** The first of two stewards, when the licence needs two approvals (LICENSE_SECOND_APPROVAL). */
+  @Column({ name: 'first_approved_by_id', type: 'text', nullable: true })
+  firstApprovedById!: string | null;
+
+  @Column({ name: 'first_approved_at', type: 'timestamptz', nullable: true })
+  firstApprovedAt!: Date | null;
+
   @CreateDateColumn({ name: 'requested_at', type: 'timestamptz' })
   requestedAt!: Date;
 }

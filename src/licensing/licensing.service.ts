@@ -1,11 +1,13 @@
 import { subject } from '@casl/ability';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
 import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { Clock } from '../common/clock.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
 import { DatasetEntity } from '../datasets/dataset.entity.js';
 import { badUserInput, forbidden, GatewayError } from '../graphql/errors.js';
 import { LicenseNarrowingInput } from './dto/license-decision.input.js';
@@ -15,6 +17,7 @@ import { RequestLicenseInput } from './dto/request-license.input.js';
 import { LicenseEntity, LicenseStatus } from './license.entity.js';
 import { effectiveStatus, toLicenseType } from './license-mapper.js';
 import {
+  allowsFineDetail,
   DatasetScope,
   formatLicenseId,
   OBLIGATIONS,
@@ -25,6 +28,7 @@ import {
 import { localDay } from './quota-day.js';
 
 const MAX_VALIDITY_DAYS = 3 * 366;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The licence lifecycle: request, approve (narrowing only), reject, suspend, reinstate, revoke. */
 @Injectable()
@@ -34,6 +38,7 @@ export class LicensingService {
     private readonly audit: AuditRecorder,
     private readonly clock: Clock,
     private readonly abilities: CaslAbilityFactory,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async request(actor: Actor, input: RequestLicenseInput): Promise<LicenseType> {
@@ -78,8 +83,14 @@ export class LicensingService {
     return toLicenseType(license, this.clock.now(), { today: 0, total: 0 });
   }
 
+  /**
+   * Approves a request (four eyes: never by a steward who requested it, created its requester or
+   * minted the requester's keys). Where LICENSE_SECOND_APPROVAL asks for two stewards, the first
+   * approval is recorded and the licence stays requested until a different steward approves too.
+   */
   async approve(actor: Actor, id: string, narrowing: LicenseNarrowingInput | undefined): Promise<LicenseType> {
-    return this.decide(actor, id, 'approveLicense', ['requested'], async (license) => {
+    return this.decide(actor, id, 'approveLicense', ['requested'], async (license, em) => {
+      await this.checkFourEyes(em, actor, license);
       const changes: Partial<LicenseEntity> = { status: 'active', statusReason: null };
       if (narrowing?.datasets) {
         const narrowed = await this.toScopes(narrowing.datasets);
@@ -110,8 +121,67 @@ export class LicensingService {
         }
         changes.dailyQuota = narrowing.dailyQuota;
       }
-      return { changes, note: narrowing ? { narrowed: narrowing } : undefined };
+      const granted = changes.scopes ?? license.scopes;
+      const needed = await this.approvalsNeeded(granted);
+      const note: Record<string, unknown> = narrowing ? { narrowed: narrowing } : {};
+      if (needed === 2) {
+        const label = formatLicenseId(license.id);
+        if (license.firstApprovedById === null) {
+          // First of two: recorded, the licence stays requested.
+          Object.assign(changes, {
+            status: 'requested',
+            firstApprovedById: actor.principalId ?? null,
+            firstApprovedAt: this.clock.now(),
+          });
+          return { changes, note: { ...note, approvals: 1, approvalsNeeded: 2 }, keepDecider: true };
+        }
+        if (license.firstApprovedById === actor.principalId) {
+          throw forbidden(
+            `Licence ${label} allows fine detail and needs a second steward's approval; you gave the first. Ask another steward.`,
+            { missingPermission: 'decide:License (a second, different steward)' },
+          );
+        }
+        return {
+          changes,
+          note: { ...note, approvals: 2, approvalsNeeded: 2, firstApprovedById: license.firstApprovedById },
+        };
+      }
+      return { changes, note: narrowing ? note : undefined };
     });
+  }
+
+  /** 2 when LICENSE_SECOND_APPROVAL covers this grant (all licences, or those allowing fine detail). */
+  private async approvalsNeeded(scopes: DatasetScope[]): Promise<1 | 2> {
+    const rule = this.config.licenseSecondApproval;
+    if (rule === 'off') return 1;
+    if (rule === 'all') return 2;
+    for (const scope of scopes) {
+      if (allowsFineDetail(scope, await this.definitionOf(scope.dataset))) return 2;
+    }
+    return 1;
+  }
+
+  /**
+   * Four eyes: a steward who created the licensee, minted one of its API keys, or requested the
+   * licence could grant data to an identity it controls; such a steward may not approve it.
+   */
+  private async checkFourEyes(em: EntityManager, actor: Actor, license: LicenseEntity): Promise<void> {
+    const label = formatLicenseId(license.id);
+    const me = actor.principalId;
+    if (!me) return;
+    const ids = [...new Set([license.principalId, license.requestedById])].filter((id) => UUID.test(id));
+    if (ids.length === 0) return;
+    const [row] = await em.query<{ created: boolean; keyed: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM principal WHERE id = ANY($1::uuid[]) AND created_by_id::text = $2) AS created,
+              EXISTS (SELECT 1 FROM api_key WHERE principal_id = ANY($1::uuid[]) AND created_by_id::text = $2) AS keyed`,
+      [ids, me],
+    );
+    if (row.created || row.keyed) {
+      throw forbidden(
+        `You may not approve licence ${label}: you ${row.created ? 'created the account' : 'issued an API key'} of its licensee, so another steward must approve it (four eyes).`,
+        { missingPermission: 'decide:License (four eyes: not for an account you created or keyed)' },
+      );
+    }
   }
 
   reject(actor: Actor, id: string, reason: string): Promise<LicenseType> {
@@ -196,7 +266,10 @@ export class LicensingService {
     id: string,
     operation: string,
     from: LicenseStatus[],
-    apply: (license: LicenseEntity) => Promise<{ changes: Partial<LicenseEntity>; note?: Record<string, unknown> }>,
+    apply: (
+      license: LicenseEntity,
+      em: EntityManager,
+    ) => Promise<{ changes: Partial<LicenseEntity>; note?: Record<string, unknown>; keepDecider?: boolean }>,
   ): Promise<LicenseType> {
     const numeric = parseLicenseId(id);
     if (numeric === undefined) throw badUserInput(`"${id}" is not a licence id; licence ids look like L-12.`);
@@ -229,8 +302,12 @@ export class LicensingService {
           `Licence ${label} is ${current}; ${operation} applies only to a licence that is ${from.join(' or ')}.`,
         );
       }
-      const { changes, note } = await apply(license);
-      Object.assign(license, changes, { statusChangedAt: this.clock.now(), decidedById: actor.principalId ?? null });
+      const { changes, note, keepDecider } = await apply(license, em);
+      Object.assign(
+        license,
+        changes,
+        keepDecider ? {} : { statusChangedAt: this.clock.now(), decidedById: actor.principalId ?? null },
+      );
       const result = await em.save(license);
       await this.audit.record(actor, {
         operation,

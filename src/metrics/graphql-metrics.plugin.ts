@@ -1,14 +1,19 @@
 import { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLSchema, Kind, OperationDefinitionNode } from 'graphql';
 import { MetricsService } from './metrics.service.js';
 
-/** Counts and times every GraphQL operation, labelled by operation name and outcome. */
+/**
+ * Counts and times every GraphQL operation, labelled by the root field it asks for (`aggregate`,
+ * `approveLicense`, ...), type and outcome. The label is a field of the schema or `multiple`,
+ * `other` or `invalid`: never the client's operation name, which a caller could vary without end.
+ */
 export function graphqlMetricsPlugin(metrics: MetricsService): ApolloServerPlugin {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
         async willSendResponse(ctx) {
-          const operation = metrics.operationLabel(ctx.operationName ?? ctx.request.operationName);
+          const operation = ctx.operation ? operationLabel(ctx.schema, ctx.operation) : 'invalid';
           const type = ctx.operation?.operation ?? 'invalid';
           const errors =
             ctx.errors ?? (ctx.response.body.kind === 'single' ? ctx.response.body.singleResult.errors : undefined);
@@ -25,4 +30,15 @@ export function graphqlMetricsPlugin(metrics: MetricsService): ApolloServerPlugi
       };
     },
   };
+}
+
+/** The root field an operation asks for, if it is one field of the schema's root type. */
+export function operationLabel(schema: GraphQLSchema, operation: OperationDefinitionNode): string {
+  const root = schema.getRootType(operation.operation);
+  const names = new Set(
+    operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : ['other'])),
+  );
+  if (names.size !== 1) return names.size === 0 ? 'other' : 'multiple';
+  const [name] = names;
+  return root?.getFields()[name] || name === '__schema' || name === '__type' || name === '__typename' ? name : 'other';
 }

@@ -38,6 +38,7 @@ export class BootstrapService {
   async bootstrap(
     name: string,
     centre: { nameZh: string; nameEn: string } = { nameZh: '12345热线中心', nameEn: '12345 Hotline Centre' },
+    options: { keyExpiresAt?: Date } = {},
   ): Promise<BootstrapResult> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
@@ -57,7 +58,7 @@ export class BootstrapService {
         principalId: steward.id,
         name: 'bootstrap',
         scopes: null,
-        expiresAt: null,
+        expiresAt: options.keyExpiresAt ?? null,
         createdById: null,
       });
       // The operator at the console acts as the new steward; there is no request or address.
@@ -73,7 +74,12 @@ export class BootstrapService {
         operation: 'bootstrap',
         decision: 'allowed',
         target: `principal:${steward.id}`,
-        query: { role: 'steward', organizationId: organization.id, apiKeyId: entity.id },
+        query: {
+          role: 'steward',
+          organizationId: organization.id,
+          apiKeyId: entity.id,
+          expiresAt: entity.expiresAt?.toISOString() ?? null,
+        },
       });
       return { principalId: steward.id, organizationId: organization.id, apiKey };
     });

@@ -16,13 +16,18 @@ export const DEMO_DEPARTMENT_CODE = '320500-housing';
 export const identityDemoStep: DemoStep = {
   name: 'organizations, one principal per role and their API keys',
   async run(ctx) {
+    // Demo keys are printed once and stop working after DEMO_KEY_DAYS days.
+    const expiresAt = new Date(Date.now() + ctx.config.demoKeyDays * 86_400_000);
     await withIdentityContext(ctx.config, ctx.dataSource, async (app) => {
-      const boot = await app.get(BootstrapService).bootstrap('Demo steward (data office)', {
-        nameZh: '江苏省12345热线中心',
-        nameEn: 'Jiangsu 12345 Hotline Centre',
-      });
+      const boot = await app
+        .get(BootstrapService)
+        .bootstrap(
+          'Demo steward (data office)',
+          { nameZh: '江苏省12345热线中心', nameEn: 'Jiangsu 12345 Hotline Centre' },
+          { keyExpiresAt: expiresAt },
+        );
       ctx.credentials.push({ role: 'steward', name: 'Demo steward (data office)', apiKey: boot.apiKey });
-      const steward: Actor = {
+      const first: Actor = {
         role: 'steward',
         principalId: boot.principalId,
         organizationId: boot.organizationId,
@@ -31,6 +36,15 @@ export const identityDemoStep: DemoStep = {
       };
       const principals = app.get(PrincipalsService);
       const keys = app.get(ApiKeysService);
+      // Four eyes: a steward may not approve licences for accounts it created or keyed. The demo's
+      // accounts are made by a second steward (the account manager, who has no key), so the
+      // printed steward may approve the demo researcher's requests, as the README tour does.
+      const manager = await principals.createPrincipal(first, {
+        name: 'Demo account manager (data office)',
+        role: 'steward',
+        organizationId: boot.organizationId,
+      });
+      const steward: Actor = { ...first, principalId: manager.id };
       const accounts = [
         {
           role: 'department',
@@ -55,7 +69,7 @@ export const identityDemoStep: DemoStep = {
       ];
       for (const account of accounts) {
         const principal = await principals.createPrincipal(steward, account);
-        const created = await keys.create(steward, { name: 'demo', principalId: principal.id });
+        const created = await keys.create(steward, { name: 'demo', principalId: principal.id, expiresAt });
         ctx.credentials.push({ role: account.role, name: account.name, apiKey: created.apiKey });
       }
     });

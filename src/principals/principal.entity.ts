@@ -32,6 +32,10 @@ export class PrincipalEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
+  /** The steward who created it (null for the first steward, made by `bootstrap`): four eyes on its licences. */
+  @Column({ name: 'created_by_id', type: 'uuid', nullable: true })
+  createdById!: string | null;
+
   /** A disabled principal's keys and tokens stop working on the next request. */
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt!: Date | null;

@@ -5,7 +5,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
 import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
-import { badUserInput, unauthenticated } from '../graphql/errors.js';
+import { badUserInput, forbidden, unauthenticated } from '../graphql/errors.js';
 import { CreatePrincipalInput, NewOrganizationInput } from './dto/create-principal.input.js';
 import { MeType } from './dto/me.type.js';
 import { PrincipalType } from './dto/principal.type.js';
@@ -76,6 +76,7 @@ export class PrincipalsService {
           role: input.role as PrincipalEntity['role'],
           organizationId: organization.id,
           oidcSubject: input.oidcSubject ?? null,
+          createdById: asPrincipalId(actor.principalId),
         });
         await this.audit.record(actor, {
           operation: 'createPrincipal',
@@ -99,6 +100,66 @@ export class PrincipalsService {
       throw err;
     }
   }
+
+  disable(actor: Actor, id: string, reason?: string): Promise<PrincipalType> {
+    return setPrincipalDisabled(this.dataSource, this.audit, actor, id, true, reason);
+  }
+
+  enable(actor: Actor, id: string, reason?: string): Promise<PrincipalType> {
+    return setPrincipalDisabled(this.dataSource, this.audit, actor, id, false, reason);
+  }
+}
+
+/**
+ * Disables or enables a principal (stewards). A disabled principal's API keys and OIDC tokens fail
+ * from the next request on, on every instance: both verifiers read `disabled_at` on each request
+ * and nothing caches an authenticated principal. Audited in the same transaction; a steward may not
+ * disable itself (someone must be left to undo it).
+ */
+export async function setPrincipalDisabled(
+  dataSource: DataSource,
+  audit: AuditRecorder,
+  actor: Actor,
+  id: string,
+  disabled: boolean,
+  reason: string | undefined,
+): Promise<PrincipalType> {
+  const operation = disabled ? 'disablePrincipal' : 'enablePrincipal';
+  if (!UUID.test(id)) throw badUserInput(`"${id}" is not a principal id; principal ids are UUIDs (see Principal.id).`);
+  if (disabled && id === actor.principalId) {
+    throw forbidden('You may not disable yourself; ask another steward.', {
+      missingPermission: 'manage:Principal (not on oneself)',
+    });
+  }
+  return dataSource.transaction(async (manager) => {
+    const principal = await manager.findOne(PrincipalEntity, {
+      where: { id },
+      relations: { organization: true },
+      lock: { mode: 'pessimistic_write', tables: ['principal'] },
+    });
+    if (!principal?.organization)
+      throw badUserInput(`No principal with id ${id}; use an id returned by createPrincipal.`);
+    const was = principal.disabledAt;
+    if ((was !== null) !== disabled) {
+      principal.disabledAt = disabled ? new Date() : null;
+      await manager.update(PrincipalEntity, { id }, { disabledAt: principal.disabledAt });
+    }
+    await audit.record(actor, {
+      operation,
+      decision: 'allowed',
+      target: `principal:${id}`,
+      reason: reason?.trim() || undefined,
+      query: { role: principal.role, wasDisabled: was !== null, disabled },
+    });
+    return mapPrincipal(principal, principal.organization);
+  });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A stored principal id, or null for actors that are no stored principal (the console, tests' stand-ins). */
+export function asPrincipalId(id: string | undefined): string | null {
+  return id !== undefined && UUID.test(id) ? id : null;
 }
 
 export function assertOrganizationShape(org: NewOrganizationInput): void {
@@ -128,9 +189,9 @@ export async function insertOrganization(
 
 export async function insertPrincipal(
   manager: EntityManager,
-  p: Pick<PrincipalEntity, 'name' | 'role' | 'organizationId' | 'oidcSubject'>,
+  p: Pick<PrincipalEntity, 'name' | 'role' | 'organizationId' | 'oidcSubject'> & { createdById?: string | null },
 ): Promise<PrincipalEntity> {
-  return manager.save(manager.create(PrincipalEntity, { id: randomUUID(), disabledAt: null, ...p }));
+  return manager.save(manager.create(PrincipalEntity, { id: randomUUID(), disabledAt: null, createdById: null, ...p }));
 }
 
 export function isUniqueViolation(err: unknown, constraint: string): boolean {

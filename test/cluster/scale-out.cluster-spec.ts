@@ -45,6 +45,8 @@ interface Gateway {
   output: () => string;
 }
 
+const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
+
 async function startGateway(name: string, dataDir: string): Promise<Gateway> {
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(root, 'dist/src/main.js')], {
     cwd: root,
@@ -54,6 +56,8 @@ async function startGateway(name: string, dataDir: string): Promise<Gateway> {
       DATABASE_REPLICA_URLS: REPLICA_URL,
       REDIS_URL,
       DATA_DIR: dataDir,
+      TRUST_PROXY: 'loopback',
+      METRICS_TOKEN,
       PORT: '0',
       SEED_DEMO: 'false',
       LOG_LEVEL: 'warn',
@@ -95,7 +99,9 @@ async function gql(
 }
 
 async function readsOn(g: Gateway, target: 'primary' | 'replica', purpose = 'rollups'): Promise<number> {
-  const text = await (await fetch(`${g.url}/metrics`)).text();
+  const text = await (
+    await fetch(`${g.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text();
   return text
     .split('\n')
     .filter(
@@ -222,8 +228,22 @@ describe('scale-out cluster: primary, streaming standby, Redis, two gateways', (
     );
     expect(requested.body.errors).toBeUndefined();
     const licenseId = (requested.body.data!.requestLicense as { id: string }).id;
+    // Four eyes: the steward who created the researcher may not approve its licence; a second one does.
+    const approverPrincipal = await gql(
+      a!,
+      `mutation { createPrincipal(input: { name: "Cluster approver", role: "steward",
+        organization: { kind: "hotline-centre", nameZh: "集群热线中心", nameEn: "Cluster hotline centre" } }) { id } }`,
+      steward,
+    );
+    const approverId = (approverPrincipal.body.data!.createPrincipal as { id: string }).id;
+    const approverKey = await gql(
+      a!,
+      `mutation { createApiKey(input: { name: "approver", principalId: "${approverId}" }) { apiKey } }`,
+      steward,
+    );
+    const approver = (approverKey.body.data!.createApiKey as { apiKey: string }).apiKey;
     expect(
-      (await gql(a!, `mutation { approveLicense(id: "${licenseId}") { status } }`, steward)).body.errors,
+      (await gql(a!, `mutation { approveLicense(id: "${licenseId}") { status } }`, approver)).body.errors,
     ).toBeUndefined();
     const underLicence = aggregate('{ dimension: "area", level: "city" }', `, licenseId: "${licenseId}"`);
     const codes: (string | undefined)[] = [];

@@ -11,6 +11,9 @@ import { createDataSource } from '../../src/database/data-source.js';
 import { migrate } from '../../src/database/open-database.js';
 import { createTestDatabase } from './test-database.js';
 
+/** The bearer token test apps' `/metrics` requires (METRICS_TOKEN). */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+
 export interface TestApp {
   app: INestApplication;
   dataSource: DataSource;
@@ -40,6 +43,7 @@ export async function createTestApp(
     // Suites send hundreds of requests from 127.0.0.1; rate-limit tests set their own limits.
     RATE_LIMIT_PER_PRINCIPAL: '1000000',
     RATE_LIMIT_PER_ADDRESS: '1000000',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...env,
   });
   const dataSource = createDataSource(db.url, { poolSize: 10, statementTimeoutMs: config.statementTimeoutMs });

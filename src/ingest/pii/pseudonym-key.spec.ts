@@ -35,6 +35,19 @@ describe(loadPseudonymKey.name, () => {
     await expect(loadPseudonymKey({ dataDir: dir, pseudonymKeyFile: path })).rejects.toThrow(/chmod 600/);
   });
 
+  it('refuses a key its group may read or write (finding: the pseudonym key check ignores group bits)', async () => {
+    const path = join(dir, 'group.key');
+    writeFileSync(path, 'ab'.repeat(32), { mode: 0o600 });
+    for (const mode of [0o640, 0o620, 0o610]) {
+      chmodSync(path, mode);
+      await expect(loadPseudonymKey({ dataDir: dir, pseudonymKeyFile: path })).rejects.toThrow(
+        /open to its group; run "chmod 600/,
+      );
+    }
+    chmodSync(path, 0o600);
+    await expect(loadPseudonymKey({ dataDir: dir, pseudonymKeyFile: path })).resolves.toHaveLength(32);
+  });
+
   it('takes PSEUDONYM_KEY_FILE from the environment, relative to the working folder', () => {
     expect(loadConfig({ PSEUDONYM_KEY_FILE: 'keys/p.key' }, '/srv/app').pseudonymKeyFile).toBe('/srv/app/keys/p.key');
     expect(loadConfig({}, '/srv/app').pseudonymKeyFile).toBeUndefined();

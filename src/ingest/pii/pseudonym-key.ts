@@ -51,8 +51,10 @@ async function readKey(path: string, label: string): Promise<Buffer> {
     );
   }
   if (!stat.isFile()) throw new PseudonymKeyError(`${label}: ${path} is not a file`);
-  if ((stat.mode & 0o007) !== 0) {
-    throw new PseudonymKeyError(`${label}: ${path} is readable by everyone; run "chmod 600 ${path}"`);
+  // Group bits too: anyone in the file's group holding the key could reverse caller pseudonyms.
+  if ((stat.mode & 0o077) !== 0) {
+    const who = (stat.mode & 0o007) !== 0 ? 'everyone' : 'its group';
+    throw new PseudonymKeyError(`${label}: ${path} is open to ${who}; run "chmod 600 ${path}"`);
   }
   const text = (await fs.readFile(path, 'utf8')).trim();
   const key = /^[0-9a-fA-F]+$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'utf8');

@@ -42,6 +42,11 @@ export class LicenseType {
   @Field(() => ID, { nullable: true }) organizationId?: string;
   @Field(() => ID) requestedById!: string;
   @Field(() => ID, { nullable: true }) decidedById?: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The first steward to approve, when the licence needs two (LICENSE_SECOND_APPROVAL)',
+  })
+  firstApprovedById?: string;
   @Field() purpose!: string;
   @Field(() => [LicenseDatasetScopeType]) datasets!: LicenseDatasetScopeType[];
   @Field() validFrom!: string;

@@ -107,7 +107,12 @@ function Principals() {
   const [created, setCreated] = useState<{ principal: Principal; audit: string[] }[]>([]);
   const [canDisable, setCanDisable] = useState<boolean | null>(null);
   const [disableId, setDisableId] = useState('');
-  const [disabled, setDisabled] = useState<{ id: string; audit: string[]; error?: unknown } | null>(null);
+  const [disabled, setDisabled] = useState<{
+    id: string;
+    audit: string[];
+    error?: unknown;
+    operation: 'disablePrincipal' | 'enablePrincipal';
+  } | null>(null);
 
   useEffect(() => {
     hasMutation('disablePrincipal').then(setCanDisable, () => setCanDisable(false));
@@ -138,14 +143,14 @@ function Principals() {
     }
   };
 
-  const disable = async (id: string) => {
+  const toggle = async (id: string, operation: 'disablePrincipal' | 'enablePrincipal') => {
     try {
-      const answer = await gqlRequest<unknown>(`mutation($id: ID!) { disablePrincipal(id: $id) { id disabledAt } }`, {
+      const answer = await gqlRequest<unknown>(`mutation($id: ID!) { ${operation}(id: $id) { id disabledAt } }`, {
         id,
       });
-      setDisabled({ id, audit: answer.auditEventIds });
+      setDisabled({ id, audit: answer.auditEventIds, operation });
     } catch (err) {
-      setDisabled({ id, audit: [], error: err });
+      setDisabled({ id, audit: [], error: err, operation });
     }
   };
 
@@ -214,15 +219,25 @@ function Principals() {
             label={t('admin.disableButton')}
             disabled={disableId.trim() === ''}
             confirmText={t('admin.confirmDisable', { id: disableId.trim() })}
-            onConfirm={() => disable(disableId.trim())}
+            onConfirm={() => toggle(disableId.trim(), 'disablePrincipal')}
+          />
+          <ConfirmButton
+            label={t('admin.enableButton')}
+            disabled={disableId.trim() === ''}
+            confirmText={t('admin.confirmEnable', { id: disableId.trim() })}
+            onConfirm={() => toggle(disableId.trim(), 'enablePrincipal')}
           />
           {disabled &&
             (disabled.error ? (
               <ErrorNotice error={disabled.error} />
             ) : (
               <>
-                <p className="notice ok">{t('admin.disabled', { id: disabled.id })}</p>
-                <AuditNote ids={disabled.audit} operation="disablePrincipal" />
+                <p className="notice ok">
+                  {t(disabled.operation === 'disablePrincipal' ? 'admin.disabled' : 'admin.enabled', {
+                    id: disabled.id,
+                  })}
+                </p>
+                <AuditNote ids={disabled.audit} operation={disabled.operation} />
               </>
             ))}
         </>

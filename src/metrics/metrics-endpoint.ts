@@ -1,0 +1,45 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { send } from '../common/gateway-exception.filter.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { MetricsService } from './metrics.service.js';
+
+/**
+ * `GET /metrics` for Prometheus, behind a bearer token of its own (METRICS_TOKEN; Prometheus
+ * `authorization: { credentials: ... }`). Without METRICS_TOKEN the endpoint is off: the metrics
+ * name operations, error codes and timings, which are no business of the public.
+ */
+export function metricsEndpoint(config: Pick<AppConfig, 'metricsToken'>, metrics: MetricsService) {
+  const expected = config.metricsToken === undefined ? undefined : digest(config.metricsToken);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.path !== '/' && req.path !== '') return next();
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    res.setHeader('Cache-Control', 'no-store');
+    if (!expected) {
+      send(
+        req,
+        res,
+        403,
+        'FORBIDDEN',
+        '/metrics is off: set METRICS_TOKEN and send it as "Authorization: Bearer <token>".',
+      );
+      return;
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    if (!match || !timingSafeEqual(digest(match[1]), expected)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+      send(req, res, 401, 'UNAUTHENTICATED', '/metrics needs "Authorization: Bearer <METRICS_TOKEN>".');
+      return;
+    }
+    metrics.render().then(
+      ({ contentType, body }) => {
+        res.setHeader('Content-Type', contentType);
+        res.status(200).send(body);
+      },
+      (err: unknown) => next(err),
+    );
+  };
+}
+
+/** Fixed-length digests, so the comparison takes the same time whatever the presented length. */
+const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
