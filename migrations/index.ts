@@ -17,6 +17,7 @@ import { DisclosureRelease1764203500000 } from './1764203500000-disclosure-relea
 import { SharedRateLimits1764204500000 } from './1764204500000-shared-rate-limits.js';
 import { FreeTextRetention1764204600000 } from './1764204600000-free-text-retention.js';
 import { FourEyes1764205000000 } from './1764205000000-four-eyes.js';
+import { MonthlyPartitions1764205200000 } from './1764205200000-monthly-partitions.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   SharedRateLimits1764204500000,
   FreeTextRetention1764204600000,
   FourEyes1764205000000,
+  MonthlyPartitions1764205200000,
 ];

@@ -5,6 +5,7 @@ import { registerBootstrapCommand } from '../principals/bootstrap.command.js';
 import { registerAuditCommands } from '../audit/audit.commands.js';
 import { registerGenerateCommand } from '../ingest/generate/generate.command.js';
 import { registerImportCommand } from '../ingest/import/import.command.js';
+import { registerRetentionCommand } from '../ingest/retention/retention.command.js';
 
 export interface CliContext {
   config: AppConfig;
@@ -33,6 +34,7 @@ export const COMMAND_REGISTRARS: ((program: Command, ctx: CliContext) => void)[]
   registerBootstrapCommand, // bootstrap
   registerAuditCommands, // audit verify, audit export
   registerImportCommand, // import
+  registerRetentionCommand, // retention
   registerGenerateCommand,
 ];
 

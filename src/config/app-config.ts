@@ -42,6 +42,11 @@ export interface AppConfig {
   /** Days scrubbed free text is kept after import; 0 drops it once keywords and reply fingerprint are taken. */
   freeTextRetentionDays: number;
   /**
+   * Months of cases and call traffic kept (the current month and the N-1 before it; older month
+   * partitions are dropped after each import and by `hotline-gateway retention`); 0: kept forever.
+   */
+  caseRetentionMonths: number;
+  /**
    * Proxies whose X-Forwarded-For is believed (Express `trust proxy`: addresses, CIDR ranges or
    * `loopback`, `linklocal`, `uniquelocal`); empty: none, the socket's address is the client's.
    */
@@ -288,6 +293,7 @@ export function loadConfig(
     workers,
     rateLimitStore: parseRateLimitStore(env, redisUrl, workers),
     freeTextRetentionDays: parseInteger(env, 'FREE_TEXT_RETENTION_DAYS', 0, 0, 36_500),
+    caseRetentionMonths: parseInteger(env, 'CASE_RETENTION_MONTHS', 0, 0, 1_200),
     otlpEndpoint: parseUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
     trustProxy: parseTrustProxy(env),
     demoKeyDays: parseInteger(env, 'DEMO_KEY_DAYS', 30, 1, 3650),

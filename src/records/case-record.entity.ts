@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import type { Channel, Kind, Outcome, Satisfaction } from './records.constants.js';
 
 /**
@@ -7,7 +7,9 @@ import type { Channel, Kind, Outcome, Satisfaction } from './records.constants.j
  * pseudonym, free text is scrubbed.
  */
 @Entity({ name: 'case_record' })
-@Unique('case_record_source_case_number_key', ['source', 'caseNumber'])
+// Partitioned by local month of received_at (src/records/month-partitions.ts): a unique constraint must
+// hold the partition key, so the import itself keeps a case number of a source to one case.
+@Unique('case_record_source_case_number_key', ['source', 'caseNumber', 'receivedAt'])
 @Check('case_record_channel_check', `"channel" IN ('phone', 'web', 'app', 'wechat', 'other')`)
 @Check('case_record_kind_check', `"kind" IN ('consultation', 'help', 'complaint', 'report', 'suggestion', 'praise')`)
 @Check('case_record_outcome_check', `"outcome" IS NULL OR "outcome" IN ('solved', 'partly', 'unsolved', 'returned')`)
@@ -31,7 +33,8 @@ export class CaseRecordEntity {
   @Column({ name: 'case_number', type: 'text' })
   caseNumber!: string;
 
-  @Column({ name: 'received_at', type: 'timestamptz' })
+  /** The partition key, hence part of the primary key. */
+  @PrimaryColumn({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;
 
   @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true })

@@ -158,6 +158,11 @@ export async function insertCases(ds: DataSource, options: FixtureOptions): Prom
   }
   await ds.transaction(async (m) => {
     await m.query(
+      `SELECT hgw_ensure_month_partition('case_record', d) FROM (SELECT DISTINCT date_trunc('month', t AT TIME ZONE 'Asia/Shanghai')::date AS d
+       FROM unnest($1::timestamptz[]) t) x`,
+      [cols.received_at],
+    );
+    await m.query(
       `INSERT INTO case_record (source, case_number, received_at, closed_at, channel, kind, category_l1, category_l2, category_l3,
          province_code, city_code, district_code, street_code, department_code, outcome, satisfaction, repeat_of_id, record_key)
        SELECT $1, * FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[],
@@ -197,6 +202,11 @@ export async function insertTraffic(
         answered.push(a);
         abandoned.push(Math.floor((o - a) * r()));
       }
+      await m.query(
+        `SELECT hgw_ensure_month_partition('call_traffic', d) FROM (SELECT DISTINCT date_trunc('month', t AT TIME ZONE 'Asia/Shanghai')::date AS d
+         FROM unnest($1::timestamptz[]) t) x`,
+        [hours],
+      );
       await m.query(
         `INSERT INTO call_traffic (city_code, hour_start, source, calls_offered, calls_answered, calls_abandoned)
          SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::int[], $5::int[], $6::int[])`,

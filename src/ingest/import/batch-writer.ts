@@ -7,6 +7,7 @@ import { QueryRunner } from 'typeorm';
 import { selectRows } from './select-rows.js';
 import { analyseBatchText } from '../text-analytics/text-analytics.js';
 import { HOTLINE_TIME_ZONE } from '../../records/records.constants.js';
+import { ensureMonthPartitions, monthsOf } from '../../records/month-partitions.js';
 import type { CaseInput, NewReferenceRows, TrafficInput } from './case-input.js';
 
 /** Progress of one batch: how far into the file it reaches and what it counted. */
@@ -41,7 +42,7 @@ const TZ = HOTLINE_TIME_ZONE;
 
 /** Staging table for one batch: text COPY in, set-based INSERT out; emptied at each commit. */
 const STAGE = 'hgw_import_case_stage';
-const STAGE_COLUMNS = [
+export const STAGE_COLUMNS = [
   'source text',
   'case_number text',
   'received_at float8',
@@ -65,6 +66,7 @@ const STAGE_COLUMNS = [
   'reply_fingerprint text',
   'caller_pseudonym text',
   'record_key int',
+  'ord int',
 ];
 
 /**
@@ -72,19 +74,43 @@ const STAGE_COLUMNS = [
  * from the rows in memory) and the reply fingerprint are all the analytics read, so by default
  * (0 days) none of it is stored. Less to store, less to leak.
  */
-const KEPT_TEXT = ['dissatisfaction_reason', 'request_text', 'reply_text']
+export const KEPT_TEXT = ['dissatisfaction_reason', 'request_text', 'reply_text']
   .map((c) => `CASE WHEN to_timestamp(received_at) >= now() - $2::int * interval '1 day' THEN ${c} END`)
   .join(', ');
 
 /**
+ * The staged cases whose case number the source has not stored yet, once each (the first in the
+ * file), in file order. `case_record` is partitioned by month, so its unique constraint holds
+ * received_at too and cannot see a case number again at another time: this does, and the
+ * per-source lock (sourceLocks) keeps two imports from storing one case number at once.
+ */
+export function newStagedCases(stage: string): string {
+  return `
+  SELECT * FROM (
+    SELECT DISTINCT ON (s.source, s.case_number) s.* FROM ${stage} s
+    WHERE NOT EXISTS (SELECT 1 FROM case_record c WHERE c.source = s.source AND c.case_number = s.case_number)
+    ORDER BY s.source, s.case_number, s.ord
+  ) d ORDER BY d.ord`;
+}
+
+/** Transaction-scoped locks on the staged cases' sources, in a fixed order (no deadlock between imports). */
+export function sourceLocks(stage: string): string {
+  return `SELECT pg_advisory_xact_lock(hashtext('hgw-case-source:' || source))
+  FROM (SELECT DISTINCT source FROM ${stage} ORDER BY 1) s`;
+}
+
+/**
  * Writes one batch in one transaction: new reference rows, the records (COPY of the batch
- * into a temporary staging table, then one `INSERT … SELECT … ON CONFLICT DO NOTHING`, so
- * re-imports add nothing and duplicates are the difference of the counts), repeat-chain
+ * into a temporary staging table, then one `INSERT … SELECT` of the cases whose case number is
+ * new (newStagedCases), so re-imports add nothing and duplicates are the difference of the
+ * counts), repeat-chain
  * links, the touched days into rollup_dirty_day, the batch hooks, and the import batch's
  * progress. A kill at any point leaves either all of it or none of it.
  */
 export class BatchWriter {
   private staged = false;
+  /** Month partitions known to exist, per table. */
+  private readonly months = { case_record: new Set<string>(), call_traffic: new Set<string>() };
 
   constructor(
     private readonly runner: QueryRunner,
@@ -104,12 +130,24 @@ export class BatchWriter {
       );
       this.staged = true;
     }
+    // Months without a partition get one first, each in a short transaction of its own.
+    if (rows.length > 0)
+      await ensureMonthPartitions(
+        this.runner,
+        'case_record',
+        await monthsOf(
+          this.runner,
+          rows.map((r) => r.receivedAt),
+        ),
+        this.months.case_record,
+      );
     return this.transaction(async () => {
       if (refs) await this.writeReferences(refs);
       let inserted = 0;
       let firstCaseId: string | null = null;
       if (copyText !== null) {
         await pipeline(Readable.from([copyText]), this.client.query(copyFrom(`COPY ${STAGE} FROM STDIN`)));
+        await this.runner.query(sourceLocks(STAGE));
         const result = await selectRows<{ inserted: number; min_id: string | null }>(
           this.runner,
           `WITH ins AS (
@@ -121,8 +159,8 @@ export class BatchWriter {
                channel, kind, category_l1, category_l2, category_l3, province_code, city_code, district_code,
                street_code, department_code, outcome, satisfaction, ${KEPT_TEXT}, reply_fingerprint, caller_pseudonym,
                record_key, $1::bigint
-             FROM ${STAGE}
-             ON CONFLICT (source, case_number) DO NOTHING
+             FROM (${newStagedCases(STAGE)}) n
+             ON CONFLICT DO NOTHING
              RETURNING id, received_at
            ), dirty AS (
              INSERT INTO rollup_dirty_day (series, day)
@@ -134,7 +172,8 @@ export class BatchWriter {
         );
         inserted = result[0].inserted;
         firstCaseId = result[0].min_id;
-        if (inserted > 0 && rows.some((r) => r.callerPseudonym !== null)) await this.linkRepeats(firstCaseId as string);
+        if (inserted > 0 && rows.some((r) => r.callerPseudonym !== null))
+          await linkRepeats(this.runner, this.batchId, firstCaseId as string);
         // Keywords and template replies (docs/analytics-topics.md) need the rows' text, so not a hook.
         if (inserted > 0) await analyseBatchText(this.runner, rows, this.batchId, firstCaseId as string);
       }
@@ -145,6 +184,16 @@ export class BatchWriter {
   }
 
   async writeTraffic(rows: TrafficInput[], counts: BatchCounts): Promise<number> {
+    if (rows.length > 0)
+      await ensureMonthPartitions(
+        this.runner,
+        'call_traffic',
+        await monthsOf(
+          this.runner,
+          rows.map((r) => r.hourStart),
+        ),
+        this.months.call_traffic,
+      );
     return this.transaction(async () => {
       let inserted = 0;
       if (rows.length > 0) {
@@ -178,69 +227,8 @@ export class BatchWriter {
     });
   }
 
-  /**
-   * Links each new case with a caller to that caller's latest earlier case on the same issue
-   * (same level-1 and level-2 category) within 90 days, including cases of this batch.
-   */
-  private async linkRepeats(minId: string): Promise<void> {
-    await this.runner.query(
-      `UPDATE case_record c SET repeat_of_id = m.prev
-       FROM (
-         SELECT x.id, (
-           SELECT p.id FROM case_record p
-           WHERE p.caller_pseudonym = x.caller_pseudonym
-             AND p.received_at < x.received_at AND p.received_at >= x.received_at - interval '90 days'
-             AND p.category_l1 = x.category_l1 AND p.category_l2 IS NOT DISTINCT FROM x.category_l2
-           ORDER BY p.received_at DESC, p.id DESC LIMIT 1
-         ) AS prev
-         FROM case_record x
-         WHERE x.id >= $2::bigint AND x.import_batch_id = $1::bigint AND x.caller_pseudonym IS NOT NULL
-       ) m
-       -- The range on c too: otherwise the planner may read all of case_record to join 5,000 rows.
-       WHERE c.id = m.id AND c.id >= $2::bigint AND m.prev IS NOT NULL`,
-      [this.batchId, minId],
-    );
-  }
-
   private async writeReferences(refs: NewReferenceRows): Promise<void> {
-    if (refs.areas.length) {
-      await this.runner.query(
-        `INSERT INTO area (code, level, parent_code, name_zh, name_en)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) ON CONFLICT DO NOTHING`,
-        [
-          refs.areas.map((a) => a.code),
-          refs.areas.map((a) => a.level),
-          refs.areas.map((a) => a.parentCode),
-          refs.areas.map((a) => a.nameZh),
-          refs.areas.map((a) => a.nameEn),
-        ],
-      );
-    }
-    if (refs.categories.length) {
-      await this.runner.query(
-        `INSERT INTO category (code, level, parent_code, name_zh, name_en)
-         SELECT * FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::text[]) ON CONFLICT DO NOTHING`,
-        [
-          refs.categories.map((c) => c.code),
-          refs.categories.map((c) => c.level),
-          refs.categories.map((c) => c.parentCode),
-          refs.categories.map((c) => c.nameZh),
-          refs.categories.map((c) => c.nameEn),
-        ],
-      );
-    }
-    if (refs.departments.length) {
-      await this.runner.query(
-        `INSERT INTO department (code, name_zh, name_en, area_code)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
-        [
-          refs.departments.map((d) => d.code),
-          refs.departments.map((d) => d.nameZh),
-          refs.departments.map((d) => d.nameEn),
-          refs.departments.map((d) => d.areaCode),
-        ],
-      );
-    }
+    await writeReferences(this.runner, refs);
   }
 
   private async advance(counts: BatchCounts, accepted: number, duplicates: number): Promise<void> {
@@ -265,6 +253,72 @@ export class BatchWriter {
 }
 
 /**
+ * Links each new case with a caller to that caller's latest earlier case on the same issue
+ * (same level-1 and level-2 category) within 90 days, including cases of this batch.
+ */
+export async function linkRepeats(runner: QueryRunner, batchId: string, minId: string): Promise<void> {
+  await runner.query(
+    `UPDATE case_record c SET repeat_of_id = m.prev
+     FROM (
+       SELECT x.id, (
+         SELECT p.id FROM case_record p
+         WHERE p.caller_pseudonym = x.caller_pseudonym
+           AND p.received_at < x.received_at AND p.received_at >= x.received_at - interval '90 days'
+           AND p.category_l1 = x.category_l1 AND p.category_l2 IS NOT DISTINCT FROM x.category_l2
+         ORDER BY p.received_at DESC, p.id DESC LIMIT 1
+       ) AS prev
+       FROM case_record x
+       WHERE x.id >= $2::bigint AND x.import_batch_id = $1::bigint AND x.caller_pseudonym IS NOT NULL
+     ) m
+     -- The range on c too: otherwise the planner may read all of case_record to join 5,000 rows.
+     WHERE c.id = m.id AND c.id >= $2::bigint AND m.prev IS NOT NULL`,
+    [batchId, minId],
+  );
+}
+
+/** Reference rows (areas, categories, departments) the batch's cases name and the database lacks. */
+export async function writeReferences(runner: QueryRunner, refs: NewReferenceRows): Promise<void> {
+  if (refs.areas.length) {
+    await runner.query(
+      `INSERT INTO area (code, level, parent_code, name_zh, name_en)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) ON CONFLICT DO NOTHING`,
+      [
+        refs.areas.map((a) => a.code),
+        refs.areas.map((a) => a.level),
+        refs.areas.map((a) => a.parentCode),
+        refs.areas.map((a) => a.nameZh),
+        refs.areas.map((a) => a.nameEn),
+      ],
+    );
+  }
+  if (refs.categories.length) {
+    await runner.query(
+      `INSERT INTO category (code, level, parent_code, name_zh, name_en)
+       SELECT * FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::text[]) ON CONFLICT DO NOTHING`,
+      [
+        refs.categories.map((c) => c.code),
+        refs.categories.map((c) => c.level),
+        refs.categories.map((c) => c.parentCode),
+        refs.categories.map((c) => c.nameZh),
+        refs.categories.map((c) => c.nameEn),
+      ],
+    );
+  }
+  if (refs.departments.length) {
+    await runner.query(
+      `INSERT INTO department (code, name_zh, name_en, area_code)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+      [
+        refs.departments.map((d) => d.code),
+        refs.departments.map((d) => d.nameZh),
+        refs.departments.map((d) => d.nameEn),
+        refs.departments.map((d) => d.areaCode),
+      ],
+    );
+  }
+}
+
+/**
  * COPY text format: tab-separated, `\\N` for null, backslash escapes for the four special
  * characters; NUL, which PostgreSQL text cannot hold, is dropped.
  */
@@ -281,8 +335,8 @@ function copySeconds(ms: number | null): string {
   return ms === null ? '\\N' : String(ms / 1000);
 }
 
-/** The batch as COPY text, one line per case in the staging table's column order. */
-export function encodeCases(rows: readonly CaseInput[]): string {
+/** The batch as COPY text, one line per case in the staging table's column order (`ord` from `firstOrd` on). */
+export function encodeCases(rows: readonly CaseInput[], firstOrd = 0): string {
   const keys = randomBytes(4 * rows.length);
   let out = '';
   for (let i = 0; i < rows.length; i++) {
@@ -333,6 +387,8 @@ export function encodeCases(rows: readonly CaseInput[]): string {
       copyText(r.callerPseudonym) +
       '\t' +
       String(keys.readUInt32LE(4 * i) >>> 1) +
+      '\t' +
+      String(firstOrd + i) +
       '\n';
   }
   return out;

@@ -20,6 +20,7 @@ import { bindTraffic } from './profiles/traffic.profile.js';
 import { ReferenceIndex } from './reference-index.js';
 import { openCsv, openJsonl, type RowSource } from './row-sources.js';
 import { purgeFreeText } from './free-text-retention.js';
+import { HistoryLoader } from './history-load.js';
 
 export interface ImportOptions {
   file: string;
@@ -39,6 +40,11 @@ export interface ImportOptions {
   collectGarbagePerBatch?: boolean;
   /** Days the scrubbed free text of a case is kept (FREE_TEXT_RETENTION_DAYS); default 0: not stored. */
   freeTextRetentionDays?: number;
+  /**
+   * A history load (`import --history`, cases only): months without cases are loaded as detached
+   * partitions and attached with their indexes built once (src/ingest/import/history-load.ts).
+   */
+  history?: boolean;
 }
 
 export interface ImportSummary {
@@ -113,6 +119,8 @@ export class ImportRunner {
     const started = Date.now();
     const { sha256, size } = options;
     const profile = profileOf(options);
+    if (options.history && profile === 'traffic')
+      throw new InputError('--history loads case files; call traffic is small enough for the day-to-day import');
     const source =
       options.source?.trim() ||
       (options.mapping ? (options.mapping.source ?? options.mapping.name) : DEFAULT_SOURCES[profile as ProfileName]);
@@ -165,6 +173,9 @@ export class ImportRunner {
         rejects = createWriteStream(options.rejectsFile, { flags: skip > 0 ? 'a' : 'w', mode: 0o600 });
       const firstRejects: Reject[] = [];
       const writer = new BatchWriter(runner, client, batchId, this.hooks, options.freeTextRetentionDays ?? 0);
+      const history = options.history
+        ? new HistoryLoader(runner, client, batchId, this.hooks, options.freeTextRetentionDays ?? 0)
+        : null;
       const records = await pump({
         rows: input.rows,
         mapper,
@@ -172,6 +183,7 @@ export class ImportRunner {
         batchSize: options.batchSize ?? (options.profile === 'traffic' ? 20_000 : DEFAULT_BATCH),
         collectGarbageEvery: options.collectGarbagePerBatch ? DEFAULT_BATCH : undefined,
         write: async (rows, refsToAdd, counts) => {
+          if (history) return history.stage(rows as CaseInput[], refsToAdd, counts);
           return options.profile === 'traffic'
             ? writer.writeTraffic(rows as TrafficInput[], counts)
             : writer.writeCases(rows as CaseInput[], refsToAdd, counts);
@@ -184,6 +196,7 @@ export class ImportRunner {
         },
       });
       await runner.query(`SET synchronous_commit = on`);
+      if (history) await history.finish();
       await purgeFreeText(runner, options.freeTextRetentionDays ?? 0);
       await runner.query(`UPDATE import_batch SET status = 'completed', finished_at = now() WHERE id = $1`, [batchId]);
       const [totals] = await selectRows<{ accepted: number; rejected: number; duplicates: number }>(

@@ -3,6 +3,8 @@ import cliProgress from 'cli-progress';
 import type { CliContext } from '../../cli/commands.js';
 import { CliFailure } from '../../cli/commands.js';
 import { notifyRecordsChanged } from '../../records/records-changed.js';
+import { applyCaseRetention, type RetentionResult } from '../retention/case-retention.js';
+import { describeRetention } from '../retention/retention.command.js';
 import { loadPseudonymKey, PseudonymKeyError } from '../pii/pseudonym-key.js';
 import { InputError } from './case-input.js';
 import { ImportRunner, type ImportSummary } from './import-runner.js';
@@ -16,6 +18,7 @@ interface ImportFlags {
   source?: string;
   batchSize?: string;
   json?: boolean;
+  history?: boolean;
 }
 
 /** `hotline-gateway import FILE (--profile 12345|nyc311|jsonl|traffic | --map MAPPING.json) [--rejects FILE] [--json]` */
@@ -35,6 +38,10 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
     )
     .option('--source <name>', 'source name; case numbers are unique per source (default per profile)')
     .option('--batch-size <n>', 'rows per transaction', '5000')
+    .option(
+      '--history',
+      'a history load: months without cases are loaded whole, their indexes built once (docs/scaling.md)',
+    )
     .option('--json', 'print one JSON object')
     .action(async (file: string, flags: ImportFlags) => {
       if ((flags.profile === undefined) === (flags.map === undefined)) {
@@ -66,6 +73,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
             source: flags.source,
             batchSize,
             freeTextRetentionDays: ctx.config.freeTextRetentionDays,
+            history: flags.history === true,
             onProgress: (read, total) => {
               if (!bar) return;
               const mb = (n: number) => Math.round(n / 1e5) / 10;
@@ -75,8 +83,9 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
             },
           });
           if (bar && barStarted) bar.stop();
+          const retention = await applyCaseRetention(ctx.config, db.dataSource);
           await notifyRecordsChanged(db.dataSource);
-          return result;
+          return { ...result, retention };
         } catch (e) {
           if (bar && barStarted) bar.stop();
           return rethrowAsFailure(e);
@@ -92,7 +101,7 @@ function rethrowAsFailure(e: unknown): never {
   throw e;
 }
 
-function describe(s: ImportSummary): string {
+function describe(s: ImportSummary & { retention: RetentionResult | null }): string {
   const lines = [
     `imported ${s.file} (${s.profile}, source ${s.source}, batch ${s.batchId}) in ${s.seconds}s`,
     `records ${s.records}: accepted ${s.accepted}, rejected ${s.rejected}, duplicates ${s.duplicates}` +
@@ -102,5 +111,6 @@ function describe(s: ImportSummary): string {
   if (s.unknownColumns.length) lines.push(`columns not used: ${s.unknownColumns.join(', ')}`);
   for (const r of s.firstRejects) lines.push(`rejected line ${r.line}: ${r.reason}`);
   if (s.rejectsFile && s.rejected) lines.push(`all rejects: ${s.rejectsFile}`);
+  if (s.retention) lines.push(describeRetention(s.retention));
   return lines.join('\n');
 }

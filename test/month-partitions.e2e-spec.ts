@@ -1,0 +1,373 @@
+/* eslint-disable @typescript-eslint/no-unnecessary-type-assertion -- rows of raw SQL are typed where they are read */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { createDataSource } from '../src/database/data-source.js';
+import { migrate } from '../src/database/open-database.js';
+import { generateCases, type GeneratedCase } from '../src/ingest/generate/case-generator.js';
+import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
+import { ImportRunner, type ImportOptions } from '../src/ingest/import/import-runner.js';
+import { refreshRollups } from '../src/aggregate/rollup-refresher.js';
+import { AuditRecorder } from '../src/audit/audit-recorder.js';
+import { loadConfig } from '../src/config/app-config.js';
+import { dropExpiredMonths, firstKeptMonth } from '../src/ingest/retention/case-retention.js';
+import { withIdentityContext } from '../src/principals/identity-context.js';
+import { insertTraffic } from './utils/case-fixtures.js';
+import { createTestDatabase } from './utils/test-database.js';
+
+const KEY = Buffer.alloc(32, 7);
+
+async function openDb(): Promise<{ ds: DataSource; url: string; drop: () => Promise<void> }> {
+  const db = await createTestDatabase();
+  const ds = createDataSource(db.url, { poolSize: 4 });
+  await ds.initialize();
+  await migrate(ds);
+  return {
+    ds,
+    url: db.url,
+    drop: async () => {
+      await ds.destroy();
+      await db.drop();
+    },
+  };
+}
+
+const months = async (ds: DataSource, table: string) =>
+  (
+    (await ds.query(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = $1::regclass ORDER BY 1`,
+      [table],
+    )) as { name: string }[]
+  ).map((r) => r.name);
+
+const count = async (ds: DataSource, sql: string, params: unknown[] = []) =>
+  Number(((await ds.query(sql, params)) as { n: string }[])[0].n);
+
+/** What the import stored, in a form two databases can be compared by (no ids). */
+const stored = async (ds: DataSource) =>
+  (await ds.query(
+    `SELECT count(*)::int AS cases, count(repeat_of_id)::int AS repeats, count(*) FILTER (WHERE template_reply)::int AS templates,
+       md5(string_agg(concat_ws('|', source, case_number, received_at, closed_at, channel, kind, category_l3, street_code,
+         department_code, outcome, satisfaction, reply_fingerprint, caller_pseudonym), ',' ORDER BY case_number)) AS digest,
+       (SELECT count(*)::int FROM case_keyword) AS keywords,
+       (SELECT count(*)::int FROM rollup_dirty_day WHERE series = 'cases') AS dirty_days,
+       (SELECT md5(string_agg(c.case_number || '>' || p.case_number, ',' ORDER BY c.case_number))
+          FROM case_record c JOIN case_record p ON p.id = c.repeat_of_id) AS chains
+     FROM case_record`,
+  )) as unknown[];
+
+describe('monthly partitions of case_record and call_traffic', () => {
+  let dir: string;
+  const write = (name: string, cases: GeneratedCase[]) => {
+    const file = join(dir, name);
+    writeFileSync(file, [CASE_CSV_HEADER.join(','), ...cases.map(caseToCsv)].join('\n') + '\n');
+    return file;
+  };
+  const run = (ds: DataSource, options: ImportOptions) => new ImportRunner(ds, KEY).run(options);
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hgw-partitions-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('the migration', () => {
+    let db: Awaited<ReturnType<typeof openDb>>;
+    beforeAll(async () => {
+      db = await openDb();
+    });
+    afterAll(async () => db.drop());
+
+    it('moves the cases and traffic of an existing deployment into month partitions and back without loss', async () => {
+      const { ds } = db;
+      while (
+        ((await ds.query(`SELECT 1 FROM schema_migrations WHERE name = 'MonthlyPartitions1764205200000'`)) as []).length
+      )
+        await ds.undoLastMigration();
+      expect(await months(ds, 'case_record')).toEqual([]);
+      await ds.query(
+        `INSERT INTO case_record (source, case_number, received_at, closed_at, channel, kind, category_l1, province_code,
+           city_code, satisfaction, reply_fingerprint, repeat_of_id, record_key)
+         SELECT 'old', 'N' || g, timestamptz '2021-01-31 23:50+08' + (g - 1) * interval '37 minutes', NULL, 'phone', 'help', 'ENV',
+           '320000', '320100', 'unrated', CASE WHEN g % 3 = 0 THEN 'fp' || (g % 7) END, CASE WHEN g % 5 = 0 THEN g - 1 END, g
+         FROM generate_series(1, 3000) g`,
+      );
+      await ds.query(
+        `INSERT INTO call_traffic SELECT '320100', h, 'old', 10, 8, 1
+         FROM generate_series(timestamptz '2021-02-27 00:00+08', timestamptz '2021-03-02 23:00+08', interval '1 hour') h`,
+      );
+      const digest = async () =>
+        (await ds.query(
+          `SELECT (SELECT md5(string_agg(c::text, ',' ORDER BY id)) FROM case_record c) AS cases,
+             (SELECT md5(string_agg(t::text, ',' ORDER BY hour_start)) FROM call_traffic t) AS traffic,
+             (SELECT last_value FROM case_record_id_seq) AS next_id`,
+        )) as unknown[];
+      const before = await digest();
+
+      await migrate(ds);
+      expect(await digest()).toEqual(before);
+      // 3,000 cases 37 minutes apart from 31 January 23:50 (local): one in January, then to mid-April.
+      expect(await months(ds, 'case_record')).toEqual([
+        'case_record_y2021m01',
+        'case_record_y2021m02',
+        'case_record_y2021m03',
+        'case_record_y2021m04',
+      ]);
+      expect(await count(ds, `SELECT count(*) n FROM ONLY case_record_y2021m01`)).toBe(1);
+      expect(await months(ds, 'call_traffic')).toEqual(['call_traffic_y2021m02', 'call_traffic_y2021m03']);
+      expect(await count(ds, `SELECT count(*) n FROM call_traffic_y2021m03`)).toBe(48);
+      // New cases continue the id sequence.
+      await ds.query(`SELECT hgw_ensure_month_partition('case_record', '2021-03-01')`);
+      const [{ id }] = (await ds.query(
+        `INSERT INTO case_record (source, case_number, received_at, channel, kind, category_l1, province_code, city_code, record_key)
+         VALUES ('old', 'N9999', '2021-03-05 10:00+08', 'phone', 'help', 'ENV', '320000', '320100', 1) RETURNING id`,
+      )) as { id: string }[];
+      expect(Number(id)).toBe(3001);
+      await ds.query(`DELETE FROM case_record WHERE case_number = 'N9999'`);
+
+      const after = await digest();
+      while (
+        ((await ds.query(`SELECT 1 FROM schema_migrations WHERE name = 'MonthlyPartitions1764205200000'`)) as []).length
+      )
+        await ds.undoLastMigration();
+      expect(await months(ds, 'case_record')).toEqual([]);
+      expect(await digest()).toEqual(after);
+      await migrate(ds);
+      expect(await digest()).toEqual(after);
+    });
+  });
+
+  describe('imports', () => {
+    let db: Awaited<ReturnType<typeof openDb>>;
+    let cases: GeneratedCase[];
+    beforeAll(async () => {
+      db = await openDb();
+      cases = [...generateCases({ cases: 1200, from: '2021-03-20', to: '2021-05-10', seed: 'partitions' })];
+    });
+    afterAll(async () => db.drop());
+
+    it('creates the months a day-to-day import needs and stores a case number of a source once, whatever its time', async () => {
+      const { ds } = db;
+      const first = await run(ds, { file: write('a.csv', cases), profile: '12345', batchSize: 500 });
+      expect(first).toMatchObject({ accepted: 1200, duplicates: 0 });
+      expect(await months(ds, 'case_record')).toEqual([
+        'case_record_y2021m03',
+        'case_record_y2021m04',
+        'case_record_y2021m05',
+      ]);
+      // The same records again: nothing stored twice.
+      expect(await run(ds, { file: write('b.csv', cases), profile: '12345' })).toMatchObject({
+        accepted: 0,
+        duplicates: 1200,
+      });
+      // The same case numbers a year earlier (other partitions, where the unique constraint cannot
+      // see them), one of them twice in the file, and two new cases: only the two are stored.
+      const moved = (c: GeneratedCase, caseNumber = c.caseNumber): GeneratedCase => {
+        const y = (t: string | null) => (t === null ? null : t.replace(/^2021/, '2020'));
+        return {
+          ...c,
+          caseNumber,
+          receivedAt: y(c.receivedAt)!,
+          dispatchedAt: y(c.dispatchedAt),
+          closedAt: y(c.closedAt),
+        };
+      };
+      const again = [
+        ...cases.slice(0, 300).map((c) => moved(c)),
+        moved(cases[0]),
+        moved(cases[1], 'NEW-1'),
+        moved(cases[2], 'NEW-2'),
+        { ...cases[3], caseNumber: 'NEW-2' },
+      ];
+      expect(await run(ds, { file: write('c.csv', again), profile: '12345', batchSize: 100 })).toMatchObject({
+        accepted: 2,
+        duplicates: 302,
+      });
+      expect(await count(ds, `SELECT count(*) n FROM case_record`)).toBe(1202);
+      expect(
+        await count(
+          ds,
+          `SELECT count(*) n FROM (SELECT 1 FROM case_record GROUP BY source, case_number HAVING count(*) > 1) d`,
+        ),
+      ).toBe(0);
+      // The first of the file's two NEW-2 lines is the one kept (the 2020 one).
+      expect(
+        await count(
+          ds,
+          `SELECT count(*) n FROM case_record WHERE case_number = 'NEW-2' AND received_at < '2021-01-01'`,
+        ),
+      ).toBe(1);
+    });
+
+    it('loads the same file as a history load into empty months with the same result as the day-to-day import', async () => {
+      const other = await openDb();
+      try {
+        const file = write('h.csv', cases);
+        const sut = await run(other.ds, { file, profile: '12345', history: true, batchSize: 500 });
+        expect(sut).toMatchObject({ accepted: 1200, duplicates: 0, rejected: 0, records: 1200 });
+        const reference = await openDb();
+        try {
+          await run(reference.ds, { file, profile: '12345', batchSize: 500 });
+          expect(await stored(other.ds)).toEqual(await stored(reference.ds));
+          expect(await months(other.ds, 'case_record')).toEqual(await months(reference.ds, 'case_record'));
+        } finally {
+          await reference.drop();
+        }
+        // Every index of the parent has its partition in each attached month.
+        const parentIndexes = (await other.ds.query(
+          `SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = 'case_record'::regclass`,
+        )) as { name: string }[];
+        expect(parentIndexes.length).toBe(7);
+        for (const { name } of parentIndexes)
+          expect(
+            await count(other.ds, `SELECT count(*) n FROM pg_inherits WHERE inhparent = $1::regclass`, [name]),
+          ).toBe(3);
+        // Again: nothing twice.
+        expect(await run(other.ds, { file, profile: '12345', history: true })).toMatchObject({
+          accepted: 0,
+          duplicates: 1200,
+        });
+        expect(await count(other.ds, `SELECT count(*) n FROM case_record`)).toBe(1200);
+      } finally {
+        await other.drop();
+      }
+    });
+
+    it('takes the day-to-day path for months that already have cases, and leaves nothing when killed', async () => {
+      const { ds } = db;
+      const later = [...generateCases({ cases: 900, from: '2021-05-25', to: '2021-07-05', seed: 'later' })];
+      const file = write('later.csv', later);
+      let batches = 0;
+      await expect(
+        run(ds, {
+          file,
+          profile: '12345',
+          history: true,
+          batchSize: 200,
+          onProgress: () => {
+            if (++batches === 3) throw new Error('killed');
+          },
+        }),
+      ).rejects.toThrow('killed');
+      expect(await count(ds, `SELECT count(*) n FROM case_record`)).toBe(1202);
+      expect(await months(ds, 'case_record')).toHaveLength(5);
+      expect(
+        await count(
+          ds,
+          `SELECT count(*) n FROM pg_class WHERE relname IN ('case_record_y2021m06', 'case_record_y2021m07')`,
+        ),
+      ).toBe(0);
+
+      const sut = await run(ds, { file, profile: '12345', history: true, batchSize: 200 });
+      expect(sut).toMatchObject({ accepted: 900, duplicates: 0, resumedAfter: 0 });
+      expect(await months(ds, 'case_record')).toEqual([
+        'case_record_y2020m03',
+        'case_record_y2020m04',
+        'case_record_y2021m03',
+        'case_record_y2021m04',
+        'case_record_y2021m05',
+        'case_record_y2021m06',
+        'case_record_y2021m07',
+      ]);
+      expect(await count(ds, `SELECT count(*) n FROM case_record WHERE received_at >= '2021-05-25'`)).toBe(900);
+      const [batch] = (await ds.query(
+        `SELECT status, committed_lines, accepted FROM import_batch WHERE status = 'completed' ORDER BY id DESC LIMIT 1`,
+      )) as { status: string; committed_lines: number; accepted: number }[];
+      expect(batch).toEqual({ status: 'completed', committed_lines: 900, accepted: 900 });
+    });
+
+    it('refuses a history load of call traffic', async () => {
+      await expect(run(db.ds, { file: write('t.csv', []), profile: 'traffic', history: true })).rejects.toThrow(
+        '--history loads case files',
+      );
+    });
+  });
+
+  describe('retention (CASE_RETENTION_MONTHS)', () => {
+    let db: Awaited<ReturnType<typeof openDb>>;
+    beforeAll(async () => {
+      db = await openDb();
+      const cases = [...generateCases({ cases: 1500, from: '2021-01-01', to: '2021-04-30', seed: 'retention' })];
+      await run(db.ds, { file: write('r.csv', cases), profile: '12345' });
+      await insertTraffic(db.ds, 5, ['320100', '320500'], '2021-01-20', 70);
+      await refreshRollups(db.ds);
+    });
+    afterAll(async () => db.drop());
+
+    it('keeps the month of now and the months before it', () => {
+      expect(firstKeptMonth(new Date('2021-04-15T12:00:00+08:00'), 2)).toBe('2021-03');
+      expect(firstKeptMonth(new Date('2021-01-01T00:30:00+08:00'), 1)).toBe('2021-01');
+      expect(firstKeptMonth(new Date('2021-01-01T00:30:00+08:00'), 13)).toBe('2020-01');
+      expect(firstKeptMonth(new Date('2020-12-31T16:30:00Z'), 1)).toBe('2021-01');
+    });
+
+    it('drops whole expired months of cases and traffic, audited, and the rollups follow', async () => {
+      const { ds } = db;
+      const now = new Date('2021-04-15T12:00:00+08:00');
+      const old = `received_at < '2021-03-01 00:00+08'`;
+      const expiredCases = await count(ds, `SELECT count(*) n FROM case_record WHERE ${old}`);
+      const keptCases = await count(ds, `SELECT count(*) n FROM case_record WHERE NOT (${old})`);
+      const expiredTraffic = await count(
+        ds,
+        `SELECT count(*) n FROM call_traffic WHERE hour_start < '2021-03-01 00:00+08'`,
+      );
+      expect(expiredCases).toBeGreaterThan(500);
+      expect(await count(ds, `SELECT count(*) n FROM case_keyword`)).toBeGreaterThan(0);
+      expect(await count(ds, `SELECT count(*) n FROM rollup_cases_month WHERE t < '2021-03-01'`)).toBeGreaterThan(0);
+      const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: join(dir, 'retention'), LOG_LEVEL: 'silent' });
+
+      // Fail closed: no audit event, nothing dropped.
+      const failing = { record: () => Promise.reject(new Error('audit down')) } as unknown as AuditRecorder;
+      await expect(dropExpiredMonths(ds, failing, 2, now)).rejects.toThrow('audit down');
+      expect(await count(ds, `SELECT count(*) n FROM case_record WHERE ${old}`)).toBe(expiredCases);
+
+      const sut = await withIdentityContext(config, ds, (app) => dropExpiredMonths(ds, app.get(AuditRecorder), 2, now));
+      expect(sut).toMatchObject({
+        keptFrom: '2021-03',
+        caseMonths: ['2021-01', '2021-02'],
+        trafficMonths: ['2021-01', '2021-02'],
+        cases: expiredCases,
+        trafficRows: expiredTraffic,
+      });
+      expect(await months(ds, 'case_record')).toEqual(['case_record_y2021m03', 'case_record_y2021m04']);
+      expect(await months(ds, 'call_traffic')).toEqual(['call_traffic_y2021m03']);
+      expect(await count(ds, `SELECT count(*) n FROM case_record`)).toBe(keptCases);
+      expect(
+        await count(
+          ds,
+          `SELECT count(*) n FROM case_keyword k WHERE NOT EXISTS (SELECT 1 FROM case_record c WHERE c.id = k.case_id)`,
+        ),
+      ).toBe(0);
+      expect(
+        await count(
+          ds,
+          `SELECT count(*) n FROM case_record c WHERE c.repeat_of_id IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM case_record p WHERE p.id = c.repeat_of_id)`,
+        ),
+      ).toBe(0);
+      const [event] = (await ds.query(
+        `SELECT operation, decision, role, target, query FROM audit_event WHERE id = $1`,
+        [sut.auditId],
+      )) as { operation: string; decision: string; role: string; target: string; query: Record<string, unknown> }[];
+      expect(event).toMatchObject({
+        operation: 'dropExpiredMonths',
+        decision: 'allowed',
+        target: 'records:before:2021-03',
+        query: { retentionMonths: 2, caseMonths: ['2021-01', '2021-02'], cases: expiredCases },
+      });
+
+      await refreshRollups(ds);
+      expect(await count(ds, `SELECT count(*) n FROM rollup_cases_month WHERE t < '2021-03-01'`)).toBe(0);
+      expect(await count(ds, `SELECT count(*) n FROM rollup_cases_fine WHERE t < '2021-03-01'`)).toBe(0);
+      expect(await count(ds, `SELECT count(*) n FROM rollup_traffic_month WHERE t < '2021-03-01'`)).toBe(0);
+      expect(await count(ds, `SELECT sum(cases) n FROM rollup_cases_month`)).toBe(keptCases);
+
+      // Nothing more is due: nothing dropped, nothing audited.
+      const again = await withIdentityContext(config, ds, (app) =>
+        dropExpiredMonths(ds, app.get(AuditRecorder), 2, now),
+      );
+      expect(again).toMatchObject({ caseMonths: [], trafficMonths: [], auditId: null });
+    });
+  });
+});
