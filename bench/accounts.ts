@@ -3,9 +3,9 @@
  * (the CLI's bootstrap on an empty database, else a new key for the existing steward through the
  * same service `createApiKey` uses), then over the API: `createPrincipal` and `createApiKey` for
  * every department, researcher, steward and auditor, `requestLicense` by each researcher and
- * `approveLicense` by the steward. Every step is audited like any other; keys are stored hashed, and
- * the plain keys live only in this process. Fresh accounts each run, so that daily quotas and
- * budgets start at zero.
+ * `approveLicense` by another steward (four eyes: not the one who created the researcher's
+ * account). Every step is audited like any other; keys are stored hashed, and the plain keys live
+ * only in this process. Fresh accounts each run, so that daily quotas and budgets start at zero.
  */
 import type http from 'node:http';
 import type { Actor } from '../src/access-policy/actor.js';
@@ -100,6 +100,11 @@ export async function createAccounts(
     );
     credentials.set(a.id, { token: createApiKey.apiKey });
   }
+  // Four eyes: the steward who created a licensee's account may not approve its licence, so a
+  // steward of the workload (created by the first) approves.
+  const approverAccount = accounts.find((a) => a.role === 'steward');
+  if (!approverAccount) throw new Error('the workload needs a steward account to approve licences');
+  const approver = credentials.get(approverAccount.id)!.token;
   const today = localDay(new Date());
   const nextYear = `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`;
   for (const a of accounts.filter((x) => x.role === 'researcher')) {
@@ -120,7 +125,7 @@ export async function createAccounts(
       },
       credential.token,
     );
-    await graphql(agent, port, APPROVE_LICENSE, { id: requestLicense.id }, steward);
+    await graphql(agent, port, APPROVE_LICENSE, { id: requestLicense.id }, approver);
     credential.licenseId = requestLicense.id;
   }
   return credentials;

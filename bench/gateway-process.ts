@@ -69,6 +69,8 @@ export async function rollupReads(port: number): Promise<number> {
     headers: { Authorization: `Bearer ${BENCH_METRICS_TOKEN}` },
   });
   const text = await metrics.text();
+  // Without the counter the hit ratio would read as 1: fail instead.
+  if (!metrics.ok) throw new Error(`GET /metrics answered ${metrics.status}: ${text.slice(0, 200)}`);
   let total = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith('hgw_db_reads_total{') && line.includes('purpose="rollups"')) {

@@ -19,6 +19,7 @@ import { FreeTextRetention1764204600000 } from './1764204600000-free-text-retent
 import { FourEyes1764205000000 } from './1764205000000-four-eyes.js';
 import { Nyc311Dataset1764205100000 } from './1764205100000-nyc311-dataset.js';
 import { MonthlyPartitions1764205200000 } from './1764205200000-monthly-partitions.js';
+import { PartialCaseIndexes1764205210000 } from './1764205210000-partial-case-indexes.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   FourEyes1764205000000,
   Nyc311Dataset1764205100000,
   MonthlyPartitions1764205200000,
+  PartialCaseIndexes1764205210000,
 ];
