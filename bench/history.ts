@@ -13,7 +13,7 @@ import { ImportRunner, type ImportSummary } from '../src/ingest/import/import-ru
 import { backendCpuSeconds } from './backend-cpu.js';
 
 /**
- * `npm run bench:history [-- --cases N] [-- --csv PATH] [-- --storage]`: generates one year of N
+ * `npm run bench:history [-- --cases N] [-- --csv PATH] [-- --storage | --storage-only]`: generates one year of N
  * synthetic cases (default 300,000; text, callers and repeat chains as the demo has them) as a
  * 12345 CSV, then imports the same file into two fresh databases of one server, side by side in
  * one run: the day-to-day import (batches of 5,000 into the indexed, partitioned case_record) and
@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   const cases = Number(flag('cases', '300000'));
   const reuse = flag('csv', '');
   const withStorage = process.argv.includes('--storage');
+  /** `--storage-only`: skip the comparison, load the history and print the storage report. */
+  const storageOnly = process.argv.includes('--storage-only');
   if (!Number.isInteger(cases) || cases < 1) throw new Error('--cases: expected a positive whole number');
   const work = mkdtempSync(join(tmpdir(), 'hgw-bench-history-'));
   chmodSync(work, 0o755);
@@ -73,7 +75,8 @@ async function main(): Promise<void> {
     names.push(name);
     const u = new URL(admin);
     u.pathname = `/${name}`;
-    const ds = createDataSource(u.toString(), { poolSize: 4 });
+    // No statement ceiling: the rollup build and VACUUM of a large load run for minutes.
+    const ds = createDataSource(u.toString(), { poolSize: 4, statementTimeoutMs: 0 });
     await ds.initialize();
     await migrate(ds);
     return ds;
@@ -135,6 +138,13 @@ async function main(): Promise<void> {
     };
     // Each load starts on a quiet server: the other database's dirty pages are written out first
     // (CHECKPOINT), and the day-to-day database is gone before the history load starts.
+    if (storageOnly) {
+      // The storage report alone: one history load, then the rollups and the sizes.
+      const only = await load('history', true);
+      await storageReport(only.ds, cases);
+      await only.ds.destroy();
+      return;
+    }
     const daily = await load('daily', false);
     await daily.ds.destroy();
     await adminQuery(`DROP DATABASE ${names[0]} WITH (FORCE)`);
@@ -176,20 +186,22 @@ async function main(): Promise<void> {
           .join(' ')} on ${availableParallelism()} cores\n`,
     );
 
-    if (withStorage) {
-      log('building the rollups');
-      const t = process.hrtime.bigint();
-      await refreshRollups(history.ds);
-      const rollupSeconds = Number(process.hrtime.bigint() - t) / 1e9;
-      await history.ds.query(`VACUUM ANALYZE`);
-      process.stdout.write(`\nrollups built in ${rollupSeconds.toFixed(1)} s\n${await storage(history.ds, cases)}\n`);
-    }
+    if (withStorage) await storageReport(history.ds, cases);
     await history.ds.destroy();
   } finally {
     for (const name of names) await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     if (embedded) await embedded.close();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+async function storageReport(ds: ReturnType<typeof createDataSource>, cases: number): Promise<void> {
+  log('building the rollups');
+  const t = process.hrtime.bigint();
+  await refreshRollups(ds);
+  const rollupSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+  await ds.query(`VACUUM ANALYZE`);
+  process.stdout.write(`\nrollups built in ${rollupSeconds.toFixed(1)} s\n${await storage(ds, cases)}\n`);
 }
 
 /**

@@ -18,6 +18,7 @@ import { SharedRateLimits1764204500000 } from './1764204500000-shared-rate-limit
 import { FreeTextRetention1764204600000 } from './1764204600000-free-text-retention.js';
 import { FourEyes1764205000000 } from './1764205000000-four-eyes.js';
 import { MonthlyPartitions1764205200000 } from './1764205200000-monthly-partitions.js';
+import { PartialCaseIndexes1764205210000 } from './1764205210000-partial-case-indexes.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   FreeTextRetention1764204600000,
   FourEyes1764205000000,
   MonthlyPartitions1764205200000,
+  PartialCaseIndexes1764205210000,
 ];

@@ -15,9 +15,12 @@ import type { Channel, Kind, Outcome, Satisfaction } from './records.constants.j
 @Check('case_record_outcome_check', `"outcome" IS NULL OR "outcome" IN ('solved', 'partly', 'unsolved', 'returned')`)
 @Check('case_record_satisfaction_check', `"satisfaction" IN ('satisfied', 'basically', 'dissatisfied', 'unrated')`)
 @Index('case_record_received_at_idx', ['receivedAt'])
-@Index('case_record_caller_received_idx', ['callerPseudonym', 'receivedAt'])
-@Index('case_record_repeat_of_idx', ['repeatOfId'])
-@Index('case_record_reply_fingerprint_idx', ['replyFingerprint'])
+// Partial: cases without a caller, a repeat link or a reply are not indexed (every use compares with =).
+@Index('case_record_caller_received_idx', ['callerPseudonym', 'receivedAt'], {
+  where: `"caller_pseudonym" IS NOT NULL`,
+})
+@Index('case_record_repeat_of_idx', ['repeatOfId'], { where: `"repeat_of_id" IS NOT NULL` })
+@Index('case_record_reply_fingerprint_idx', ['replyFingerprint'], { where: `"reply_fingerprint" IS NOT NULL` })
 // Cases still holding free text (FREE_TEXT_RETENTION_DAYS), for the purge after each import.
 @Index('case_record_text_kept_idx', ['receivedAt'], {
   where: `"request_text" IS NOT NULL OR "reply_text" IS NOT NULL OR "dissatisfaction_reason" IS NOT NULL`,
