@@ -139,6 +139,7 @@ describe('governance findings (issue 17)', () => {
         ['bad-key-aggregate', () => t.gql(AGGREGATE, { q: { dataset: 'hotline-cases', measures: ['cases'] } }, 'nope')],
         ['researcher-steward-op', () => t.gql(`mutation { approveLicense(id: "L-1") { id } }`, {}, 'test-researcher')],
         ['bad-key-export', () => t.http().get('/export/aggregate.csv').set('Authorization', 'Bearer nope')],
+        ['bad-key-catalog', () => t.http().get('/catalog.ttl').set('Authorization', 'Bearer nope')],
       ];
       for (const [name, send] of denied) {
         const id = `dup-${name}-0001`;

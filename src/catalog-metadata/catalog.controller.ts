@@ -1,8 +1,9 @@
-import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Actor } from '../access-policy/actor.js';
 import { Allow } from '../access-policy/allow.decorator.js';
 import { CurrentActor } from '../access-policy/current-actor.decorator.js';
+import { RouteDenialAuditFilter } from '../audit/route-denial-audit.filter.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { requestBaseUrl } from './base-url.js';
@@ -15,6 +16,7 @@ import { toJsonLd, toTurtle } from './rdf-graph.js';
  * no header lists the open datasets.
  */
 @Controller()
+@UseFilters(RouteDenialAuditFilter)
 export class CatalogController {
   constructor(
     private readonly service: CatalogMetadataService,

@@ -1,11 +1,13 @@
-import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Res, UseFilters } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Allow } from '../access-policy/allow.decorator.js';
+import { RouteDenialAuditFilter } from '../audit/route-denial-audit.filter.js';
 import { ReadRouter } from '../database/read-router.js';
 
 @Controller()
+@UseFilters(RouteDenialAuditFilter)
 export class HealthController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
