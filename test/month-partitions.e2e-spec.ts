@@ -1,7 +1,9 @@
 /* eslint-disable @typescript-eslint/no-unnecessary-type-assertion -- rows of raw SQL are typed where they are read */
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { createDataSource } from '../src/database/data-source.js';
 import { migrate } from '../src/database/open-database.js';
@@ -17,6 +19,7 @@ import { insertTraffic } from './utils/case-fixtures.js';
 import { createTestDatabase } from './utils/test-database.js';
 
 const KEY = Buffer.alloc(32, 7);
+const root = join(import.meta.dirname, '..');
 
 async function openDb(): Promise<{ ds: DataSource; url: string; drop: () => Promise<void> }> {
   const db = await createTestDatabase();
@@ -368,6 +371,26 @@ describe('monthly partitions of case_record and call_traffic', () => {
         dropExpiredMonths(ds, app.get(AuditRecorder), 2, now),
       );
       expect(again).toMatchObject({ caseMonths: [], trafficMonths: [], auditId: null });
+    });
+
+    it('hotline-gateway retention drops what has expired by today and refreshes the rollups', async () => {
+      execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+      const cli = (env: Record<string, string>) =>
+        promisify(execFile)(process.execPath, [join(root, 'bin/hotline-gateway.js'), 'retention', '--json'], {
+          cwd: root,
+          env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: join(dir, 'retention'), LOG_LEVEL: 'warn', ...env },
+        });
+      await expect(cli({ CASE_RETENTION_MONTHS: '' })).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('CASE_RETENTION_MONTHS is not set') as unknown,
+      });
+      // Only this month is kept: every month of 2021 left has expired.
+      const { stdout } = await cli({ CASE_RETENTION_MONTHS: '1' });
+      expect(JSON.parse(stdout)).toMatchObject({ caseMonths: ['2021-03', '2021-04'], trafficMonths: ['2021-03'] });
+      expect(await count(db.ds, `SELECT count(*) n FROM case_record`)).toBe(0);
+      expect(await count(db.ds, `SELECT count(*) n FROM rollup_cases_month`)).toBe(0);
+      expect(await count(db.ds, `SELECT count(*) n FROM rollup_dirty_day`)).toBe(0);
+      expect(await count(db.ds, `SELECT count(*) n FROM audit_event WHERE operation = 'dropExpiredMonths'`)).toBe(2);
     });
   });
 });

@@ -16,7 +16,7 @@ export const PARTITION_KEY: Record<PartitionedTable, string> = {
   call_traffic: 'hour_start',
 };
 
-const MONTH = /^(\d{4})-(\d{2})$/;
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const PARTITION = /^(case_record|call_traffic)_y(\d{4})m(\d{2})$/;
 
 /** `2024-03` → `case_record_y2024m03`. */
