@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import type { CliContext } from '../../cli/cli-context.js';
 import { CliFailure } from '../../cli/cli-context.js';
 import { notifyRecordsChanged } from '../../records/records-changed.js';
-import { applyCaseRetention, type RetentionResult } from '../retention/case-retention.js';
+import type { RetentionResult } from '../retention/case-retention.js';
 import { describeRetention } from '../retention/retention.command.js';
 import { loadPseudonymKey, PseudonymKeyError } from '../pii/pseudonym-key.js';
 import { InputError } from './case-input.js';
@@ -83,6 +83,8 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
             },
           });
           if (bar && barStarted) bar.stop();
+          // Loaded only when it runs: it brings Nest with it, which `--help` must not pay for.
+          const { applyCaseRetention } = await import('../retention/case-retention.js');
           const retention = await applyCaseRetention(ctx.config, db.dataSource);
           await notifyRecordsChanged(db.dataSource);
           return { ...result, retention };

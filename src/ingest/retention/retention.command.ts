@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import type { CliContext } from '../../cli/commands.js';
-import { CliFailure } from '../../cli/commands.js';
+import type { CliContext } from '../../cli/cli-context.js';
+import { CliFailure } from '../../cli/cli-context.js';
 import { notifyRecordsChanged } from '../../records/records-changed.js';
-import { applyCaseRetention, type RetentionResult } from './case-retention.js';
+import type { RetentionResult } from './case-retention.js';
 
 /** `hotline-gateway retention [--json]`: drops the months of cases and traffic older than CASE_RETENTION_MONTHS. */
 export function registerRetentionCommand(program: Command, ctx: CliContext): void {
@@ -19,6 +19,8 @@ export function registerRetentionCommand(program: Command, ctx: CliContext): voi
           2,
         );
       const result = await ctx.withDatabase(async (db) => {
+        // Loaded here, not at start-up: it brings Nest (the audit recorder's context) with it.
+        const { applyCaseRetention } = await import('./case-retention.js');
         const dropped = (await applyCaseRetention(ctx.config, db.dataSource)) as RetentionResult;
         await notifyRecordsChanged(db.dataSource);
         return dropped;
