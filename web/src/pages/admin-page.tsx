@@ -83,14 +83,6 @@ function SelectField({
   );
 }
 
-/** Whether the running gateway offers a mutation (introspection), so the UI shows only what works. */
-async function hasMutation(name: string): Promise<boolean> {
-  const d = await gql<{ __type: { fields: { name: string }[] } | null }>(
-    `{ __type(name: "Mutation") { fields { name } } }`,
-  );
-  return Boolean(d.__type?.fields.some((f) => f.name === name));
-}
-
 const PRINCIPAL_FIELDS = `id name role createdAt disabledAt oidcSubject organization { id kind nameZh nameEn departmentCode }`;
 
 function Principals() {
@@ -105,18 +97,14 @@ function Principals() {
   const [oidcSubject, setOidcSubject] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<{ principal: Principal; audit: string[] }[]>([]);
-  const [canDisable, setCanDisable] = useState<boolean | null>(null);
   const [disableId, setDisableId] = useState('');
+  const [disableReason, setDisableReason] = useState('');
   const [disabled, setDisabled] = useState<{
     id: string;
     audit: string[];
     error?: unknown;
     operation: 'disablePrincipal' | 'enablePrincipal';
   } | null>(null);
-
-  useEffect(() => {
-    hasMutation('disablePrincipal').then(setCanDisable, () => setCanDisable(false));
-  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -145,9 +133,10 @@ function Principals() {
 
   const toggle = async (id: string, operation: 'disablePrincipal' | 'enablePrincipal') => {
     try {
-      const answer = await gqlRequest<unknown>(`mutation($id: ID!) { ${operation}(id: $id) { id disabledAt } }`, {
-        id,
-      });
+      const answer = await gqlRequest<unknown>(
+        `mutation($id: ID!, $reason: String) { ${operation}(id: $id, reason: $reason) { id disabledAt } }`,
+        { id, reason: disableReason.trim() || null },
+      );
       setDisabled({ id, audit: answer.auditEventIds, operation });
     } catch (err) {
       setDisabled({ id, audit: [], error: err, operation });
@@ -209,39 +198,36 @@ function Principals() {
         </ul>
       )}
       <h3>{t('admin.disable')}</h3>
-      {canDisable === null && <Loading />}
-      {canDisable === false && <p className="hint">{t('admin.disableMissing')}</p>}
-      {canDisable && (
-        <>
-          <TextField label={t('admin.principalId')} value={disableId} onChange={setDisableId} />
-          <ConfirmButton
-            danger
-            label={t('admin.disableButton')}
-            disabled={disableId.trim() === ''}
-            confirmText={t('admin.confirmDisable', { id: disableId.trim() })}
-            onConfirm={() => toggle(disableId.trim(), 'disablePrincipal')}
-          />
-          <ConfirmButton
-            label={t('admin.enableButton')}
-            disabled={disableId.trim() === ''}
-            confirmText={t('admin.confirmEnable', { id: disableId.trim() })}
-            onConfirm={() => toggle(disableId.trim(), 'enablePrincipal')}
-          />
-          {disabled &&
-            (disabled.error ? (
-              <ErrorNotice error={disabled.error} />
-            ) : (
-              <>
-                <p className="notice ok">
-                  {t(disabled.operation === 'disablePrincipal' ? 'admin.disabled' : 'admin.enabled', {
-                    id: disabled.id,
-                  })}
-                </p>
-                <AuditNote ids={disabled.audit} operation={disabled.operation} />
-              </>
-            ))}
-        </>
-      )}
+      <>
+        <TextField label={t('admin.principalId')} value={disableId} onChange={setDisableId} />
+        <TextField label={t('admin.disableReason')} value={disableReason} onChange={setDisableReason} />
+        <ConfirmButton
+          danger
+          label={t('admin.disableButton')}
+          disabled={disableId.trim() === ''}
+          confirmText={t('admin.confirmDisable', { id: disableId.trim() })}
+          onConfirm={() => toggle(disableId.trim(), 'disablePrincipal')}
+        />
+        <ConfirmButton
+          label={t('admin.enableButton')}
+          disabled={disableId.trim() === ''}
+          confirmText={t('admin.confirmEnable', { id: disableId.trim() })}
+          onConfirm={() => toggle(disableId.trim(), 'enablePrincipal')}
+        />
+        {disabled &&
+          (disabled.error ? (
+            <ErrorNotice error={disabled.error} />
+          ) : (
+            <>
+              <p className="notice ok">
+                {t(disabled.operation === 'disablePrincipal' ? 'admin.disabled' : 'admin.enabled', {
+                  id: disabled.id,
+                })}
+              </p>
+              <AuditNote ids={disabled.audit} operation={disabled.operation} />
+            </>
+          ))}
+      </>
     </section>
   );
 }
