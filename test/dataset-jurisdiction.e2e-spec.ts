@@ -54,6 +54,25 @@ describe('datasets by jurisdiction', () => {
     expect(boroughs.every(([code]) => code.startsWith('US-NY-NYC-') || code === 'unknown')).toBe(true);
   });
 
+  it("refuses another jurisdiction's area codes in a filter, naming this dataset's own", async () => {
+    const filtered = (dataset: string, city: string) =>
+      t.gql(
+        `{ aggregate(query: { dataset: "${dataset}", groupBy: [{ dimension: "kind", level: "kind" }], measures: ["cases"], filters: [{ dimension: "area", level: "city", in: ["${city}"] }] }) { rows { keys } } }`,
+        {},
+        'test-steward',
+      );
+    const nycInJiangsu = await filtered('hotline-cases', 'US-NY-NYC');
+    expect(nycInJiangsu.body.errors).toHaveLength(1);
+    expect(nycInJiangsu.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(nycInJiangsu.body.errors[0].message).toMatch(/"US-NY-NYC" is not a area city code\. Valid codes: .*320500/);
+    const suzhouInNyc = await filtered('nyc311-cases', '320500');
+    expect(suzhouInNyc.body.errors).toHaveLength(1);
+    expect(suzhouInNyc.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(suzhouInNyc.body.errors[0].message).toMatch(/"320500" is not a area city code\. Valid codes: .*US-NY-NYC/);
+    const own = await filtered('hotline-cases', '320500');
+    expect(own.body.errors).toBeUndefined();
+  });
+
   it("lists each dataset's own members only: areas, categories and departments", async () => {
     const members = async (slug: string) => {
       const res = await t

@@ -145,7 +145,11 @@ export function planQuery(dataset: PlannerDataset, query: AggregateQuery, member
       filters.push({ kind: 'timeIn', level: level.code as TimeLevel, values, starts });
       continue;
     }
-    const known = members.codes(level);
+    // One dataset, one jurisdiction: another jurisdiction's areas and departments are not codes of this dataset.
+    const known =
+      def.jurisdiction && (level.members === 'area' || level.members === 'department')
+        ? new Set(members.list(level, def.jurisdiction).map((m) => m.code))
+        : members.codes(level);
     const unknown = values.filter((v) => !known.has(v));
     if (unknown.length > 0) {
       const choices = [...known].sort();
