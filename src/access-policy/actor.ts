@@ -1,6 +1,6 @@
 import type { Permission } from './permissions.js';
 
-/** The roles of DOMAIN.md; `public` is anyone without credentials. */
+/** The roles (docs/identity.md, "Roles"); `public` is anyone without credentials. */
 export const ROLES = ['steward', 'department', 'researcher', 'auditor'] as const;
 export type PrincipalRole = (typeof ROLES)[number];
 export type Role = PrincipalRole | 'public';

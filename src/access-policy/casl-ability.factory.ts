@@ -20,7 +20,7 @@ export type AppAbility = MongoAbility<[Action | 'manage', Subject | OwnedRow | '
 const MAX_BUILT = 1_000;
 
 /**
- * The whole access policy in one place: what each role may do (DOMAIN.md "People").
+ * The whole access policy in one place: what each role may do (docs/identity.md, "Roles").
  * Conditions that depend on the row (own licences, own keys, own audit events, a
  * department's own cases) are stated here and turned into SQL with `toSqlFilter`
  * by the services that list those rows; nothing is filtered in memory.

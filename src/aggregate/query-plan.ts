@@ -2,7 +2,7 @@ import type { DatasetDefinition } from '../datasets/dataset.entity.js';
 import { DimensionSpec, LevelSpec, MeasureSpec, Series } from './registry.js';
 import type { TimeLevel } from './time-members.js';
 
-/** What the caller asked, as the API receives it (CONTRACT.md `AggregateQueryInput`). */
+/** What the caller asked, as the API receives it (the GraphQL input `AggregateQueryInput`, docs/aggregate.md). */
 export interface AggregateQuery {
   dataset: string;
   groupBy?: { dimension: string; level?: string | null }[] | null;

@@ -1,5 +1,5 @@
 /**
- * Time member codes (CONTRACT.md): `2021`, `2021-Q1`, `2021-03`, `2021-W09`, `2021-03-15`,
+ * Time member codes (docs/aggregate.md, "The query language"): `2021`, `2021-Q1`, `2021-03`, `2021-W09`, `2021-03-15`,
  * `2021-03-15T14`. All are periods of hotline local time (Asia/Shanghai, no daylight saving), so
  * arithmetic is done on wall-clock times held in UTC Date objects.
  */

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 
-/** The error codes of CONTRACT.md. Clients branch on these; the message says what to do next. */
+/** The public error codes (docs/aggregate.md, "Errors"; docs/security.md). Clients branch on these; the message says what to do next. */
 export const ERROR_CODES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',

@@ -48,7 +48,7 @@ function fromGatewayError(error: GatewayError, formatted: GraphQLFormattedError)
 }
 
 /**
- * Every error leaves with a CONTRACT.md code and nothing internal: no stack, no SQL,
+ * Every error leaves with one of the public error codes (errors.ts) and nothing internal: no stack, no SQL,
  * no class names, no field suggestions. Database failures are mapped in one place
  * (`classifyInfrastructureError`); other unexpected errors become SERVICE_UNAVAILABLE
  * with a generic message; the log keeps the detail under the request id.

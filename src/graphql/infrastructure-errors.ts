@@ -73,7 +73,7 @@ function codesOf(error: unknown): string[] {
 }
 
 /**
- * The one place that turns database and network failures into CONTRACT.md errors, wherever
+ * The one place that turns database and network failures into the public error codes (errors.ts), wherever
  * they surface (resolvers, guards, REST controllers, middleware). Returns undefined for
  * anything else, which the caller masks as it sees fit.
  */

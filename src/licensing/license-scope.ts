@@ -1,7 +1,7 @@
 import { parseTimeCode, timeCodeAt, TIME_LEVELS, type TimeLevel } from '../aggregate/time-members.js';
 import type { DatasetDefinition } from '../datasets/dataset.entity.js';
 
-/** The obligations every licensee accepts (DOMAIN.md). */
+/** The obligations every licensee accepts (`acceptObligations` in `requestLicense`; docs/disclosure-control.md). */
 export const OBLIGATIONS = ['no-reidentification', 'no-onward-sharing', 'cite-source', 'report-publications'] as const;
 export type Obligation = (typeof OBLIGATIONS)[number];
 
@@ -19,7 +19,7 @@ export interface DatasetScope {
   periodTo?: string;
 }
 
-/** The part of an aggregate query that licence scope is checked against (CONTRACT.md shapes). */
+/** The part of an aggregate query that licence scope is checked against (the GraphQL input shapes). */
 export interface ScopedQuery {
   dataset: string;
   groupBy?: { dimension: string; level?: string | null }[] | null;

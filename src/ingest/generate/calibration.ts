@@ -1,7 +1,7 @@
 import type { Channel, Kind } from '../../records/records.constants.js';
 
 /**
- * The figures the generator reproduces (DOMAIN.md; Jiangsu provincial report 2022 and public
+ * The figures the generator reproduces (Jiangsu provincial report 2022 and public
  * provincial figures). Tests check generated data against these.
  */
 export const CALIBRATION = {

@@ -5,7 +5,7 @@ import { jiangsuAreaRows } from '../reference/jiangsu-areas.js';
 import type { GeneratedCase } from './case-generator.js';
 import type { GeneratedTraffic } from './traffic-generator.js';
 
-/** The columns of a real 12345 export, Chinese headers (DOMAIN.md), personal columns included. */
+/** The columns of a real 12345 export, Chinese headers (docs/ingest.md), personal columns included. */
 export const CASE_CSV_HEADER = [
   '工单编号',
   '受理时间',
