@@ -37,16 +37,20 @@ export async function startGateway(
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
+  return { port: await printedPort(child, 'bench server'), child };
+}
+
+/** The port a child server prints on standard output (`... port 12345`); rejects if it exits first. */
+export function printedPort(child: ChildProcess, name: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (c: Buffer) => {
+    child.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /port (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
     });
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
-  return { port, child };
 }
 
 /** The token the benchmarked gateway's `/metrics` requires (METRICS_TOKEN). */

@@ -21,7 +21,7 @@ import pg from 'pg';
 import type { AggregateQuery } from '../src/aggregate/query-plan.js';
 import { createAccounts, Credential } from './accounts.js';
 import { benchDatabaseUrl, load, log } from './bench-data.js';
-import { GatewayProcess, root, startGateway, stopGateway } from './gateway-process.js';
+import { GatewayProcess, printedPort, root, startGateway, stopGateway } from './gateway-process.js';
 import { bearer, HttpRequest, PhaseResult, post, runHttp } from './http-load.js';
 import { overRaw, overRollup, PeerQuery, planOf } from './peer-queries.js';
 import { fmt, fmtSpread, ratios, spread } from './report.js';
@@ -73,16 +73,7 @@ async function startPeer(url: string): Promise<GatewayProcess> {
     env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /port (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`PostGraphile exited with ${code}`)));
-  });
-  return { port, child };
+  return { port: await printedPort(child, 'PostGraphile'), child };
 }
 
 /** The peer's connection field of each table (`rollup_cases_month_city` → `allRollupCasesMonthCities`). */

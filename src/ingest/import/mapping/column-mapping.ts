@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { LocalZone } from '../time-parsing.js';
 import { channelOf, kindOf, outcomeOf, satisfactionOf } from '../vocabulary.js';
 import { compileDateFormat, type DateParser } from './date-format.js';
+import { snakeCase } from './text-codes.js';
 
 /**
  * A mapping file: how one CSV layout of hotline cases (12345 or 311 style) becomes case fields.
@@ -396,25 +397,4 @@ function parseRule(
     return typeof v === 'string' ? v : undefined;
   };
   return { when, value: value ?? '', parent: extra('parent'), nameZh: extra('nameZh'), nameEn: extra('nameEn') };
-}
-
-/** `Unique Key` and `unique_key` are one column under `headers: "snake_case"`. */
-export function snakeCase(h: string): string {
-  return h
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_|_$/g, '');
-}
-
-/** A code made from free text: `Noise - Residential` → `NOISE_RESIDENTIAL`. */
-export function slug(text: string): string {
-  return (
-    text
-      .normalize('NFKC')
-      .toUpperCase()
-      .replace(/[^A-Z0-9]+/g, '_')
-      .replace(/^_|_$/g, '')
-      .slice(0, 60) || 'UNSPECIFIED'
-  );
 }

@@ -6,13 +6,12 @@ import {
   columnsOf,
   FREE_TEXT_FIELDS,
   MAPPED_FIELDS,
-  slug,
-  snakeCase,
   type ColumnMapping,
   type FieldMapping,
   type MappedField,
   type MappingRule,
 } from './column-mapping.js';
+import { slug, snakeCase } from './text-codes.js';
 
 /** A field spec bound to one header: its column's position (-1: absent) and its fallback's. */
 interface BoundField {
