@@ -13,9 +13,9 @@ import {
   measureBases,
   ROW_COUNT,
   SERIES,
-} from '../src/aggregate/registry.js';
-import { createDataSource } from '../src/database/data-source.js';
-import { migrate } from '../src/database/open-database.js';
+} from '../src/catalog/registry.js';
+import { createDataSource } from '../src/bootstrap/data-source.js';
+import { migrate } from '../src/bootstrap/open-database.js';
 import { DEFAULT_DISCLOSURE } from '../src/disclosure/disclosure-settings.js';
 import { releaseRow } from '../src/disclosure/measure-release.js';
 import { insertCases, insertReferenceData } from './utils/case-fixtures.js';
@@ -23,7 +23,7 @@ import { createTestDatabase } from './utils/test-database.js';
 
 /**
  * The recipe "add a measure (and a base column)" of docs/architecture.md, on a real database: one
- * base column added to a copy of the table (src/aggregate/base-columns.ts) and one measure reach the
+ * base column added to a copy of the table (src/catalog/base-columns.ts) and one measure reach the
  * migration DDL of every cube, the refresher's SQL (fine build and every derived cube) and the
  * measure's bases and release, with nothing else edited.
  */

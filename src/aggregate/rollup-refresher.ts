@@ -14,7 +14,7 @@ import {
   CubeSpec,
   FINEST_CUBE,
   Series,
-} from './registry.js';
+} from '../catalog/registry.js';
 
 /**
  * Keeps the rollup cubes in step with the records, one dirty day at a time. Only the finest cube
@@ -29,7 +29,7 @@ const TZ = `'${HOTLINE_TIME_ZONE}'`;
 
 const FINE_CASE_COLUMNS = cubeColumns(CUBES.find((c) => c.table === FINEST_CUBE.cases)!);
 
-/** The SQL that fills the cubes, built from a table of base columns (src/aggregate/base-columns.ts). */
+/** The SQL that fills the cubes, built from a table of base columns (src/catalog/base-columns.ts). */
 export interface RollupSql {
   /** Fine cube of each series from the records of local time [$1, $2). */
   fine: Record<Series, string>;
@@ -297,9 +297,4 @@ export async function markAllDaysDirty(dataSource: DataSource): Promise<void> {
      UNION SELECT DISTINCT 'traffic', (hour_start AT TIME ZONE ${TZ})::date FROM call_traffic
      ON CONFLICT DO NOTHING`,
   );
-}
-
-/** The RECORDS_CHANGED_HOOKS entry. */
-export async function refreshRollupsHook(dataSource: DataSource): Promise<void> {
-  await refreshRollups(dataSource);
 }

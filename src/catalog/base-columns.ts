@@ -6,7 +6,7 @@ import { STATUTORY_LIMIT_DAYS } from './statutory-limits.js';
 /**
  * The base columns: every number a rollup cube keeps per cell, declared once. The refresher's SQL
  * (src/aggregate/rollup-refresher.ts), the migration DDL for a new column (`addBaseColumnDdl`), the
- * SQL compiler's sums and the counts measures are built from (src/aggregate/measures.ts) are all
+ * SQL compiler's sums and the counts measures are built from (src/catalog/measures.ts) are all
  * derived from this table. To add one, see the recipe in docs/architecture.md.
  */
 export type BaseColumnType = 'integer' | 'bigint' | 'double precision' | 'integer[]';
@@ -198,7 +198,7 @@ export function combineSql(column: CubeColumn): string {
 
 /**
  * The counts of a series that measures are built from, each with the record-key sum that gives it
- * its own cell key (src/aggregate/measures.ts adds composite counts such as first contacts).
+ * its own cell key (src/catalog/measures.ts adds composite counts such as first contacts).
  */
 export function countBasesOf(
   series: Series,

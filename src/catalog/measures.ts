@@ -286,7 +286,7 @@ export function measureSpec(series: Series, code: string): MeasureSpec | undefin
 }
 
 /**
- * The counts measures are built from, per series (src/aggregate/base-columns.ts), with the
+ * The counts measures are built from, per series (src/catalog/base-columns.ts), with the
  * record-key sums that give each its own cell key, and composite counts. Call traffic has no record
  * keys: it is not about people and is released as it is.
  */
