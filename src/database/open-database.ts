@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { notifyRecordsChanged } from '../records/records-changed.js';
 import { createDataSource } from './data-source.js';
-import { OwnerRole, startEmbedded } from './embedded-database.js';
+import { OwnerKind, startEmbedded } from './embedded-database.js';
 
 export interface OpenDatabase {
   url: string;
@@ -18,18 +18,18 @@ export interface OpenDatabase {
  */
 export async function openDatabase(
   config: AppConfig,
-  role: OwnerRole,
+  kind: OwnerKind,
   log: (line: string) => void = () => undefined,
 ): Promise<OpenDatabase> {
   let url = config.databaseUrl;
   let stopEmbedded: () => Promise<void> = async () => undefined;
   if (url === undefined) {
-    const embedded = await startEmbedded({ dataDir: config.dataDir, role, log });
+    const embedded = await startEmbedded({ dataDir: config.dataDir, kind, log });
     url = embedded.url;
     stopEmbedded = () => embedded.stop();
   }
   const dataSource = createDataSource(url, {
-    applicationName: `hotline-gateway-${role}`,
+    applicationName: `hotline-gateway-${kind}`,
     statementTimeoutMs: config.statementTimeoutMs,
   });
   try {
