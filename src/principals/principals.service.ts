@@ -6,7 +6,7 @@ import type { Actor } from '../access-policy/actor.js';
 import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
 import { roleDefinition } from '../access-policy/roles.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
-import { badUserInput, forbidden, unauthenticated } from '../graphql/errors.js';
+import { badUserInput, forbidden, unauthenticated } from '../common/gateway-error.js';
 import { CreatePrincipalInput, NewOrganizationInput } from './dto/create-principal.input.js';
 import { MeType } from './dto/me.type.js';
 import { PrincipalType } from './dto/principal.type.js';
