@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { diagnosticSwitch } from '../config/diagnostic-switch.js';
+import { aggregateCachesOn } from '../config/diagnostic-switch.js';
 import { DatasetsModule } from '../datasets/datasets.module.js';
 import { LicensingModule } from '../licensing/licensing.module.js';
 import { AggregateAccessService } from './access-step.service.js';
@@ -18,8 +18,8 @@ import { ExportController } from './export.controller.js';
     AggregateAccessService,
     DisclosureService,
     AnalyticsStepService,
-    // `HGW_AGGREGATE_CACHE=off` turns the result cache off (benchmarks of the uncached path).
-    { provide: AGGREGATE_CACHE_ENABLED, useFactory: () => diagnosticSwitch('HGW_AGGREGATE_CACHE', 'on', 'off') },
+    // `HGW_AGGREGATE_CACHE=off` turns every cache of the aggregate path off (benchmarks, tests).
+    { provide: AGGREGATE_CACHE_ENABLED, useFactory: aggregateCachesOn },
   ],
   exports: [AggregateService],
 })

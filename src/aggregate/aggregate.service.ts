@@ -66,11 +66,11 @@ type DbRow = Record<string, string | number | string[] | null>;
 export class AggregateService {
   private readonly cache: ResultCache<RawRow[]>;
   /** Plans per (validated query, dataset version, member snapshot); compiled SQL per (plan, row scope, period). */
-  private readonly plans = new DerivedValues<QueryPlan>();
-  private readonly statements = new DerivedValues<{ sql: string; params: unknown[]; cacheKey: string }>();
+  private readonly plans: DerivedValues<QueryPlan>;
+  private readonly statements: DerivedValues<{ sql: string; params: unknown[]; cacheKey: string }>;
   /** Rows derived from a release that does not change: ordered and cut, then labelled. */
-  private readonly ordered = new DerivedValues<ReleasedRow[]>();
-  private readonly labelled = new DerivedValues<AggregateRowResult[]>();
+  private readonly ordered: DerivedValues<ReleasedRow[]>;
+  private readonly labelled: DerivedValues<AggregateRowResult[]>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -84,6 +84,12 @@ export class AggregateService {
     @Optional() @Inject(AGGREGATE_CACHE_ENABLED) cacheEnabled?: boolean,
   ) {
     this.cache = new ResultCache(dataSource, cacheEnabled ?? true);
+    // The cache switch off turns these off too: every answer is then built from the rollups anew.
+    const keep = cacheEnabled === false ? 0 : undefined;
+    this.plans = new DerivedValues(keep);
+    this.statements = new DerivedValues(keep);
+    this.ordered = new DerivedValues(keep);
+    this.labelled = new DerivedValues(keep);
   }
 
   /**

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access-policy/actor.js';
 import { Clock } from '../common/clock.js';
 import { DerivedValues } from '../common/derived-values.js';
+import { aggregateCachesOn } from '../config/diagnostic-switch.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
 import {
   DEFAULT_DISCLOSURE,
@@ -79,9 +80,9 @@ export class DisclosureService {
    * the records behind the cell), so a repeated query reuses its release instead of building it
    * again; differential privacy draws fresh noise every time and is never reused.
    */
-  private readonly releases = new DerivedValues<Release>();
+  private readonly releases = new DerivedValues<Release>(aggregateCachesOn() ? undefined : 0);
   /** Settings per dataset version and release mode, so that a release is found by its setting's identity. */
-  private readonly settings = new DerivedValues<ReleaseSetting>();
+  private readonly settings = new DerivedValues<ReleaseSetting>(aggregateCachesOn() ? undefined : 0);
 
   constructor(
     private readonly budgets: QueryBudgetService,
