@@ -9,8 +9,8 @@ import {
   OperationDefinitionNode,
   parse,
 } from 'graphql';
+import { GatewayError } from '../common/gateway-error.js';
 import { CompiledExecutor, readsOwnProperty } from './compiled-executor.js';
-import { GatewayError } from './errors.js';
 
 const SDL = `
   type Cell { measure: String!  value: Float  flags: [String!]! }
