@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   const withStorage = process.argv.includes('--storage');
   /** `--storage-only`: skip the comparison, load the history and print the storage report. */
   const storageOnly = process.argv.includes('--storage-only');
+  /** `--keep`: leave the databases in place (DATABASE_URL's server only) and print their names. */
+  const keep = process.argv.includes('--keep') && Boolean(process.env.DATABASE_URL);
   if (!Number.isInteger(cases) || cases < 1) throw new Error('--cases: expected a positive whole number');
   const work = mkdtempSync(join(tmpdir(), 'hgw-bench-history-'));
   chmodSync(work, 0o755);
@@ -189,7 +191,9 @@ async function main(): Promise<void> {
     if (withStorage) await storageReport(history.ds, cases);
     await history.ds.destroy();
   } finally {
-    for (const name of names) await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    if (keep) log(`kept: ${names.join(', ')}`);
+    else
+      for (const name of names) await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     if (embedded) await embedded.close();
     rmSync(work, { recursive: true, force: true });
   }

@@ -229,4 +229,5 @@ export const TRAFFIC_SUM_COLUMNS = [
   'calls_offered_baselined',
 ] as const;
 
+/** The summed handling-time histogram; a bucket empty in every row sums to NULL (read as 0), as it is stored. */
 export const HIST_SQL = `ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `sum(hist[${i + 1}])`).join(', ')}]::bigint[]`;

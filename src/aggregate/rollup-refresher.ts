@@ -37,6 +37,8 @@ const FINE_CASE_COLUMNS = cubeColumns(CUBES.find((c) => c.table === FINEST_CUBE.
  * each record's handling days and histogram bucket are computed once, not once per aggregate that
  * uses them; `date_part` (float8) instead of `extract` (numeric) keeps that arithmetic cheap; codes
  * are grouped in the "C" collation, as the cube columns store them (byte order, abbreviated keys).
+ * Empty histogram buckets are stored as NULL, not 0: an array stores no bytes for a NULL element,
+ * so a cell of one case keeps one bucket instead of 23 (sums skip NULLs; readers take NULL as 0).
  */
 export const FINE_CASES_SQL = `
 WITH RECURSIVE chain AS (
@@ -67,7 +69,7 @@ WITH RECURSIVE chain AS (
 INSERT INTO rollup_cases_fine (t, ${FINE_CASE_COLUMNS.join(', ')}, ${CASE_SUM_COLUMNS.join(', ')}, hist)
 SELECT t, ${FINE_CASE_COLUMNS.map((c) => `${c} COLLATE "C"`).join(', ')},
   ${CASE_SUMS.map((c) => c.sql).join(',\n  ')},
-  ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `count(*) FILTER (WHERE hb = ${i + 1})`).join(', ')}]
+  ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `nullif(count(*) FILTER (WHERE hb = ${i + 1}), 0)`).join(', ')}]
 FROM src
 GROUP BY t, ${FINE_CASE_COLUMNS.map((c) => `${c} COLLATE "C"`).join(', ')}`;
 
