@@ -20,7 +20,7 @@ import type { Actor } from '../src/access-policy/actor.js';
 import { AppModule } from '../src/app.module.js';
 import { AuditRecorder } from '../src/audit/audit-recorder.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { openDatabase, migrate } from '../src/database/open-database.js';
+import { openDatabase, migrate } from '../src/bootstrap/open-database.js';
 import { seedDemoIfEmpty } from '../src/demo/demo-seeder.js';
 
 const WRITERS = 50;

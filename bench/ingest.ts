@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../src/config/app-config.js';
-import { openDatabase } from '../src/database/open-database.js';
+import { openDatabase } from '../src/bootstrap/open-database.js';
 import { writeLines } from '../src/ingest/generate/generate.command.js';
 import { generateCases } from '../src/ingest/generate/case-generator.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
 
     // Migrate first so the import measures only the import.
     const db = embedded ?? (await openDatabase(loadConfig({ DATABASE_URL: url, DATA_DIR: join(work, 'data') }), 'cli'));
-    const { migrate } = await import('../src/database/open-database.js');
+    const { migrate } = await import('../src/bootstrap/open-database.js');
     await migrate(db.dataSource);
 
     log('plain COPY into a bare table');

@@ -12,10 +12,10 @@
  */
 import { planQuery } from '../src/aggregate/query-planner.js';
 import type { AggregateQuery, QueryPlan } from '../src/aggregate/query-plan.js';
-import { COUNT_BASES, CUBES, measureBases, ROW_COUNT } from '../src/aggregate/registry.js';
+import { COUNT_BASES, CUBES, measureBases, ROW_COUNT } from '../src/catalog/registry.js';
 import { compileSql } from '../src/aggregate/sql-compiler.js';
 import type { DatasetDefinition } from '../src/datasets/dataset.entity.js';
-import type { MemberDirectory } from '../src/datasets/member-directory.js';
+import type { MemberDirectory } from '../src/catalog/member-directory.js';
 
 /** PostGraphile's inflection of a column: `handling_days_sum` → `handlingDaysSum`. */
 export const camel = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

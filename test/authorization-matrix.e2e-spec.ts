@@ -2,7 +2,7 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { ModulesContainer } from '@nestjs/core';
 import { ALLOW_KEY } from '../src/access-policy/allow.decorator.js';
 import { PERMISSIONS } from '../src/access-policy/permissions.js';
-import { generateApiKey } from '../src/api-keys/api-key-format.js';
+import { generateApiKey } from '../src/principals/api-key-format.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 import { bootstrapSteward, createPrincipalWithKey } from './utils/identity.js';
 

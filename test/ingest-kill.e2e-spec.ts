@@ -1,6 +1,6 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,13 +8,15 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { generateCases } from '../src/ingest/generate/case-generator.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
+import { TEST_PAUSE_VARIABLE } from '../src/ingest/import/test-pause.js';
 import { createTestDatabase } from './utils/test-database.js';
 
 /**
- * A real crash: the command line imports a file big enough to take several seconds, is
- * SIGKILLed after some batches committed, and is run again. The database must hold whole
- * batches only after the kill, and after the rerun exactly what a clean import of the file
- * holds: no duplicates, nothing missing, the same repeat links.
+ * A real crash at the worst moment: the command line imports a file, stops inside the open
+ * transaction of its third batch (cases written, progress not yet recorded; the test-only pause of
+ * src/ingest/import/test-pause.ts), is SIGKILLed there, and is run again. The database must hold
+ * the two committed batches only after the kill, and after the rerun exactly what a clean import
+ * of the file holds: no duplicates, nothing missing, the same repeat links.
  */
 const root = join(import.meta.dirname, '..');
 const run = promisify(execFile);
@@ -42,6 +44,7 @@ describe('import killed with SIGKILL', () => {
   let dir: string;
   let file: string;
   let caseNumbers: string[];
+  let child: ChildProcess | undefined;
 
   const cli = (url: string, args: string[]) => ({
     args: [join(root, 'bin/hotline-gateway.js'), 'import', file, '--profile', '12345', ...args],
@@ -75,23 +78,53 @@ describe('import killed with SIGKILL', () => {
     }
   });
   afterAll(async () => {
+    // A failed test may leave the paused import running: it must not outlive the file.
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }
     await killed?.drop();
     await clean?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('leaves whole batches only, and a rerun completes the file exactly as a clean import', async () => {
+    // The import stops inside the open transaction of its third batch, its cases inserted but not
+    // committed (src/ingest/import/test-pause.ts), and is killed there.
+    const pauseFile = join(dir, 'paused-in-batch.json');
     const first = cli(killed.url, ['--batch-size', String(BATCH)]);
-    const child = spawn(process.execPath, first.args, { cwd: root, env: first.env, stdio: 'ignore' });
+    child = spawn(process.execPath, first.args, {
+      cwd: root,
+      env: { ...first.env, [TEST_PAUSE_VARIABLE]: `3:${pauseFile}` },
+      stdio: 'ignore',
+    });
     const exited = once(child, 'exit');
-    // Kill once at least two batches committed, while the import is still running.
-    let committed = 0;
-    for (let waited = 0; committed < 2 * BATCH; waited += 50) {
-      if (waited > 120_000) throw new Error('the import committed no batch within 120 s');
+    for (let waited = 0; !existsSync(pauseFile); waited += 50) {
+      if (waited > 180_000) throw new Error('the import did not reach its third batch within 180 s');
+      if (child.exitCode !== null) throw new Error(`the import exited (${child.exitCode}) before its third batch`);
       await sleep(50);
-      const rows = await query<{ committed_lines: number }>(killed.url, `SELECT committed_lines FROM import_batch`);
-      committed = rows[0]?.committed_lines ?? 0;
     }
+    const paused = JSON.parse(readFileSync(pauseFile, 'utf8')) as {
+      batch: number;
+      inserted: number;
+      sessionPid: number;
+    };
+    expect(paused).toMatchObject({ batch: 3, inserted: BATCH });
+    // Half-written: the batch's rows are in its open transaction, invisible to everyone else.
+    const [session] = await query<{ state: string; xact_start: Date | null }>(
+      killed.url,
+      `SELECT state, xact_start FROM pg_stat_activity WHERE pid = $1`,
+      [paused.sessionPid],
+    );
+    expect(session.state).toBe('idle in transaction');
+    expect(session.xact_start).not.toBeNull();
+    const [before] = await query<{ committed_lines: number; stored: number }>(
+      killed.url,
+      `SELECT committed_lines, (SELECT count(*)::int FROM case_record) AS stored FROM import_batch`,
+    );
+    expect(before).toEqual({ committed_lines: 2 * BATCH, stored: 2 * BATCH });
+
     child.kill('SIGKILL');
     const [code, signal] = (await exited) as [number | null, string | null];
     expect({ code, signal }).toEqual({ code: null, signal: 'SIGKILL' });
@@ -112,12 +145,12 @@ describe('import killed with SIGKILL', () => {
       `SELECT status, committed_lines, accepted, duplicates FROM import_batch`,
     );
     expect(batch.status).toBe('running');
-    expect(batch.committed_lines % BATCH).toBe(0);
-    expect(batch.committed_lines).toBeGreaterThanOrEqual(2 * BATCH);
-    expect(batch.committed_lines).toBeLessThan(CASES);
+    // The two committed batches, and nothing of the third.
+    expect(batch.committed_lines).toBe(2 * BATCH);
     expect(batch).toMatchObject({ accepted: batch.committed_lines, duplicates: 0 });
     // Exactly the first committed_lines rows of the file, nothing of a half-written batch.
     const stored = await query<{ case_number: string }>(killed.url, `SELECT case_number FROM case_record`);
+    expect(stored).toHaveLength(2 * BATCH);
     expect(stored.map((r) => r.case_number).sort()).toEqual(caseNumbers.slice(0, batch.committed_lines).sort());
     // Their days were marked for the rollups in the same transactions.
     const undirty = await query<{ n: number }>(

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { Request } from 'express';
-import { forbidden } from '../graphql/errors.js';
+import { forbidden } from '../common/gateway-error.js';
 import { Actor } from './actor.js';
 import { ALLOW_KEY } from './allow.decorator.js';
 import { AuthenticationService } from './authentication.service.js';

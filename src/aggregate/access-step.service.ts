@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access-policy/actor.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
-import { forbidden, GatewayError } from '../graphql/errors.js';
+import { forbidden, GatewayError } from '../common/gateway-error.js';
 import { LicenseEnforcer, QueryAuthorization } from '../licensing/license-enforcer.service.js';
 import { QueryPlan, RowCondition } from './query-plan.js';
 

@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
-import { diagnosticSwitch } from '../config/diagnostic-switch.js';
+import { aggregateCachesOn } from '../config/diagnostic-switch.js';
 import { DatasetsModule } from '../datasets/datasets.module.js';
 import { LicensingModule } from '../licensing/licensing.module.js';
 import { AggregateAccessService } from './access-step.service.js';
 import { AGGREGATE_CACHE_ENABLED, AggregateService } from './aggregate.service.js';
 import { AggregateResolver } from './aggregate.resolver.js';
 import { AnalyticsStepService } from './analytics/analytics-step.service.js';
-import { DisclosureService } from './disclosure-step.service.js';
+import { DisclosureService } from '../disclosure/disclosure.service.js';
 import { ExportController } from './export.controller.js';
+import { refreshRollupsOnRecordsChanged } from './rollups-on-records-changed.js';
+
+// Rollups follow the records wherever this module is loaded (the server, tests, tools).
+refreshRollupsOnRecordsChanged();
 
 @Module({
   imports: [DatasetsModule, LicensingModule],
@@ -18,8 +22,8 @@ import { ExportController } from './export.controller.js';
     AggregateAccessService,
     DisclosureService,
     AnalyticsStepService,
-    // `HGW_AGGREGATE_CACHE=off` turns the result cache off (benchmarks of the uncached path).
-    { provide: AGGREGATE_CACHE_ENABLED, useFactory: () => diagnosticSwitch('HGW_AGGREGATE_CACHE', 'on', 'off') },
+    // `HGW_AGGREGATE_CACHE=off` turns every cache of the aggregate path off (benchmarks, tests).
+    { provide: AGGREGATE_CACHE_ENABLED, useFactory: aggregateCachesOn },
   ],
   exports: [AggregateService],
 })

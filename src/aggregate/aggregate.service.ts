@@ -5,15 +5,15 @@ import type { Actor } from '../access-policy/actor.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
 import { DatasetsService } from '../datasets/datasets.service.js';
-import { badUserInput, GatewayError } from '../graphql/errors.js';
+import { badUserInput, GatewayError } from '../common/gateway-error.js';
 import { AggregateAccessService } from './access-step.service.js';
 import { AnalyticsStepService } from './analytics/analytics-step.service.js';
-import { DisclosureService, RawRow, ReleasedRow } from './disclosure-step.service.js';
-import { UNKNOWN_MEMBER } from '../datasets/member-directory.js';
+import { DisclosureService, RawRow, ReleasedRow } from '../disclosure/disclosure.service.js';
+import { UNKNOWN_MEMBER } from '../catalog/member-directory.js';
 import { MembersService } from '../datasets/members.service.js';
 import { AggregateQuery, QueryPlan } from './query-plan.js';
 import { MAX_RANKED_ROWS, MAX_RESULT_CELLS, planQuery, queryTooComplex } from './query-planner.js';
-import { Sums } from './registry.js';
+import { Sums } from '../catalog/registry.js';
 import { ResultCache, RollupVersionMovedError } from './result-cache.js';
 import { ReadRouter } from '../database/read-router.js';
 import { markAudited } from './denial-audit.filter.js';
@@ -66,11 +66,11 @@ type DbRow = Record<string, string | number | string[] | null>;
 export class AggregateService {
   private readonly cache: ResultCache<RawRow[]>;
   /** Plans per (validated query, dataset version, member snapshot); compiled SQL per (plan, row scope, period). */
-  private readonly plans = new DerivedValues<QueryPlan>();
-  private readonly statements = new DerivedValues<{ sql: string; params: unknown[]; cacheKey: string }>();
+  private readonly plans: DerivedValues<QueryPlan>;
+  private readonly statements: DerivedValues<{ sql: string; params: unknown[]; cacheKey: string }>;
   /** Rows derived from a release that does not change: ordered and cut, then labelled. */
-  private readonly ordered = new DerivedValues<ReleasedRow[]>();
-  private readonly labelled = new DerivedValues<AggregateRowResult[]>();
+  private readonly ordered: DerivedValues<ReleasedRow[]>;
+  private readonly labelled: DerivedValues<AggregateRowResult[]>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -84,6 +84,12 @@ export class AggregateService {
     @Optional() @Inject(AGGREGATE_CACHE_ENABLED) cacheEnabled?: boolean,
   ) {
     this.cache = new ResultCache(dataSource, cacheEnabled ?? true);
+    // The cache switch off turns these off too: every answer is then built from the rollups anew.
+    const keep = cacheEnabled === false ? 0 : undefined;
+    this.plans = new DerivedValues(keep);
+    this.statements = new DerivedValues(keep);
+    this.ordered = new DerivedValues(keep);
+    this.labelled = new DerivedValues(keep);
   }
 
   /**

@@ -15,7 +15,7 @@ import {
   HIST_SQL,
   Series,
   TRAFFIC_SUM_COLUMNS,
-} from './registry.js';
+} from '../catalog/registry.js';
 
 /**
  * Keeps the rollup cubes in step with the records, one dirty day at a time. Only the finest cube
@@ -271,9 +271,4 @@ export async function markAllDaysDirty(dataSource: DataSource): Promise<void> {
      UNION SELECT DISTINCT 'traffic', (hour_start AT TIME ZONE ${TZ})::date FROM call_traffic
      ON CONFLICT DO NOTHING`,
   );
-}
-
-/** The RECORDS_CHANGED_HOOKS entry. */
-export async function refreshRollupsHook(dataSource: DataSource): Promise<void> {
-  await refreshRollups(dataSource);
 }

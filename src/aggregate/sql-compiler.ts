@@ -10,7 +10,7 @@ import {
   measureBases,
   ROW_COUNT,
   TOPIC_DIMENSION,
-} from './registry.js';
+} from '../catalog/registry.js';
 import {
   GRAIN_OF_LEVEL,
   GRAIN_ORDER,
@@ -20,7 +20,7 @@ import {
   TimeGrain,
   TimeLevel,
   toSqlTimestamp,
-} from './time-members.js';
+} from '../catalog/time-members.js';
 
 /** Most parts read for a query whose cells are unions (members of filters, blocks of a time range). */
 export const MAX_UNION_PARTS = 100_000;

@@ -8,7 +8,7 @@ type Level<T> = WeakMap<object, Level<T> | Map<string, T>>;
  * kept under one or more objects and a string (for what is not an object, e.g. a row scope).
  * Only what `derive` returns is kept; if it throws, nothing is. Under one list of objects at most
  * `maxKeys` strings are kept (the oldest dropped first), so that distinct requests cannot grow it
- * without bound.
+ * without bound; with `maxKeys` 0 nothing is kept and every call derives anew (caches off).
  */
 export class DerivedValues<T> {
   /** One store per number of objects, so that an object is never both a step and the last. */
@@ -17,6 +17,7 @@ export class DerivedValues<T> {
   constructor(private readonly maxKeys = 1_000) {}
 
   get(objects: readonly [object, ...object[]], key: string, derive: () => T): T {
+    if (this.maxKeys === 0) return derive();
     let level = this.stores.get(objects.length);
     if (!level) this.stores.set(objects.length, (level = new WeakMap()));
     for (let i = 0; i < objects.length - 1; i++) {

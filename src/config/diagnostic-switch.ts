@@ -9,3 +9,12 @@ export function diagnosticSwitch(name: string, usual: string, other: string): bo
   if (raw === other) return false;
   throw new Error(`${name}: expected ${usual} or ${other}, got "${raw}"`);
 }
+
+/**
+ * `HGW_AGGREGATE_CACHE=off` turns every cache of the aggregate path off: the result cache, and the
+ * plans, statements, releases, orders and labelled rows built once per input (docs/aggregate.md).
+ * For benchmarks of the uncached path, and for tests that must compute every answer anew.
+ */
+export function aggregateCachesOn(): boolean {
+  return diagnosticSwitch('HGW_AGGREGATE_CACHE', 'on', 'off');
+}

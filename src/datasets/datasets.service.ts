@@ -10,11 +10,11 @@ import {
   Series,
   SERIES_DIMENSIONS,
   STATUTORY_LIMIT_DAYS,
-} from '../aggregate/registry.js';
-import { TIME_FORMATS, TimeLevel } from '../aggregate/time-members.js';
+} from '../catalog/registry.js';
+import { TIME_FORMATS, TimeLevel } from '../catalog/time-members.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ReadRouter } from '../database/read-router.js';
-import { badUserInput } from '../graphql/errors.js';
+import { badUserInput } from '../common/gateway-error.js';
 import { DatasetDefinition, DatasetEntity } from './dataset.entity.js';
 import { DatasetType } from './dto/dataset.type.js';
 import { MembersService } from './members.service.js';

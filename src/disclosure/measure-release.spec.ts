@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { rng } from '../../test/utils/seeded-random.js';
-import { KEY_MODULUS } from './cell-key.js';
+import { rateCheck } from '../../test/utils/binomial.js';
+import { buildPerturbationTable, KEY_MODULUS } from './cell-key.js';
 import { DEFAULT_DISCLOSURE, DisclosureConfig } from './disclosure-settings.js';
 import { CountBase, ReleasableMeasure, ReleaseMode, releaseRow, Sums } from './measure-release.js';
 
@@ -45,11 +46,15 @@ const asSums = (o: object) => o as Sums;
 const count = (sums: Sums, mode: ReleaseMode = 'cell-key', c: DisclosureConfig = config) =>
   releaseRow(setting(mode, c), [M.cases], sums)?.count ?? null;
 
-/** 95% interval of a binomial proportion (normal approximation), for rates the tests measure. */
-function within95(successes: number, trials: number, p: number): boolean {
-  const sd = Math.sqrt((p * (1 - p)) / trials);
-  return Math.abs(successes / trials - p) <= 1.96 * sd + 0.5 / trials;
-}
+/** The default table's noise distribution, -D..D (symmetric, as far from the threshold). */
+const noisePmf = (() => {
+  const cdf = buildPerturbationTable(config.maxNoise, config.noiseVariance).cdfBySupport.get(config.maxNoise)!;
+  return cdf.map((c, i) => c - (i > 0 ? cdf[i - 1] : 0));
+})();
+/** P(noise = 0), documented in docs/disclosure-control.md as 0.164. */
+const P_EXACT = noisePmf[config.maxNoise];
+/** P(two independent noises are equal), documented in docs/disclosure-control.md as 0.117. */
+const P_DIFFERENCE_EXACT = noisePmf.reduce((a, p) => a + p * p, 0);
 
 describe(releaseRow.name, () => {
   it('lists no row under the threshold, zero or small alike, for every protecting method and for exact releases', () => {
@@ -61,17 +66,29 @@ describe(releaseRow.name, () => {
     expect(count({ cases: 3, record_key_sum: 5 }, 'none')).toBe(3);
   });
 
-  it('gives the same records the same noise, whichever query (order of records) produced the cell', () => {
+  it('gives the same records the same noise, whichever query (partition into rollup cells) produced the cell', () => {
     const rand = rng(1);
-    const ks = keys(57, rand);
-    const first = count({ cases: 57, record_key_sum: sum(ks) });
-    for (let i = 0; i < 50; i++) {
-      const subset = ks.slice(0, 40 + (i % 17));
-      const other = count({ cases: subset.length, record_key_sum: sum(subset) });
-      // A different set of records (another query) gets its own noise, the same set the same noise.
-      expect(count({ cases: 57, record_key_sum: sum([...ks].reverse()) })).toBe(first);
-      expect(other).toBe(count({ cases: subset.length, record_key_sum: sum([...subset].reverse()) }));
+    let differentNoise = 0;
+    const trials = 200;
+    for (let i = 0; i < trials; i++) {
+      const ks = keys(20 + Math.floor(rand() * 300), rand);
+      const first = count({ cases: ks.length, record_key_sum: sum(ks) });
+      // Another query reaches the same records as a sum of other rollup cells, each keeping its
+      // key sum modulo 2^31.
+      const parts = 1 + Math.floor(rand() * 6);
+      const partSums = Array.from({ length: parts }, () => 0);
+      for (const k of ks) {
+        const j = Math.floor(rand() * parts);
+        partSums[j] = (partSums[j] + k) % KEY_MODULUS;
+      }
+      const regrouped = partSums.reduce((a, b) => a + b, 0);
+      expect([i, count({ cases: ks.length, record_key_sum: regrouped })]).toEqual([i, first]);
+      // One record more: other records, and their own noise (equal only by chance).
+      const more = [...ks, Math.floor(rand() * KEY_MODULUS)];
+      if ((count({ cases: more.length, record_key_sum: sum(more) }) as number) - more.length !== first! - ks.length)
+        differentNoise++;
     }
+    expect(rateCheck(trials - differentNoise, trials, P_DIFFERENCE_EXACT)).toMatchObject({ inside: true });
   });
 
   it('perturbs with zero mean and at most maxNoise away from the threshold, never below the threshold near it', () => {
@@ -94,6 +111,7 @@ describe(releaseRow.name, () => {
   });
 
   it('releases a count at or near the threshold exactly no more often than any other (P(noise = 0) = 0.164)', () => {
+    expect(P_EXACT.toFixed(3)).toBe('0.164');
     const rand = rng(3);
     for (let above = 0; above <= config.maxNoise; above++) {
       let exact = 0;
@@ -104,7 +122,7 @@ describe(releaseRow.name, () => {
         if (released === config.threshold + above) exact++;
         total += released - config.threshold - above;
       }
-      expect([above, within95(exact, trials, 0.1641)]).toEqual([above, true]);
+      expect([above, rateCheck(exact, trials, P_EXACT)]).toEqual([above, expect.objectContaining({ inside: true })]);
       // The upward bias the fold costs: E|noise| = 1.89 at the threshold itself, then less.
       expect(total / trials).toBeLessThan(above === 0 ? 2.1 : 1.8);
       if (above === config.maxNoise) expect(Math.abs(total / trials)).toBeLessThan(0.2);
@@ -119,7 +137,7 @@ describe(releaseRow.name, () => {
       const n = 10 + Math.floor(rand() * 500);
       if (count(cell(n, rand)) === n) exact++;
     }
-    expect(within95(exact, trials, 0.1641)).toBe(true);
+    expect(rateCheck(exact, trials, P_EXACT)).toMatchObject({ inside: true });
   });
 
   it('keeps the median relative error of cells of 100 or more under 2%', () => {
@@ -144,8 +162,9 @@ describe(releaseRow.name, () => {
       const without = count({ cases: rest.length, record_key_sum: sum(rest) }) as number;
       if (total - without === small.length) exact++;
     }
-    // P(n1 = n2) for two independent draws: sum of p(k)^2 over -6..6 = 0.1169.
-    expect(within95(exact, trials, 0.1169)).toBe(true);
+    // P(n1 = n2) for two independent draws: the sum of p(k)^2 over -6..6, 0.117.
+    expect(P_DIFFERENCE_EXACT.toFixed(3)).toBe('0.117');
+    expect(rateCheck(exact, trials, P_DIFFERENCE_EXACT)).toMatchObject({ inside: true });
   });
 
   it('computes a rate from a perturbed numerator over a perturbed denominator, at 3 decimals, each with its own cell key', () => {

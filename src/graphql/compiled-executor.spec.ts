@@ -10,7 +10,7 @@ import {
   parse,
 } from 'graphql';
 import { CompiledExecutor } from './compiled-executor.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../common/gateway-error.js';
 
 const SDL = `
   type Cell { measure: String!  value: Float  flags: [String!]! }

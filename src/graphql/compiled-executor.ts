@@ -14,7 +14,7 @@ import {
 } from 'graphql';
 import { CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { DerivedValues } from '../common/derived-values.js';
-import { badUserInput } from './errors.js';
+import { badUserInput } from '../common/gateway-error.js';
 
 type Compiled = CompiledQuery | ExecutionResult;
 

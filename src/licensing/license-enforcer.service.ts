@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
 import { Clock } from '../common/clock.js';
 import { DatasetEntity } from '../datasets/dataset.entity.js';
-import { badUserInput, forbidden, GatewayError } from '../graphql/errors.js';
+import { badUserInput, forbidden, GatewayError } from '../common/gateway-error.js';
 import { LicenseEntity } from './license.entity.js';
 import { effectiveStatus } from './license-mapper.js';
 import {

@@ -1,4 +1,4 @@
-import { parseTimeCode, timeCodeAt, TIME_LEVELS, type TimeLevel } from '../aggregate/time-members.js';
+import { parseTimeCode, timeCodeAt, TIME_LEVELS, type TimeLevel } from '../catalog/time-members.js';
 import type { DatasetDefinition } from '../datasets/dataset.entity.js';
 
 /** The obligations every licensee accepts (`acceptObligations` in `requestLicense`; docs/disclosure-control.md). */

@@ -9,7 +9,7 @@ import { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { DatasetEntity } from '../datasets/dataset.entity.js';
-import { badUserInput, forbidden, GatewayError } from '../graphql/errors.js';
+import { badUserInput, forbidden, GatewayError } from '../common/gateway-error.js';
 import { LicenseNarrowingInput } from './dto/license-decision.input.js';
 import { LicenseDatasetScopeInput } from './dto/license-scope.input.js';
 import { LicenseType } from './dto/license.type.js';

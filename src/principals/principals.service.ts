@@ -5,7 +5,7 @@ import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
 import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
-import { badUserInput, forbidden, unauthenticated } from '../graphql/errors.js';
+import { badUserInput, forbidden, unauthenticated } from '../common/gateway-error.js';
 import { CreatePrincipalInput, NewOrganizationInput } from './dto/create-principal.input.js';
 import { MeType } from './dto/me.type.js';
 import { PrincipalType } from './dto/principal.type.js';

@@ -5,6 +5,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { QueryRunner } from 'typeorm';
 import { selectRows } from './select-rows.js';
+import { holdInBatch, testPauseFromEnv } from './test-pause.js';
 import { analyseBatchText } from '../text-analytics/text-analytics.js';
 import { HOTLINE_TIME_ZONE } from '../../records/records.constants.js';
 import { ensureMonthPartitions, monthsOf } from '../../records/month-partitions.js';
@@ -111,6 +112,9 @@ export class BatchWriter {
   private staged = false;
   /** Month partitions known to exist, per table. */
   private readonly months = { case_record: new Set<string>(), call_traffic: new Set<string>() };
+  /** Test-only (src/ingest/import/test-pause.ts): null unless HGW_TEST_PAUSE_IN_BATCH is set. */
+  private readonly pause = testPauseFromEnv();
+  private caseBatches = 0;
 
   constructor(
     private readonly runner: QueryRunner,
@@ -172,6 +176,10 @@ export class BatchWriter {
         );
         inserted = result[0].inserted;
         firstCaseId = result[0].min_id;
+        if (this.pause && ++this.caseBatches === this.pause.batch) {
+          const [{ pid }] = await selectRows<{ pid: number }>(this.runner, `SELECT pg_backend_pid() AS pid`);
+          await holdInBatch(this.pause, { inserted, sessionPid: pid });
+        }
         if (inserted > 0 && rows.some((r) => r.callerPseudonym !== null))
           await linkRepeats(this.runner, this.batchId, firstCaseId as string);
         // Keywords and template replies (docs/analytics-topics.md) need the rows' text, so not a hook.
