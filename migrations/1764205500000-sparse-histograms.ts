@@ -6,7 +6,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * array's null bitmap), so the histogram of a cell with one case takes 36 bytes instead of 116;
  * the fine cube holds about one cell per case. Sums skip NULLs and the readers take NULL as 0
  * (src/aggregate/aggregate.service.ts), so every answer is unchanged. The refresher writes the new
- * form (src/aggregate/rollup-refresher.ts); this converts the cells already built, and `down`
+ * form (src/catalog/base-columns.ts); this converts the cells already built, and `down`
  * writes the zeros back.
  */
 async function caseCubes(queryRunner: QueryRunner): Promise<string[]> {
