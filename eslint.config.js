@@ -31,6 +31,7 @@ export default tseslint.config(
       globals: {
         process: 'readonly',
         require: 'readonly',
+        module: 'readonly',
         __dirname: 'readonly',
         globalThis: 'readonly',
         console: 'readonly',
