@@ -1,3 +1,4 @@
+import { Command } from 'commander';
 import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { writeLines } from '../src/ingest/generate/generate.command.js';
 import { generateCases } from '../src/ingest/generate/case-generator.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
 import { backendCpuSeconds } from './backend-cpu.js';
+import { wholeNumber } from './options.js';
 
 /**
  * `npm run bench:ingest [-- --cases N] [-- --csv PATH]`: generates N synthetic cases (default
@@ -26,16 +28,18 @@ import { backendCpuSeconds } from './backend-cpu.js';
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+function args() {
+  return new Command('bench:ingest')
+    .option('--cases <n>', 'generated cases', wholeNumber(), 1_000_000)
+    .option('--csv <path>', 'keep the generated CSV there and reuse it on the next run (same --cases)')
+    .parse()
+    .opts<{ cases: number; csv?: string }>();
 }
 
 async function main(): Promise<void> {
-  const cases = Number(flag('cases', '1000000'));
-  /** `--csv PATH`: keep the generated CSV there and reuse it on the next run (same --cases). */
-  const reuse = flag('csv', '');
-  if (!Number.isInteger(cases) || cases < 1) throw new Error('--cases: expected a positive whole number');
+  const opts = args();
+  const cases = opts.cases;
+  const reuse = opts.csv ?? '';
   const work = mkdtempSync(join(tmpdir(), 'hgw-bench-'));
   chmodSync(work, 0o755); // the server reads the file for COPY
   const file = join(work, 'cases.csv');

@@ -6,6 +6,7 @@ import { AuthenticationService } from './authentication.service.js';
 import { CaslAbilityFactory } from './casl-ability.factory.js';
 import { Permission, splitPermission } from './permissions.js';
 import { requestFromContext } from './request-with-actor.js';
+import { roleDefinition } from './roles.js';
 
 /** The one global guard: authenticates, then denies whatever the handler does not explicitly allow. */
 @Injectable()
@@ -29,7 +30,7 @@ export class AccessGuard implements CanActivate {
     if (required.some((p) => ability.can(...splitPermission(p)))) return true;
     const needs = `it needs the permission ${required.join(' or ')}`;
     let message = `Your role (${actor.role}) may not do this; ${needs}.`;
-    if (actor.role === 'public') {
+    if (!roleDefinition(actor.role).account) {
       message = `The public may not do this; ${needs}. Send an API key as "Authorization: Bearer hgw_...".`;
     } else if (actor.scopes) {
       const roleAbility = this.abilities.createForActor({ ...actor, scopes: undefined });
