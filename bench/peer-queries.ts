@@ -79,7 +79,7 @@ export function overRollup(plan: QueryPlan, query: AggregateQuery, departmentCod
   }
   if (departmentCode) condition.departmentCode = departmentCode;
   const row = COUNT_BASES[plan.series][ROW_COUNT[plan.series]];
-  const bases = new Set([row.count, ...(row.key ? [row.key] : []), ...plan.measures.flatMap(measureBases)]);
+  const bases = new Set([row.count, ...(row.key ? [row.key] : []), ...plan.measures.flatMap((m) => measureBases(m))]);
   const sums = [...bases].filter((b) => b !== 'hist').map(camel);
   return build(table, groupBy, condition, `sum { ${sums.join(' ')} }`);
 }

@@ -4,7 +4,7 @@ import { refreshRollupsOnRecordsChanged } from '../aggregate/rollups-on-records-
 import { notifyRecordsChanged } from '../records/records-changed.js';
 import { createDataSource } from './data-source.js';
 import { redactUrl } from '../database/redact-url.js';
-import { OwnerRole, startEmbedded } from '../database/embedded-database.js';
+import { OwnerKind, startEmbedded } from '../database/embedded-database.js';
 
 export interface OpenDatabase {
   url: string;
@@ -20,18 +20,18 @@ export interface OpenDatabase {
  */
 export async function openDatabase(
   config: AppConfig,
-  role: OwnerRole,
+  kind: OwnerKind,
   log: (line: string) => void = () => undefined,
 ): Promise<OpenDatabase> {
   let url = config.databaseUrl;
   let stopEmbedded: () => Promise<void> = async () => undefined;
   if (url === undefined) {
-    const embedded = await startEmbedded({ dataDir: config.dataDir, role, log });
+    const embedded = await startEmbedded({ dataDir: config.dataDir, kind, log });
     url = embedded.url;
     stopEmbedded = () => embedded.stop();
   }
   const dataSource = createDataSource(url, {
-    applicationName: `hotline-gateway-${role}`,
+    applicationName: `hotline-gateway-${kind}`,
     statementTimeoutMs: config.statementTimeoutMs,
   });
   try {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access-policy/actor.js';
+import { roleDefinition } from '../access-policy/roles.js';
 import { Clock } from '../common/clock.js';
 import { DerivedValues } from '../common/derived-values.js';
 import { aggregateCachesOn } from '../config/diagnostic-switch.js';
@@ -186,10 +187,13 @@ export class DisclosureService {
   }
 }
 
-/** Exact for those who hold the records: the data office, and a department on its own cases. */
+/**
+ * Exact for those who hold the records: a role that holds all of them (the data office; roles.ts,
+ * `withoutLicence: 'all-records'`), and a department on its own cases.
+ */
 function modeFor(method: DisclosureMethod, actor: Actor, access: ReleaseAccess): ReleaseMode {
   if (method === 'none') return 'none';
-  if (actor.role === 'steward' || access.basis === 'own-department') return 'exact';
+  if (roleDefinition(actor.role).withoutLicence === 'all-records' || access.basis === 'own-department') return 'exact';
   return method;
 }
 
