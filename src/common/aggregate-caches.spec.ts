@@ -13,7 +13,7 @@ describe(AggregateCaches.name, () => {
     expect(isDeeplyFrozen(first.groups[0])).toBe(true);
     // The rule: nothing reachable from a cached value is changed (strict mode throws).
     expect(() => {
-      (first.groups[0] as { level: string }).level = 'district';
+      first.groups[0].level = 'district';
     }).toThrow(TypeError);
     expect(caches.plan('other', build).n).toBe(2);
   });

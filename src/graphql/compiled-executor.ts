@@ -167,7 +167,7 @@ export class CompiledExecutor implements GatewayInterface {
     // Only operations the document holds compile, so at most one entry per operation; errors are
     // not kept (an unknown operation name is refused again, cheaply).
     if (!isCompiledQuery(compiled)) return compiled;
-    if (!byName) this.compiled.set(document, (byName = new Map()));
+    if (!byName) this.compiled.set(document, (byName = new Map<string, CompiledQuery>()));
     byName.set(operationName ?? '', compiled);
     return compiled;
   }
