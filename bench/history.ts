@@ -35,8 +35,9 @@ function args() {
     .option('--csv <path>', 'keep the generated CSV there and reuse it on the next run (same --cases)')
     .option('--storage', 'then build the rollups in the history database and print its disk use per case')
     .option('--storage-only', 'skip the comparison: load the history and print the storage report')
+    .option('--keep', "leave the databases in place for inspection (DATABASE_URL's server only) and print their names")
     .parse()
-    .opts<{ cases: number; csv?: string; storage?: boolean; storageOnly?: boolean }>();
+    .opts<{ cases: number; csv?: string; storage?: boolean; storageOnly?: boolean; keep?: boolean }>();
 }
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   const reuse = opts.csv ?? '';
   const withStorage = opts.storage ?? false;
   const storageOnly = opts.storageOnly ?? false;
+  const keep = (opts.keep ?? false) && Boolean(process.env.DATABASE_URL);
   const work = mkdtempSync(join(tmpdir(), 'hgw-bench-history-'));
   chmodSync(work, 0o755);
   const file = join(work, 'cases.csv');
@@ -195,7 +197,9 @@ async function main(): Promise<void> {
     if (withStorage) await storageReport(history.ds, cases);
     await history.ds.destroy();
   } finally {
-    for (const name of names) await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    if (keep) log(`kept: ${names.join(', ')}`);
+    else
+      for (const name of names) await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     if (embedded) await embedded.close();
     rmSync(work, { recursive: true, force: true });
   }

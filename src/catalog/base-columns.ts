@@ -113,7 +113,10 @@ export const BASE_COLUMNS: readonly BaseColumnSpec[] = [
     name: 'hist',
     type: 'integer[]',
     kind: 'histogram',
-    sql: `ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `count(*) FILTER (WHERE hb = ${i + 1})`).join(', ')}]`,
+    // An empty bucket is stored as NULL, not 0: an array stores no bytes for a NULL element, so the
+    // histogram of a cell of one case (most fine cells) keeps one bucket, not 23. Sums skip NULLs and
+    // a bucket empty in every row sums to NULL, which readers take as 0 (migration 1764205500000).
+    sql: `ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `nullif(count(*) FILTER (WHERE hb = ${i + 1}), 0)`).join(', ')}]`,
   },
   { series: 'traffic', name: 'calls_offered', type: 'bigint', kind: 'count', sql: 'sum(ct.calls_offered)' },
   { series: 'traffic', name: 'calls_answered', type: 'bigint', kind: 'count', sql: 'sum(ct.calls_answered)' },
