@@ -25,6 +25,30 @@ export default tseslint.config(
     },
   },
   {
+    // Roles in one place (docs/architecture.md, "Recipe: add a role"): every role decision is a
+    // CASL rule or a field of the role's definition in src/access-policy/roles.ts; nothing else
+    // compares a role. Ask `ability.can(...)`, `CaslAbilityFactory.reachOf(...)` or `roleDefinition(role)`.
+    files: ['src/**/*.ts'],
+    ignores: ['src/access-policy/roles.ts', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          'BinaryExpression[operator=/^[!=]==?$/] > MemberExpression.left[property.name=/^(role|principal_role)$/]',
+          'BinaryExpression[operator=/^[!=]==?$/] > MemberExpression.right[property.name=/^(role|principal_role)$/]',
+          'BinaryExpression[operator=/^[!=]==?$/] > Identifier[name=/^(role|principalRole)$/]',
+          'SwitchStatement > MemberExpression.discriminant[property.name=/^(role|principal_role)$/]',
+          'SwitchStatement > Identifier.discriminant[name=/^(role|principalRole)$/]',
+          'CallExpression[callee.property.name=/^(includes|has|indexOf)$/] > MemberExpression.arguments[property.name=/^(role|principal_role)$/]',
+        ].map((selector) => ({
+          selector,
+          message:
+            'Roles are decided in one place: use ability.can(...), CaslAbilityFactory.reachOf(...) or a field of roleDefinition(role) (src/access-policy/roles.ts).',
+        })),
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {

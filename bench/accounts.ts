@@ -9,9 +9,9 @@
  */
 import type http from 'node:http';
 import type { Actor } from '../src/access-policy/actor.js';
-import { ApiKeysService } from '../src/api-keys/api-keys.service.js';
+import { ApiKeysService } from '../src/principals/api-keys.service.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { createDataSource } from '../src/database/data-source.js';
+import { createDataSource } from '../src/bootstrap/data-source.js';
 import { localDay } from '../src/licensing/quota-day.js';
 import { BootstrapService } from '../src/principals/bootstrap.service.js';
 import { withIdentityContext } from '../src/principals/identity-context.js';

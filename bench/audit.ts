@@ -1,5 +1,5 @@
 /**
- * `npm run bench:audit`: audit write throughput with 50 concurrent writers, and the audit
+ * `npm run bench:audit [-- --seconds 8] [--requests 200] [--cases 50000]`: audit write throughput with 50 concurrent writers, and the audit
  * write's share of a licensed aggregate request's latency.
  *
  * Database: a fresh database on DATABASE_URL's server when set (dropped afterwards), else an
@@ -11,6 +11,7 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -20,14 +21,27 @@ import type { Actor } from '../src/access-policy/actor.js';
 import { AppModule } from '../src/app.module.js';
 import { AuditRecorder } from '../src/audit/audit-recorder.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { openDatabase, migrate } from '../src/database/open-database.js';
+import { openDatabase, migrate } from '../src/bootstrap/open-database.js';
 import { seedDemoIfEmpty } from '../src/demo/demo-seeder.js';
+import { wholeNumber } from './options.js';
 
 const WRITERS = 50;
-const THROUGHPUT_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = 3;
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
-const CASES = Number(process.env.BENCH_CASES ?? 50_000);
+// The environment's BENCH_SECONDS, BENCH_REQUESTS and BENCH_CASES still set the defaults.
+const options = new Command('bench:audit')
+  .option('--seconds <n>', 'seconds per throughput round', wholeNumber(), Number(process.env.BENCH_SECONDS ?? 8))
+  .option(
+    '--requests <n>',
+    'aggregate requests with the audit write (and as many without)',
+    wholeNumber(),
+    Number(process.env.BENCH_REQUESTS ?? 200),
+  )
+  .option('--cases <n>', 'synthetic cases in the demo', wholeNumber(), Number(process.env.BENCH_CASES ?? 50_000))
+  .parse()
+  .opts<{ seconds: number; requests: number; cases: number }>();
+const THROUGHPUT_SECONDS = options.seconds;
+const REQUESTS = options.requests;
+const CASES = options.cases;
 
 const say = (line: string) => process.stdout.write(line + '\n');
 const median = (xs: number[]) => {

@@ -5,9 +5,9 @@
  */
 import pg from 'pg';
 import { refreshRollups, ROLLUP_LAYOUT } from '../src/aggregate/rollup-refresher.js';
-import { CUBES } from '../src/aggregate/registry.js';
-import { createDataSource } from '../src/database/data-source.js';
-import { migrate } from '../src/database/open-database.js';
+import { CUBES } from '../src/catalog/registry.js';
+import { createDataSource } from '../src/bootstrap/data-source.js';
+import { migrate } from '../src/bootstrap/open-database.js';
 import { BENCH_CITIES } from './workload.js';
 
 const CITIES = [...BENCH_CITIES];

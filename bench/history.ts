@@ -1,16 +1,18 @@
+import { Command } from 'commander';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { refreshRollups } from '../src/aggregate/rollup-refresher.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { createDataSource } from '../src/database/data-source.js';
-import { migrate, openDatabase } from '../src/database/open-database.js';
+import { createDataSource } from '../src/bootstrap/data-source.js';
+import { migrate, openDatabase } from '../src/bootstrap/open-database.js';
 import { generateCases } from '../src/ingest/generate/case-generator.js';
 import { writeLines } from '../src/ingest/generate/generate.command.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
 import { ImportRunner, type ImportSummary } from '../src/ingest/import/import-runner.js';
 import { backendCpuSeconds } from './backend-cpu.js';
+import { wholeNumber } from './options.js';
 
 /**
  * `npm run bench:history [-- --cases N] [-- --csv PATH] [-- --storage | --storage-only]`: generates one year of N
@@ -27,9 +29,15 @@ import { backendCpuSeconds } from './backend-cpu.js';
  */
 const KEY = Buffer.alloc(32, 11);
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] && !process.argv[i + 1].startsWith('--') ? process.argv[i + 1] : fallback;
+function args() {
+  return new Command('bench:history')
+    .option('--cases <n>', 'generated cases (one year)', wholeNumber(), 300_000)
+    .option('--csv <path>', 'keep the generated CSV there and reuse it on the next run (same --cases)')
+    .option('--storage', 'then build the rollups in the history database and print its disk use per case')
+    .option('--storage-only', 'skip the comparison: load the history and print the storage report')
+    .option('--keep', "leave the databases in place for inspection (DATABASE_URL's server only) and print their names")
+    .parse()
+    .opts<{ cases: number; csv?: string; storage?: boolean; storageOnly?: boolean; keep?: boolean }>();
 }
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -42,12 +50,12 @@ function table(rows: string[][]): string {
 }
 
 async function main(): Promise<void> {
-  const cases = Number(flag('cases', '300000'));
-  const reuse = flag('csv', '');
-  const withStorage = process.argv.includes('--storage');
-  /** `--storage-only`: skip the comparison, load the history and print the storage report. */
-  const storageOnly = process.argv.includes('--storage-only');
-  if (!Number.isInteger(cases) || cases < 1) throw new Error('--cases: expected a positive whole number');
+  const opts = args();
+  const cases = opts.cases;
+  const reuse = opts.csv ?? '';
+  const withStorage = opts.storage ?? false;
+  const storageOnly = opts.storageOnly ?? false;
+  const keep = (opts.keep ?? false) && Boolean(process.env.DATABASE_URL);
   const work = mkdtempSync(join(tmpdir(), 'hgw-bench-history-'));
   chmodSync(work, 0o755);
   const file = join(work, 'cases.csv');
@@ -189,7 +197,9 @@ async function main(): Promise<void> {
     if (withStorage) await storageReport(history.ds, cases);
     await history.ds.destroy();
   } finally {
-    for (const name of names) await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    if (keep) log(`kept: ${names.join(', ')}`);
+    else
+      for (const name of names) await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     if (embedded) await embedded.close();
     rmSync(work, { recursive: true, force: true });
   }

@@ -163,3 +163,47 @@ export async function graphql<T>(
 
 /** Bearer header for a token, none for the public. */
 export const bearer = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
+/** The size in bytes of one answer to `body`. */
+export async function responseBytes(port: number, body: string, token?: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(token) },
+    body,
+  });
+  return (await res.arrayBuffer()).byteLength;
+}
+
+/**
+ * Measured phases of one round: each preceded by a warm-up of `warmSeconds` at the same
+ * concurrency, its result handed to `record`.
+ */
+export class Phases {
+  constructor(
+    private readonly options: { seconds: number; warmSeconds: number; concurrency: number },
+    private readonly record: (result: PhaseResult) => PhaseResult,
+  ) {}
+
+  /** Warms up, then measures `next()`'s requests to the gateway on `port`. */
+  async http(name: string, port: number, next: () => HttpRequest): Promise<PhaseResult> {
+    await this.warmHttp(port, next);
+    return this.measureHttp(name, port, next);
+  }
+
+  /** Warms up, then measures `once` in closed loops (the database floor). */
+  async loop(name: string, once: (i: number) => Promise<boolean>): Promise<PhaseResult> {
+    const { warmSeconds, seconds, concurrency } = this.options;
+    await runLoop('warm-up', warmSeconds, concurrency, once);
+    return this.record(await runLoop(name, seconds, concurrency, once));
+  }
+
+  /** The warm-up alone (for phases that read a counter between warm-up and measurement). */
+  async warmHttp(port: number, next: () => HttpRequest): Promise<void> {
+    await runHttp('warm-up', port, this.options.warmSeconds, this.options.concurrency, next);
+  }
+
+  /** The measurement alone. */
+  async measureHttp(name: string, port: number, next: () => HttpRequest): Promise<PhaseResult> {
+    return this.record(await runHttp(name, port, this.options.seconds, this.options.concurrency, next));
+  }
+}

@@ -1,5 +1,5 @@
 import { loadConfig } from '../src/config/app-config.js';
-import { openDatabase } from '../src/database/open-database.js';
+import { openDatabase } from '../src/bootstrap/open-database.js';
 import { ImportRunner } from '../src/ingest/import/import-runner.js';
 import { loadPseudonymKey } from '../src/ingest/pii/pseudonym-key.js';
 import { backendCpuSeconds } from './backend-cpu.js';

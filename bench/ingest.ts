@@ -1,3 +1,4 @@
+import { Command } from 'commander';
 import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -6,11 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../src/config/app-config.js';
-import { openDatabase } from '../src/database/open-database.js';
+import { openDatabase } from '../src/bootstrap/open-database.js';
 import { writeLines } from '../src/ingest/generate/generate.command.js';
 import { generateCases } from '../src/ingest/generate/case-generator.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
 import { backendCpuSeconds } from './backend-cpu.js';
+import { wholeNumber } from './options.js';
 
 /**
  * `npm run bench:ingest [-- --cases N] [-- --csv PATH]`: generates N synthetic cases (default
@@ -26,16 +28,18 @@ import { backendCpuSeconds } from './backend-cpu.js';
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+function args() {
+  return new Command('bench:ingest')
+    .option('--cases <n>', 'generated cases', wholeNumber(), 1_000_000)
+    .option('--csv <path>', 'keep the generated CSV there and reuse it on the next run (same --cases)')
+    .parse()
+    .opts<{ cases: number; csv?: string }>();
 }
 
 async function main(): Promise<void> {
-  const cases = Number(flag('cases', '1000000'));
-  /** `--csv PATH`: keep the generated CSV there and reuse it on the next run (same --cases). */
-  const reuse = flag('csv', '');
-  if (!Number.isInteger(cases) || cases < 1) throw new Error('--cases: expected a positive whole number');
+  const opts = args();
+  const cases = opts.cases;
+  const reuse = opts.csv ?? '';
   const work = mkdtempSync(join(tmpdir(), 'hgw-bench-'));
   chmodSync(work, 0o755); // the server reads the file for COPY
   const file = join(work, 'cases.csv');
@@ -88,7 +92,7 @@ async function main(): Promise<void> {
 
     // Migrate first so the import measures only the import.
     const db = embedded ?? (await openDatabase(loadConfig({ DATABASE_URL: url, DATA_DIR: join(work, 'data') }), 'cli'));
-    const { migrate } = await import('../src/database/open-database.js');
+    const { migrate } = await import('../src/bootstrap/open-database.js');
     await migrate(db.dataSource);
 
     log('plain COPY into a bare table');

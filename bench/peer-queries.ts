@@ -12,10 +12,10 @@
  */
 import { planQuery } from '../src/aggregate/query-planner.js';
 import type { AggregateQuery, QueryPlan } from '../src/aggregate/query-plan.js';
-import { COUNT_BASES, CUBES, measureBases, ROW_COUNT } from '../src/aggregate/registry.js';
+import { COUNT_BASES, CUBES, measureBases, ROW_COUNT } from '../src/catalog/registry.js';
 import { compileSql } from '../src/aggregate/sql-compiler.js';
 import type { DatasetDefinition } from '../src/datasets/dataset.entity.js';
-import type { MemberDirectory } from '../src/datasets/member-directory.js';
+import type { MemberDirectory } from '../src/catalog/member-directory.js';
 
 /** PostGraphile's inflection of a column: `handling_days_sum` → `handlingDaysSum`. */
 export const camel = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -79,7 +79,7 @@ export function overRollup(plan: QueryPlan, query: AggregateQuery, departmentCod
   }
   if (departmentCode) condition.departmentCode = departmentCode;
   const row = COUNT_BASES[plan.series][ROW_COUNT[plan.series]];
-  const bases = new Set([row.count, ...(row.key ? [row.key] : []), ...plan.measures.flatMap(measureBases)]);
+  const bases = new Set([row.count, ...(row.key ? [row.key] : []), ...plan.measures.flatMap((m) => measureBases(m))]);
   const sums = [...bases].filter((b) => b !== 'hist').map(camel);
   return build(table, groupBy, condition, `sum { ${sums.join(' ')} }`);
 }

@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import pg from 'pg';
 import type { AggregateQuery } from '../src/aggregate/query-plan.js';
 import { createAccounts, Credential } from './accounts.js';
@@ -25,21 +25,22 @@ import { GatewayProcess, printedPort, root, startGateway, stopGateway } from './
 import { bearer, HttpRequest, PhaseResult, post, runHttp } from './http-load.js';
 import { overRaw, overRollup, PeerQuery, planOf } from './peer-queries.js';
 import { fmt, fmtSpread, ratios, spread } from './report.js';
+import { wholeNumber } from './options.js';
+import { AGGREGATE_QUERY, TYPENAME_BODY } from './query-workload.js';
 import { catalogOf } from './sql-floor.js';
 import { generateWorkload, Workload, WorkloadRequest } from './workload.js';
 
-const whole = (min: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`a whole number of at least ${min}`);
-  return n;
-};
-
 function args() {
   const opts = new Command('bench:peer')
-    .option('--cases <n>', 'generated cases (the same database as bench:query for that size)', whole(1000), 30_000)
-    .option('--seconds <n>', 'seconds per measured phase', whole(1), 5)
-    .option('--rounds <n>', 'times every phase is repeated', whole(1), 5)
-    .option('--concurrency <n>', 'connections at once', whole(1), 32)
+    .option(
+      '--cases <n>',
+      'generated cases (the same database as bench:query for that size)',
+      wholeNumber(1000),
+      30_000,
+    )
+    .option('--seconds <n>', 'seconds per measured phase', wholeNumber(1), 5)
+    .option('--rounds <n>', 'times every phase is repeated', wholeNumber(1), 5)
+    .option('--concurrency <n>', 'connections at once', wholeNumber(1), 32)
     .option('--database-url <url>', 'the database (default: BENCH_DATABASE_URL with a database per size)')
     .option('--seed <seed>', 'seed of the realistic workload', 'hotline-bench')
     .parse()
@@ -55,8 +56,6 @@ function args() {
 }
 
 const PEER_DIR = join(root, 'bench', 'peer');
-const AGG = `query Bench($q: AggregateQueryInput!) { aggregate(query: $q) { columns rows { keys cells { value flags } } disclosure { suppressedCells } auditEventId } }`;
-const TYPENAME = '{"query":"{ __typename }"}';
 const WARM_UP_SECONDS = [2, 0.5];
 
 /** Installs the peer from its own lock file when it is missing. */
@@ -142,7 +141,7 @@ async function main(): Promise<void> {
   const results = new Map<string, Map<'on' | 'off' | 'peer', PhaseResult[]>>();
   let rows: Row[];
   try {
-    for (const p of [on.port, off.port, peer.port]) for (let i = 0; i < 50; i++) await post(agent, p, TYPENAME);
+    for (const p of [on.port, off.port, peer.port]) for (let i = 0; i < 50; i++) await post(agent, p, TYPENAME_BODY);
     log(`creating ${workload.accounts.length} accounts and their keys through the API`);
     const credentials = await createAccounts(opts.url, agent, on.port, workload.accounts);
     const fields = await peerFields(agent, peer.port);
@@ -217,7 +216,7 @@ function buildRows(
     const credential = r.account ? credentials.get(r.account) : undefined;
     const query = r.licensed ? { ...q, licenseId: credential!.licenseId } : q;
     return {
-      body: JSON.stringify({ query: AGG, variables: { q: query } }),
+      body: JSON.stringify({ query: AGGREGATE_QUERY, variables: { q: query } }),
       headers: r.address ? { 'x-forwarded-for': r.address } : bearer(credential?.token),
     };
   };
@@ -270,8 +269,8 @@ function buildRows(
   return [
     {
       name: '`{ __typename }`',
-      gateway: [{ body: TYPENAME }],
-      peer: [{ body: TYPENAME }],
+      gateway: [{ body: TYPENAME_BODY }],
+      peer: [{ body: TYPENAME_BODY }],
       distinct: 1,
     },
     named('city × month, cases (public, open dataset; peer: the same rollup)', 'public', cityMonth, false),

@@ -8,7 +8,7 @@
  * anywhere on the stack) and the packages' own (self) time. The .cpuprofile stays in .bench/profiles
  * for Chrome DevTools.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, Option } from 'commander';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { benchDatabaseUrl, load, log } from './bench-data.js';
 import { root, startGateway, stopGateway } from './gateway-process.js';
 import { runHttp } from './http-load.js';
 import { mixRequests } from './mix-requests.js';
+import { wholeNumber } from './options.js';
 import { generateWorkload } from './workload.js';
 
 const AGG = `query Bench($q: AggregateQueryInput!) { aggregate(query: $q) { columns rows { keys cells { value flags } } disclosure { suppressedCells } auditEventId } }`;
@@ -90,23 +91,16 @@ function summarizeProfile(profile: CpuProfile, seconds: number): string[] {
   ];
 }
 
-const whole = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
-  return n;
-};
-
 async function main(): Promise<void> {
   const opts = new Command('bench:profile')
-    .option('--cases <n>', 'generated cases', whole, 30_000)
-    .option('--seconds <n>', 'seconds profiled', whole, 10)
-    .option('--concurrency <n>', 'connections at once', whole, 32)
-    .option('--cache <on|off>', 'the result cache', 'on')
+    .option('--cases <n>', 'generated cases', wholeNumber(), 30_000)
+    .option('--seconds <n>', 'seconds profiled', wholeNumber(), 10)
+    .option('--concurrency <n>', 'connections at once', wholeNumber(), 32)
+    .addOption(new Option('--cache <on|off>', 'the result cache').choices(['on', 'off']).default('on'))
     .option('--database-url <url>', 'the database (default: BENCH_DATABASE_URL with a database per size)')
     .option('--seed <seed>', 'seed of the realistic workload', 'hotline-bench')
     .parse()
     .opts<{ cases: number; seconds: number; concurrency: number; cache: string; databaseUrl?: string; seed: string }>();
-  if (opts.cache !== 'on' && opts.cache !== 'off') throw new InvalidArgumentError('--cache: on or off');
   const url = benchDatabaseUrl(opts.cases, opts.databaseUrl);
   await load(url, opts.cases, false);
   const dir = join(root, '.bench', 'profiles');

@@ -16,36 +16,29 @@
  *   server, and its SQL through `pg`.
  * Results are kept in .bench/query-<N>.json so that a 3M run can be compared with a 300k run.
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
 import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createAccounts } from './accounts.js';
 import { benchDatabaseUrl, load, log, storage } from './bench-data.js';
-import { FIXED_WORKLOAD } from './fixed-workload.js';
 import { rollupReads, root, startGateway, stopGateway } from './gateway-process.js';
-import { bearer, HttpRequest, PhaseResult, post, quantile, runHttp, runLoop } from './http-load.js';
-import { mixRequests } from './mix-requests.js';
-import { fmt, fmtSpread, ratios, Rounds, spread } from './report.js';
+import { Phases, post, responseBytes, runHttp } from './http-load.js';
+import { wholeNumber } from './options.js';
+import { FixedReplay, realisticMix, TYPENAME_BODY } from './query-workload.js';
+import { QUERY_PHASE as PHASE, QueryRun, queryReport, Rounds, saveQueryRun } from './report.js';
 import { sqlCompiler } from './sql-floor.js';
 import { generateWorkload } from './workload.js';
 
-const whole = (min: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`a whole number of at least ${min}`);
-  return n;
-};
-
 function args() {
   const opts = new Command('bench:query')
-    .option('--cases <n>', 'generated cases', whole(1000), 3_000_000)
+    .option('--cases <n>', 'generated cases', wholeNumber(1000), 3_000_000)
     .option('--small', '300,000 cases')
     .option('--full', '30,000,000 cases')
-    .option('--seconds <n>', 'seconds per measured phase', whole(1), 10)
-    .option('--rounds <n>', 'times every phase is repeated (medians and spread over them)', whole(1), 5)
-    .option('--concurrency <n>', 'connections (and database loops) at once', whole(1), 32)
+    .option('--seconds <n>', 'seconds per measured phase', wholeNumber(1), 10)
+    .option('--rounds <n>', 'times every phase is repeated (medians and spread over them)', wholeNumber(1), 5)
+    .option('--concurrency <n>', 'connections (and database loops) at once', wholeNumber(1), 32)
     .option('--database-url <url>', 'the database (default: BENCH_DATABASE_URL with a database per size)')
     .option('--seed <seed>', 'seed of the realistic workload', 'hotline-bench')
     .option('--reload', 'regenerate the cases even if already loaded')
@@ -74,34 +67,16 @@ function args() {
 /** Seconds of warm-up before a phase: longer in the first round (V8, plans, the result cache). */
 const WARM_UP_SECONDS = [2, 0.5];
 
-const AGG = `query Bench($q: AggregateQueryInput!) { aggregate(query: $q) { columns rows { keys cells { value flags } } disclosure { suppressedCells } auditEventId } }`;
-const TYPENAME = '{"query":"{ __typename }"}';
-
-const PHASE = {
-  typename: '{ __typename }',
-  mix: 'realistic mix',
-  mixOff: 'realistic mix, result cache off',
-  mixFloor: 'realistic mix, same SQL straight through pg',
-  fixed: 'fixed replay (20 bodies, cache warm)',
-  fixedInterpreted: 'fixed replay, graphql-js executor',
-  fixedOff: 'fixed replay, result cache off',
-  fixedFloor: 'fixed replay, same SQL straight through pg',
-} as const;
-
 async function main(): Promise<void> {
   const opts = args();
   await load(opts.url, opts.cases, opts.reload ?? false, opts.generateOnly, opts.rebuildRollups);
   if (opts.generateOnly) return;
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
-  const fixedBodies = FIXED_WORKLOAD.map((w) => JSON.stringify({ query: AGG, variables: { q: w.query } }));
-  const fixedRequest = (i: number): HttpRequest => ({
-    body: fixedBodies[i % fixedBodies.length],
-    headers: bearer(FIXED_WORKLOAD[i % fixedBodies.length].token),
-  });
+  const fixed = new FixedReplay();
   const rounds = new Rounds();
   const hitRatios: number[] = [];
   const firstRun: number[] = [];
-  const perQuery: { query: number; bytes: number; rps: number; p50: number }[] = [];
+  const perQuery: QueryRun['perQuery'] = [];
   const workload = generateWorkload({ seed: opts.seed });
   const loadBefore = loadavg()[0];
 
@@ -111,74 +86,57 @@ async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: opts.url, max: 20 });
   try {
     for (const g of [main, interpreted, off]) {
-      for (let i = 0; i < 50; i++) await post(agent, g.port, TYPENAME);
+      for (let i = 0; i < 50; i++) await post(agent, g.port, TYPENAME_BODY);
     }
     // Each fixed query once, one at a time: with the cache on, this is its cold (uncached) latency.
-    for (const [i, b] of fixedBodies.entries()) {
+    for (const [i, b] of fixed.bodies.entries()) {
       const t0 = process.hrtime.bigint();
-      const { status, text } = await post(agent, main.port, b, bearer(FIXED_WORKLOAD[i].token));
+      const { status, text } = await post(agent, main.port, b, fixed.request(i).headers);
       if (status !== 200 || text.includes('"errors"')) throw new Error(`fixed query ${i + 1} failed: ${text}`);
       firstRun.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
     log(`creating ${workload.accounts.length} accounts and their keys through the API`);
     const credentials = await createAccounts(opts.url, agent, main.port, workload.accounts);
-    // Each server reads the mix in order from its own cursor, as its own population would ask it.
-    const mixOn = mixRequests(workload, credentials, AGG);
-    const mixOff = mixRequests(workload, credentials, AGG);
+    const mix = realisticMix(workload, credentials);
     log(
-      `realistic mix: ${workload.requests.length} requests, ${mixOn.distinct} distinct questions, seed ${workload.seed}`,
+      `realistic mix: ${workload.requests.length} requests, ${mix.cacheOn.distinct} distinct questions, seed ${workload.seed}`,
     );
     const compile = await sqlCompiler(pool);
-    const fixedSql = FIXED_WORKLOAD.map((w) =>
-      compile(
-        w.query,
-        w.token?.startsWith('bench-department-') ? w.token.slice('bench-department-'.length) : undefined,
-      ),
-    );
-    const mixSql = mixOn.sql(compile);
     const direct = (sql: { sql: string; params: unknown[] }[]) => async (i: number) => {
       const c = sql[i % sql.length];
       await pool.query(c.sql, c.params);
       return true;
     };
-    const fixedDirect = direct(fixedSql);
-    const mixDirect = direct(mixSql);
+    const fixedDirect = direct(fixed.sql(compile));
+    const mixDirect = direct(mix.cacheOn.sql(compile));
 
     for (let round = 0; round < opts.rounds; round++) {
-      const warm = WARM_UP_SECONDS[Math.min(round, 1)];
       log(`round ${round + 1} of ${opts.rounds}`);
-      const http = async (name: string, port: number, next: () => HttpRequest) => {
-        await runHttp('warm-up', port, warm, opts.concurrency, next);
-        return rounds.add(await runHttp(name, port, opts.seconds, opts.concurrency, next));
-      };
-      const loop = async (name: string, once: (i: number) => Promise<boolean>) => {
-        await runLoop('warm-up', warm, opts.concurrency, once);
-        return rounds.add(await runLoop(name, opts.seconds, opts.concurrency, once));
-      };
+      const phases = new Phases(
+        { seconds: opts.seconds, warmSeconds: WARM_UP_SECONDS[Math.min(round, 1)], concurrency: opts.concurrency },
+        (result) => rounds.add(result),
+      );
       let i = 0;
-      await http(PHASE.typename, main.port, () => ({ body: TYPENAME }));
+      await phases.http(PHASE.typename, main.port, () => ({ body: TYPENAME_BODY }));
       // The mix with the cache on: its hit ratio from the gateway's own count of rollup reads.
-      await runHttp('warm-up', main.port, warm, opts.concurrency, mixOn.next);
+      await phases.warmHttp(main.port, mix.cacheOn.next);
       const readsBefore = await rollupReads(main.port);
-      const aggregatesBefore = mixOn.aggregatesSent;
-      rounds.add(await runHttp(PHASE.mix, main.port, opts.seconds, opts.concurrency, mixOn.next));
+      const aggregatesBefore = mix.cacheOn.aggregatesSent;
+      await phases.measureHttp(PHASE.mix, main.port, mix.cacheOn.next);
       const reads = (await rollupReads(main.port)) - readsBefore;
-      hitRatios.push(1 - reads / (mixOn.aggregatesSent - aggregatesBefore));
-      await http(PHASE.mixOff, off.port, mixOff.next);
-      await loop(PHASE.mixFloor, mixDirect);
-      await http(PHASE.fixed, main.port, () => fixedRequest(i++));
-      await http(PHASE.fixedInterpreted, interpreted.port, () => fixedRequest(i++));
-      await http(PHASE.fixedOff, off.port, () => fixedRequest(i++));
-      await loop(PHASE.fixedFloor, fixedDirect);
+      hitRatios.push(1 - reads / (mix.cacheOn.aggregatesSent - aggregatesBefore));
+      await phases.http(PHASE.mixOff, off.port, mix.cacheOff.next);
+      await phases.loop(PHASE.mixFloor, mixDirect);
+      await phases.http(PHASE.fixed, main.port, () => fixed.request(i++));
+      await phases.http(PHASE.fixedInterpreted, interpreted.port, () => fixed.request(i++));
+      await phases.http(PHASE.fixedOff, off.port, () => fixed.request(i++));
+      await phases.loop(PHASE.fixedFloor, fixedDirect);
     }
     if (opts.perQuery) {
-      for (const [q, body] of fixedBodies.entries()) {
-        const size = await responseBytes(main.port, body, FIXED_WORKLOAD[q].token);
-        const r = await runHttp(`query ${q + 1}`, main.port, 2, opts.concurrency, () => ({
-          body,
-          headers: bearer(FIXED_WORKLOAD[q].token),
-        }));
-        perQuery.push({ query: q + 1, bytes: size, rps: r.rps, p50: r.p50 });
+      for (const [q, body] of fixed.bodies.entries()) {
+        const bytes = await responseBytes(main.port, body, fixed.token(q));
+        const r = await runHttp(`query ${q + 1}`, main.port, 2, opts.concurrency, () => fixed.request(q));
+        perQuery.push({ query: q + 1, bytes, rps: r.rps, p50: r.p50 });
       }
     }
   } finally {
@@ -187,93 +145,20 @@ async function main(): Promise<void> {
     agent.destroy();
   }
 
-  const loadAfter = loadavg()[0];
-  const disk = await storage(opts.url);
-  const rps = rounds.rps;
-  const p95 = rounds.p95;
-  const sortedFirst = [...firstRun].sort((a, b) => a - b);
-  const lines = [
-    `cases: ${opts.cases.toLocaleString('en')}, concurrency ${opts.concurrency}, ${opts.seconds} s per phase, ${opts.rounds} rounds, node ${process.version}`,
-    `machine: ${cpus().length} cores, 1-min load average ${loadBefore.toFixed(1)} before the phases, ${loadAfter.toFixed(1)} after`,
-    `medians over the rounds, (min–max) beside them; ratios are taken within each round`,
-    '',
-    ...rounds.table(),
-    '',
-    `realistic mix, cache off ÷ the same SQL straight through pg: ${fmtSpread(ratios(rps(PHASE.mixOff), rps(PHASE.mixFloor)), 2)} (target >= 0.7)`,
-    `realistic mix ÷ __typename throughput: ${fmtSpread(ratios(rps(PHASE.mix), rps(PHASE.typename)), 2)}; cache off: ${fmtSpread(ratios(rps(PHASE.mixOff), rps(PHASE.typename)), 2)}`,
-    `realistic mix p95: ${fmtSpread(p95(PHASE.mix), 2)} ms (target < 50 ms at 3M); cache off: ${fmtSpread(p95(PHASE.mixOff), 2)} ms`,
-    `realistic mix result-cache hit ratio: ${fmtSpread(hitRatios, 2)} (1 - rollup reads / aggregate requests)`,
-    `fixed replay ÷ __typename throughput: ${fmtSpread(ratios(rps(PHASE.fixed), rps(PHASE.typename)), 2)}; graphql-js executor: ${fmtSpread(ratios(rps(PHASE.fixedInterpreted), rps(PHASE.typename)), 2)}; cache off ÷ its SQL through pg: ${fmtSpread(ratios(rps(PHASE.fixedOff), rps(PHASE.fixedFloor)), 2)}`,
-    `fixed replay p95: ${fmtSpread(p95(PHASE.fixed), 2)} ms; first run of each fixed query (cold cache, one at a time), ms: median ${fmt(quantile(sortedFirst, 0.5))}, max ${fmt(sortedFirst[sortedFirst.length - 1])}; by query: ${firstRun.map((x) => fmt(x, 0)).join(' ')}`,
-  ];
-  const mb = (b: number) => (b / 1e6).toFixed(0);
-  const perCase = (b: number) => (b / opts.cases).toFixed(0);
-  const total = disk.parts.reduce((sum, p) => sum + p.tableBytes + p.indexBytes, 0);
-  lines.push(
-    '',
-    `rollup build (all cubes, one year): ${disk.rollupSeconds ?? '-'} s (when they were last built; --rebuild-rollups to time it)`,
-    '',
-    '| storage | table MB | index MB | table bytes/case | index bytes/case |',
-    '|---|---:|---:|---:|---:|',
-    ...disk.parts.map(
-      (p) =>
-        `| ${p.part} | ${mb(p.tableBytes)} | ${mb(p.indexBytes)} | ${perCase(p.tableBytes)} | ${perCase(p.indexBytes)} |`,
-    ),
-    `| **all** | ${mb(total)} MB | | **${perCase(total)} bytes/case** (target <= 1,000 at 30M) | |`,
-  );
-  const dir = join(root, '.bench');
-  mkdirSync(dir, { recursive: true });
-  const medians = Object.fromEntries(
-    [...rounds.phases.keys()].map((name) => [
-      name,
-      { rps: spread(rps(name)).median, p95: spread(p95(name)).median } satisfies Pick<PhaseResult, 'rps' | 'p95'>,
-    ]),
-  );
-  writeFileSync(
-    join(dir, `query-${opts.cases}.json`),
-    JSON.stringify(
-      {
-        cases: opts.cases,
-        load: [loadBefore, loadAfter],
-        firstRun,
-        medians,
-        hitRatios,
-        rounds: rounds.toJSON(),
-        storage: disk,
-      },
-      null,
-      2,
-    ),
-  );
-  // Side by side with every smaller run kept in .bench/ (300k for 3M; 300k and 3M for 30M).
-  for (const smaller of [300_000, 3_000_000].filter((n) => n < opts.cases)) {
-    const file = join(dir, `query-${smaller}.json`);
-    if (!existsSync(file)) continue;
-    const other = JSON.parse(readFileSync(file, 'utf8')) as { medians?: Record<string, { rps: number; p95: number }> };
-    const there = other.medians?.[PHASE.mix];
-    if (!there) continue;
-    lines.push(
-      `realistic mix p95 at ${opts.cases.toLocaleString('en')} / p95 at ${smaller.toLocaleString('en')}: ${fmt(medians[PHASE.mix].p95 / there.p95, 2)} (target <= 1.5); cache off: ${fmt(medians[PHASE.mixOff].p95 / (other.medians?.[PHASE.mixOff]?.p95 ?? NaN), 2)}`,
-    );
-  }
-  if (perQuery.length > 0) {
-    const typename = spread(rps(PHASE.typename)).median;
-    lines.push('', '| fixed query alone (cache on) | response bytes | throughput (req/s) | / __typename | p50 (ms) |');
-    lines.push('|---:|---:|---:|---:|---:|');
-    for (const q of perQuery) {
-      lines.push(`| ${q.query} | ${q.bytes} | ${fmt(q.rps)} | ${fmt(q.rps / typename, 2)} | ${fmt(q.p50, 2)} |`);
-    }
-  }
-  process.stdout.write(lines.join('\n') + '\n');
-}
-
-async function responseBytes(port: number, body: string, token?: string): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...bearer(token) },
-    body,
-  });
-  return (await res.arrayBuffer()).byteLength;
+  const run: QueryRun = {
+    cases: opts.cases,
+    concurrency: opts.concurrency,
+    seconds: opts.seconds,
+    rounds,
+    load: [loadBefore, loadavg()[0]],
+    cores: cpus().length,
+    firstRun,
+    hitRatios,
+    storage: await storage(opts.url),
+    perQuery,
+  };
+  const smaller = saveQueryRun(join(root, '.bench'), run);
+  process.stdout.write(queryReport(run, smaller).join('\n') + '\n');
 }
 
 main().catch((err: unknown) => {

@@ -3,7 +3,7 @@ import { Actor } from '../src/access-policy/actor.js';
 import { AuthenticationService } from '../src/access-policy/authentication.service.js';
 import { createApp } from '../src/bootstrap/create-app.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { createDataSource } from '../src/database/data-source.js';
+import { createDataSource } from '../src/bootstrap/data-source.js';
 
 /**
  * The gateway as the benchmark runs it: the real app on DATABASE_URL, plus bench-only bearer tokens

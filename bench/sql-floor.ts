@@ -7,7 +7,7 @@ import { planQuery } from '../src/aggregate/query-planner.js';
 import type { AggregateQuery, CompiledSql } from '../src/aggregate/query-plan.js';
 import { compileSql } from '../src/aggregate/sql-compiler.js';
 import type { DatasetDefinition } from '../src/datasets/dataset.entity.js';
-import { MemberDirectory, ReferenceRow } from '../src/datasets/member-directory.js';
+import { MemberDirectory, ReferenceRow } from '../src/catalog/member-directory.js';
 
 export type CompileSql = (query: AggregateQuery, departmentCode?: string) => CompiledSql;
 

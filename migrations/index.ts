@@ -20,6 +20,9 @@ import { FourEyes1764205000000 } from './1764205000000-four-eyes.js';
 import { Nyc311Dataset1764205100000 } from './1764205100000-nyc311-dataset.js';
 import { MonthlyPartitions1764205200000 } from './1764205200000-monthly-partitions.js';
 import { PartialCaseIndexes1764205210000 } from './1764205210000-partial-case-indexes.js';
+import { JournalistRole1764205300000 } from './1764205300000-journalist-role.js';
+import { SparseHistograms1764205500000 } from './1764205500000-sparse-histograms.js';
+import { BrinReceivedAt1764205510000 } from './1764205510000-brin-received-at.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -45,4 +48,7 @@ export const migrations = [
   Nyc311Dataset1764205100000,
   MonthlyPartitions1764205200000,
   PartialCaseIndexes1764205210000,
+  JournalistRole1764205300000,
+  SparseHistograms1764205500000,
+  BrinReceivedAt1764205510000,
 ];

@@ -12,8 +12,8 @@ async function main() {
   if (!url) throw new Error('set DATABASE_URL to a scratch database (it is migrated and written to)');
   const n = Number(process.argv[2] ?? 300);
   const { loadConfig } = await import('../dist/src/config/app-config.js');
-  const { createDataSource } = await import('../dist/src/database/data-source.js');
-  const { migrate } = await import('../dist/src/database/open-database.js');
+  const { createDataSource } = await import('../dist/src/bootstrap/data-source.js');
+  const { migrate } = await import('../dist/src/bootstrap/open-database.js');
   const { createApp } = await import('../dist/src/bootstrap/create-app.js');
   const { BootstrapService } = await import('../dist/src/principals/bootstrap.service.js');
   const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', SEED_DEMO: 'false', PORT: '0' });

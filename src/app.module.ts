@@ -1,18 +1,18 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import { DynamicModule, Global, Module, Type } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessPolicyModule } from './access-policy/access-policy.module.js';
-import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { ApiKeysModule } from './principals/api-keys.module.js';
 import { AggregateModule } from './aggregate/aggregate.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CatalogMetadataModule } from './catalog-metadata/catalog-metadata.module.js';
 import { Clock, SystemClock } from './common/clock.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
 import { AppConfig } from './config/app-config.js';
-import { APP_CONFIG } from './config/config.tokens.js';
+import { ConfigHolderModule } from './config/config-holder.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DatasetsModule } from './datasets/datasets.module.js';
 import { graphqlOptions } from './graphql/graphql-options.js';
@@ -34,21 +34,6 @@ export interface AppModuleOptions {
   clock?: Clock;
   /** Extra modules, for tests only (e.g. a resolver that runs deliberately slow SQL). */
   extraModules?: Type[];
-}
-
-@Global()
-@Module({})
-export class ConfigHolderModule {
-  static register(config: AppConfig, clock: Clock): DynamicModule {
-    return {
-      module: ConfigHolderModule,
-      providers: [
-        { provide: APP_CONFIG, useValue: config },
-        { provide: Clock, useValue: clock },
-      ],
-      exports: [APP_CONFIG, Clock],
-    };
-  }
 }
 
 /** The feature modules; each feature adds itself here. */

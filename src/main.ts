@@ -4,7 +4,7 @@ import { INestApplication } from '@nestjs/common';
 import { createApp } from './bootstrap/create-app.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { DataDirInUseError, EmbeddedDatabaseError } from './database/embedded-database.js';
-import { migrate, OpenDatabase, openDatabase } from './database/open-database.js';
+import { migrate, OpenDatabase, openDatabase } from './bootstrap/open-database.js';
 import { seedDemoIfEmpty } from './demo/demo-seeder.js';
 import { runClusterPrimary, runClusterWorker } from './bootstrap/cluster.js';
 import { stopTracing } from './tracing/tracing.js';

@@ -1,5 +1,5 @@
 import { bucketBounds, bucketOf } from '../src/common/histogram.js';
-import { STATUTORY_LIMIT_DAYS } from '../src/aggregate/registry.js';
+import { STATUTORY_LIMIT_DAYS } from '../src/catalog/registry.js';
 import {
   CATEGORIES,
   CHANNELS,

@@ -26,8 +26,8 @@ import { toPending } from '../src/audit/audit.service.js';
 import { createApp } from '../src/bootstrap/create-app.js';
 import { runCli } from '../src/cli/cli.js';
 import { AppConfig, loadConfig } from '../src/config/app-config.js';
-import { createDataSource } from '../src/database/data-source.js';
-import { migrate } from '../src/database/open-database.js';
+import { createDataSource } from '../src/bootstrap/data-source.js';
+import { migrate } from '../src/bootstrap/open-database.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 import { createTestDatabase } from './utils/test-database.js';
 

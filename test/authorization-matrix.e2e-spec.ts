@@ -2,7 +2,7 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { ModulesContainer } from '@nestjs/core';
 import { ALLOW_KEY } from '../src/access-policy/allow.decorator.js';
 import { PERMISSIONS } from '../src/access-policy/permissions.js';
-import { generateApiKey } from '../src/api-keys/api-key-format.js';
+import { generateApiKey } from '../src/principals/api-key-format.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 import { bootstrapSteward, createPrincipalWithKey } from './utils/identity.js';
 
@@ -13,11 +13,13 @@ import { bootstrapSteward, createPrincipalWithKey } from './utils/identity.js';
  * schema has no line. Callers with bad credentials (revoked, expired, malformed, wrong
  * checksum, unknown key) must get UNAUTHENTICATED on every field, so they are not repeated
  * per line. `researcher` holds no licence: licences do not exist yet on this branch; the
- * licensing feature adds a `licensedResearcher` caller.
+ * licensing feature adds a `licensedResearcher` caller. `journalist` is the role added by the
+ * recipe in docs/architecture.md ("Recipe: add a role"): it reads hotline-cases down to city level
+ * without a licence (the `aggregate` line groups by city).
  */
 /** `hidden`: no error, and the field is null (a row the caller may not see looks like no row). */
 type Outcome = 'ok' | 'hidden' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'BAD_USER_INPUT' | 'LICENSE_REQUIRED';
-type GoodCaller = 'public' | 'researcher' | 'licensedResearcher' | 'department' | 'steward' | 'auditor';
+type GoodCaller = 'public' | 'researcher' | 'licensedResearcher' | 'department' | 'steward' | 'auditor' | 'journalist';
 type BadCaller = 'revokedKey' | 'expiredKey' | 'malformedToken' | 'wrongChecksum' | 'unknownKey';
 type Caller = GoodCaller | BadCaller;
 
@@ -59,36 +61,44 @@ const uniqueName = () => `Matrix principal ${++n}`;
 
 // prettier-ignore
 const MATRIX: (() => Row)[] = [
-  () => row('me', '{ me { principal { id } } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok' }),
-  () => row('datasets', '{ datasets { slug } }', { public: 'ok', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok' }),
-  () => row('dataset', '{ dataset(slug: "hotline-cases-open") { slug } }', { public: 'ok', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok' }),
-  () => row('apiKeys', '{ apiKeys { id } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok' }),
-  () => row('createPrincipal', `mutation { createPrincipal(input: { name: "${uniqueName()}", role: "researcher", organization: { kind: "institute", nameZh: "研究所", nameEn: "Institute" } }) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
-  () => row('createApiKey', 'mutation { createApiKey(input: { name: "matrix" }) { key { id } } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok' }),
+  () => row('me', '{ me { principal { id } } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok', journalist: 'ok' }),
+  () => row('datasets', '{ datasets { slug } }', { public: 'ok', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok', journalist: 'ok' }),
+  () => row('dataset', '{ dataset(slug: "hotline-cases-open") { slug } }', { public: 'ok', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok', journalist: 'ok' }),
+  () => row('apiKeys', '{ apiKeys { id } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok', journalist: 'ok' }),
+  () => row('createPrincipal', `mutation { createPrincipal(input: { name: "${uniqueName()}", role: "researcher", organization: { kind: "institute", nameZh: "研究所", nameEn: "Institute" } }) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('createApiKey', 'mutation { createApiKey(input: { name: "matrix" }) { key { id } } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok', journalist: 'ok' }),
   // Someone else's key looks like no key at all (BAD_USER_INPUT), so key ids reveal nothing.
-  () => row('revokeApiKey', `mutation { revokeApiKey(id: "${ctx.stewardKeyId}") { id } }`, { public: 'FORBIDDEN', auditor: 'BAD_USER_INPUT', researcher: 'BAD_USER_INPUT', department: 'BAD_USER_INPUT', steward: 'ok' }),
+  () => row('revokeApiKey', `mutation { revokeApiKey(id: "${ctx.stewardKeyId}") { id } }`, { public: 'FORBIDDEN', auditor: 'BAD_USER_INPUT', researcher: 'BAD_USER_INPUT', department: 'BAD_USER_INPUT', steward: 'ok', journalist: 'BAD_USER_INPUT' }),
   // Stewards manage, so they do not browse the log about themselves; they may verify it.
-  () => row('auditEvents', '{ auditEvents(first: 5) { edges { cursor } } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'FORBIDDEN' }),
-  () => row('auditIntegrity', '{ auditIntegrity { ok } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
-  () => row('auditCheckpoints', '{ auditCheckpoints { publicKeyPem } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
-  () => row('aggregate', '{ aggregate(query: { dataset: "hotline-cases", measures: ["cases"], groupBy: [{ dimension: "area", level: "city" }] }) { auditEventId } }', { public: 'BAD_USER_INPUT', auditor: 'FORBIDDEN', researcher: 'LICENSE_REQUIRED', licensedResearcher: 'ok', department: 'ok', steward: 'ok' }),
-  () => row('principals', `{ principals(ids: ["${ctx.principalToToggle}"]) { id name role organization { nameEn } createdAt disabledAt } }`, { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
-  () => row('organizations', `{ organizations(ids: ["${ctx.principalToToggle}"]) { id } }`, { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
-  () => row('disablePrincipal', `mutation { disablePrincipal(id: "${ctx.principalToToggle}") { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
-  () => row('enablePrincipal', `mutation { enablePrincipal(id: "${ctx.principalToToggle}") { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
-  () => row('publishDataset', `mutation { publishDataset(input: ${PUBLISH}) { slug } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
-  () => row('licenses', '{ licenses { id } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok' }),
+  () => row('auditEvents', '{ auditEvents(first: 5) { edges { cursor } } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'FORBIDDEN', journalist: 'ok' }),
+  () => row('auditIntegrity', '{ auditIntegrity { ok } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('auditCheckpoints', '{ auditCheckpoints { publicKeyPem } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('aggregate', '{ aggregate(query: { dataset: "hotline-cases", measures: ["cases"], groupBy: [{ dimension: "area", level: "city" }] }) { auditEventId } }', { public: 'BAD_USER_INPUT', auditor: 'FORBIDDEN', researcher: 'LICENSE_REQUIRED', licensedResearcher: 'ok', department: 'ok', steward: 'ok', journalist: 'ok' }),
+  () => row('principals', `{ principals(ids: ["${ctx.principalToToggle}"]) { id name role organization { nameEn } createdAt disabledAt } }`, { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('organizations', `{ organizations(ids: ["${ctx.principalToToggle}"]) { id } }`, { public: 'FORBIDDEN', auditor: 'ok', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('disablePrincipal', `mutation { disablePrincipal(id: "${ctx.principalToToggle}") { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('enablePrincipal', `mutation { enablePrincipal(id: "${ctx.principalToToggle}") { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('publishDataset', `mutation { publishDataset(input: ${PUBLISH}) { slug } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('licenses', '{ licenses { id } }', { public: 'FORBIDDEN', auditor: 'ok', researcher: 'ok', department: 'ok', steward: 'ok', journalist: 'FORBIDDEN' }),
   // Someone else's licence looks like no licence.
-  () => row('license', `{ license(id: "${ctx.researcherLicense}") { id } }`, { public: 'FORBIDDEN', auditor: 'ok', researcher: 'hidden', licensedResearcher: 'ok', department: 'hidden', steward: 'ok' }),
-  () => row('requestLicense', `mutation { requestLicense(input: ${LICENSE_REQUEST}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'ok', department: 'ok', steward: 'FORBIDDEN' }),
-  () => row('approveLicense', `mutation { approveLicense(id: "${ctx.toApprove}") { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
-  () => row('rejectLicense', `mutation { rejectLicense(id: "${ctx.toReject}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
-  () => row('suspendLicense', `mutation { suspendLicense(id: "${ctx.toSuspend}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
-  () => row('reinstateLicense', `mutation { reinstateLicense(id: "${ctx.toReinstate}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
-  () => row('revokeLicense', `mutation { revokeLicense(id: "${ctx.toRevoke}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok' }),
+  () => row('license', `{ license(id: "${ctx.researcherLicense}") { id } }`, { public: 'FORBIDDEN', auditor: 'ok', researcher: 'hidden', licensedResearcher: 'ok', department: 'hidden', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('requestLicense', `mutation { requestLicense(input: ${LICENSE_REQUEST}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'ok', department: 'ok', steward: 'FORBIDDEN', journalist: 'FORBIDDEN' }),
+  () => row('approveLicense', `mutation { approveLicense(id: "${ctx.toApprove}") { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('rejectLicense', `mutation { rejectLicense(id: "${ctx.toReject}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('suspendLicense', `mutation { suspendLicense(id: "${ctx.toSuspend}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('reinstateLicense', `mutation { reinstateLicense(id: "${ctx.toReinstate}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
+  () => row('revokeLicense', `mutation { revokeLicense(id: "${ctx.toRevoke}", ${reason}) { id } }`, { public: 'FORBIDDEN', auditor: 'FORBIDDEN', researcher: 'FORBIDDEN', department: 'FORBIDDEN', steward: 'ok', journalist: 'FORBIDDEN' }),
 ];
 
-const GOOD: GoodCaller[] = ['public', 'researcher', 'licensedResearcher', 'department', 'steward', 'auditor'];
+const GOOD: GoodCaller[] = [
+  'public',
+  'researcher',
+  'licensedResearcher',
+  'department',
+  'steward',
+  'auditor',
+  'journalist',
+];
 const BAD: BadCaller[] = ['revokedKey', 'expiredKey', 'malformedToken', 'wrongChecksum', 'unknownKey'];
 
 describe('authorization matrix', () => {
@@ -108,6 +118,7 @@ describe('authorization matrix', () => {
     ).apiKey;
     tokens.department = (await createPrincipalWithKey(t, manager.apiKey, 'department')).apiKey;
     tokens.auditor = (await createPrincipalWithKey(t, manager.apiKey, 'auditor')).apiKey;
+    tokens.journalist = (await createPrincipalWithKey(t, manager.apiKey, 'journalist')).apiKey;
     ctx.principalToToggle = (
       await createPrincipalWithKey(t, manager.apiKey, 'researcher', { name: 'Toggled researcher' })
     ).principalId;

@@ -10,8 +10,8 @@ import type { Actor } from '../src/access-policy/actor.js';
 import { AuthenticationService } from '../src/access-policy/authentication.service.js';
 import { createApp } from '../src/bootstrap/create-app.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { createDataSource } from '../src/database/data-source.js';
-import { migrate } from '../src/database/open-database.js';
+import { createDataSource } from '../src/bootstrap/data-source.js';
+import { migrate } from '../src/bootstrap/open-database.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { ERROR_CODES } from '../src/graphql/errors.js';
+import { ERROR_CODES } from '../src/common/gateway-error.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 import { rng } from './utils/seeded-random.js';
 

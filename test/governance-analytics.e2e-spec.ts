@@ -1,4 +1,4 @@
-import { SURGE_RATIO } from '../src/aggregate/registry.js';
+import { SURGE_RATIO } from '../src/catalog/registry.js';
 import { generateCases, type GeneratedCase } from '../src/ingest/generate/case-generator.js';
 import { TRAFFIC_CSV_HEADER } from '../src/ingest/generate/output-formats.js';
 import { emptyTruth, plantedEmergingCells, type PlantedTruth } from '../src/ingest/generate/planted-signals.js';

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap/create-app.js';
-import { createDataSource } from '../src/database/data-source.js';
+import { createDataSource } from '../src/bootstrap/data-source.js';
 import { insertCases, insertReferenceData } from './utils/case-fixtures.js';
 import { createTestApp, TEST_METRICS_TOKEN, TestApp } from './utils/create-test-app.js';
 import { ALL_OBLIGATIONS, grantTestLicense } from './utils/grant-license.js';

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { createDataSource } from '../src/database/data-source.js';
-import { migrate } from '../src/database/open-database.js';
+import { createDataSource } from '../src/bootstrap/data-source.js';
+import { migrate } from '../src/bootstrap/open-database.js';
 import { generateCases } from '../src/ingest/generate/case-generator.js';
 import {
   CASE_CSV_HEADER,

@@ -1,4 +1,4 @@
-import { parseTimeCode, TIME_LEVELS, timeCodeAt, type TimeLevel } from '../src/aggregate/time-members.js';
+import { parseTimeCode, TIME_LEVELS, timeCodeAt, type TimeLevel } from '../src/catalog/time-members.js';
 import type { DatasetDefinition } from '../src/datasets/dataset.entity.js';
 import {
   CATEGORIES,

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createApp } from '../src/bootstrap/create-app.js';
-import { createDataSource } from '../src/database/data-source.js';
+import { createDataSource } from '../src/bootstrap/data-source.js';
 import { insertCases, insertReferenceData } from './utils/case-fixtures.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 import { registerTestCredentials } from './utils/test-credentials.js';

@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { refreshRollups } from '../src/aggregate/rollup-refresher.js';
-import { CASE_SUM_COLUMNS, CUBES, cubeColumns } from '../src/aggregate/registry.js';
-import { createDataSource } from '../src/database/data-source.js';
-import { migrate } from '../src/database/open-database.js';
+import { CASE_SUM_COLUMNS, CUBES, cubeColumns } from '../src/catalog/registry.js';
+import { createDataSource } from '../src/bootstrap/data-source.js';
+import { migrate } from '../src/bootstrap/open-database.js';
 import { insertCases, insertReferenceData } from './utils/case-fixtures.js';
 import { createTestDatabase } from './utils/test-database.js';
 

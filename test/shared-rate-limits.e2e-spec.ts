@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap/create-app.js';
-import { createDataSource } from '../src/database/data-source.js';
+import { createDataSource } from '../src/bootstrap/data-source.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 
 /** A documentation-range address no other test uses. */

@@ -1,6 +1,6 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GatewayError } from '../graphql/errors.js';
+import { GatewayError } from '../common/gateway-error.js';
 import { AccessGuard } from './access.guard.js';
 import { Actor } from './actor.js';
 import { Allow } from './allow.decorator.js';

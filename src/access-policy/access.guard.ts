@@ -2,12 +2,13 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { Request } from 'express';
-import { forbidden } from '../graphql/errors.js';
+import { forbidden } from '../common/gateway-error.js';
 import { Actor } from './actor.js';
 import { ALLOW_KEY } from './allow.decorator.js';
 import { AuthenticationService } from './authentication.service.js';
 import { CaslAbilityFactory } from './casl-ability.factory.js';
 import { Permission, splitPermission } from './permissions.js';
+import { roleDefinition } from './roles.js';
 
 export type RequestWithActor = Request & {
   actor?: Actor;
@@ -82,7 +83,7 @@ export class AccessGuard implements CanActivate {
     if (required.some((p) => ability.can(...splitPermission(p)))) return true;
     const needs = `it needs the permission ${required.join(' or ')}`;
     let message = `Your role (${actor.role}) may not do this; ${needs}.`;
-    if (actor.role === 'public') {
+    if (!roleDefinition(actor.role).account) {
       message = `The public may not do this; ${needs}. Send an API key as "Authorization: Bearer hgw_...".`;
     } else if (actor.scopes) {
       const roleAbility = this.abilities.createForActor({ ...actor, scopes: undefined });

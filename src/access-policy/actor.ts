@@ -1,9 +1,9 @@
 import type { Permission } from './permissions.js';
+import type { Role } from './roles.js';
 
-/** The roles (docs/identity.md, "Roles"); `public` is anyone without credentials. */
-export const ROLES = ['steward', 'department', 'researcher', 'auditor'] as const;
-export type PrincipalRole = (typeof ROLES)[number];
-export type Role = PrincipalRole | 'public';
+/** The roles are defined in one place, `roles.ts` (docs/identity.md, "Roles"); `public` is anyone without credentials. */
+export { ROLES } from './roles.js';
+export type { PrincipalRole, Role } from './roles.js';
 
 /**
  * Who is acting. Services take it as their first argument so that authorization

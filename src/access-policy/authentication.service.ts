@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { unauthenticated } from '../graphql/errors.js';
+import { unauthenticated } from '../common/gateway-error.js';
 import { Actor, PUBLIC_ACTOR } from './actor.js';
 
 export interface CredentialVerifier {

@@ -46,6 +46,7 @@ describe(CaslAbilityFactory.name, () => {
       'verify:Audit',
       'read:Health',
     ],
+    journalist: ['read:Catalog', 'query:Aggregate', 'read:Me', 'manage:ApiKey', 'read:AuditEvent', 'read:Health'],
     steward: [
       'read:Catalog',
       'query:Aggregate',

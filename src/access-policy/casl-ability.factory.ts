@@ -1,31 +1,22 @@
-import { AbilityBuilder, createMongoAbility, ForcedSubject, MongoAbility } from '@casl/ability';
+import { AbilityBuilder, createMongoAbility } from '@casl/ability';
 import { Injectable } from '@nestjs/common';
 import { LruMap } from '../common/lru-map.js';
 import { Actor } from './actor.js';
-import { Action, PERMISSIONS, Subject, splitPermission } from './permissions.js';
+import { DatasetReach, ReachedDataset, reachWith } from './dataset-reach.js';
+import { PERMISSIONS, splitPermission } from './permissions.js';
+import { AppAbility, roleDefinition } from './roles.js';
 
-/**
- * A row checked against conditions, e.g. `subject('License', { principalId, requestedById })`.
- * The fields are the row's, named as in the entities; `toSqlFilter` maps them to columns.
- */
-export interface RowFields {
-  principalId?: string;
-  organizationId?: string;
-  requestedById?: string;
-  departmentCode?: string | null;
-}
-export type OwnedRow = ForcedSubject<Subject> & RowFields;
-export type AppAbility = MongoAbility<[Action | 'manage', Subject | OwnedRow | 'all']>;
+export type { AppAbility, OwnedRow, RowFields } from './roles.js';
 
 const MAX_BUILT = 1_000;
 
 /**
- * The whole access policy in one place: what each role may do (docs/identity.md, "Roles").
- * Conditions that depend on the row (own licences, own keys, own audit events, a
- * department's own cases) are stated here and turned into SQL with `toSqlFilter`
- * by the services that list those rows; nothing is filtered in memory.
+ * Builds each actor's CASL ability from its role's definition (`roles.ts`, the whole policy in
+ * one place: docs/identity.md, "Roles"). Conditions that depend on the row (own licences, own
+ * keys, own audit events, a department's own cases) are stated there and turned into SQL with
+ * `toSqlFilter` by the services that list those rows; nothing is filtered in memory.
  *
- * CASL gives later rules priority, so the `cannot` rules at the end win over any `can`.
+ * CASL gives later rules priority, so the `cannot` rules after a role's rules win over any `can`.
  */
 @Injectable()
 export class CaslAbilityFactory {
@@ -39,64 +30,30 @@ export class CaslAbilityFactory {
     return ability;
   }
 
+  /**
+   * What the actor's role reaches in a dataset, and how (open, all records, own department,
+   * standing access down to some levels, a licence, or no data): the one answer the aggregate
+   * engine enforces and `yourAccess` puts in words. A key's scopes do not change it (they gate
+   * the operations, e.g. `query:Aggregate`).
+   */
+  reachOf(actor: Actor, dataset: ReachedDataset): DatasetReach {
+    return reachWith(this.createForActor({ ...actor, scopes: undefined }), actor, dataset);
+  }
+
   private build(actor: Actor): AppAbility {
     const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
-    // "Own" rows; an actor without a principal owns nothing ('' matches no id).
-    const own = { principalId: actor.principalId ?? '' };
-    const ownDepartment = { departmentCode: actor.departmentCode ?? '' };
-    const requestedBySelf = { requestedById: actor.principalId ?? '' };
     can('read', 'Health');
     can('read', 'Catalog');
     // Everyone may query open datasets; the aggregate service enforces classification and licences.
     can('query', 'Aggregate');
-
-    switch (actor.role) {
-      case 'public':
-        break;
-      case 'department':
-        // A department sees its own cases in fine detail; others' data only through licences.
-        can('detail', 'CaseRecord', ownDepartment);
-        can('read', 'Me');
-        can('read', 'License', own);
-        can('request', 'License');
-        can('manage', 'ApiKey', own);
-        can('read', 'AuditEvent', own);
-        break;
-      case 'researcher':
-        can('read', 'Me');
-        can('read', 'License', own);
-        can('request', 'License');
-        can('manage', 'ApiKey', own);
-        can('read', 'AuditEvent', own);
-        break;
-      case 'auditor':
-        can('read', 'Me');
-        can('read', 'License');
-        can('read', 'AuditEvent');
-        can('verify', 'Audit');
-        can('read', 'Principal');
-        can('manage', 'ApiKey', own);
-        break;
-      case 'steward':
-        can('read', 'Me');
-        can('detail', 'CaseRecord');
-        can('read', 'License');
-        can('decide', 'License');
-        can('manage', 'Principal');
-        can('manage', 'ApiKey');
-        can('manage', 'Dataset');
-        can('verify', 'Audit');
-        // No permission exists to change or delete audit events, for anyone.
-        break;
-    }
-
+    roleDefinition(actor.role).rules(
+      { can, cannot },
+      // "Own" rows; an actor without a principal owns nothing ('' matches no id).
+      { rows: { principalId: actor.principalId ?? '' }, department: { departmentCode: actor.departmentCode ?? '' } },
+    );
     // Separation of duties: nobody decides on a licence they requested themselves.
+    const requestedBySelf = { requestedById: actor.principalId ?? '' };
     cannot('decide', 'License', requestedBySelf);
-    // Auditors read the log and the licence register but see no data at all.
-    if (actor.role === 'auditor') {
-      cannot('query', 'Aggregate');
-      cannot('detail', 'CaseRecord');
-    }
     // A scoped API key only narrows: every permission outside its scopes is taken away.
     if (actor.scopes) {
       const granted = new Set<string>(actor.scopes);

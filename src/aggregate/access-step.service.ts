@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access-policy/actor.js';
+import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
-import { forbidden, GatewayError } from '../graphql/errors.js';
+import { forbidden, GatewayError } from '../common/gateway-error.js';
 import { LicenseEnforcer, QueryAuthorization } from '../licensing/license-enforcer.service.js';
 import { QueryPlan, RowCondition } from './query-plan.js';
 
@@ -22,11 +23,14 @@ const dayStart = (date: string) => new Date(`${date}T00:00:00Z`);
  * The access and licence step of the aggregate engine: who may run this plan on this dataset,
  * under which licence, over which rows. Open datasets: anyone; restricted: stewards all rows, a
  * department its own department's cases, otherwise an active licence whose scope covers the
- * query (LicenseEnforcer); auditors see no data. Throws a GatewayError on denial; the caller audits it.
+ * query (LicenseEnforcer); roles without data access (auditors) see none (roles.ts). Throws a GatewayError on denial; the caller audits it.
  */
 @Injectable()
 export class AggregateAccessService {
-  constructor(private readonly licenses: LicenseEnforcer) {}
+  constructor(
+    private readonly licenses: LicenseEnforcer,
+    private readonly abilities: CaslAbilityFactory,
+  ) {}
 
   async authorize(
     actor: Actor,
@@ -34,8 +38,9 @@ export class AggregateAccessService {
     plan: QueryPlan,
     licenseId: string | undefined,
   ): Promise<AccessDecision> {
-    if (actor.role === 'auditor') {
-      throw forbidden('Auditors read the access log but see no data; use auditEvents instead.');
+    const reach = this.abilities.reachOf(actor, dataset);
+    if (reach.kind === 'no-data') {
+      throw forbidden(`${reach.why[0].toUpperCase()}${reach.why.slice(1)}.`, { missingPermission: 'query:Aggregate' });
     }
     const normalized = plan.normalized as {
       groupBy?: { dimension: string; level?: string }[];

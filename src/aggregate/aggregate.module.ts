@@ -6,8 +6,12 @@ import { AggregateAccessService } from './access-step.service.js';
 import { AGGREGATE_CACHE_ENABLED, AggregateService } from './aggregate.service.js';
 import { AggregateResolver } from './aggregate.resolver.js';
 import { AnalyticsStepService } from './analytics/analytics-step.service.js';
-import { DisclosureService } from './disclosure-step.service.js';
+import { DisclosureService } from '../disclosure/disclosure.service.js';
 import { ExportController } from './export.controller.js';
+import { refreshRollupsOnRecordsChanged } from './rollups-on-records-changed.js';
+
+// Rollups follow the records wherever this module is loaded (the server, tests, tools).
+refreshRollupsOnRecordsChanged();
 
 @Module({
   imports: [DatasetsModule, LicensingModule],

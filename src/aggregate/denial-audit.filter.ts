@@ -4,7 +4,7 @@ import { auditActorOf, type RequestWithActor } from '../access-policy/access.gua
 import { PUBLIC_ACTOR } from '../access-policy/actor.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { GatewayExceptionFilter } from '../common/gateway-exception.filter.js';
-import { GatewayError } from '../graphql/errors.js';
+import { GatewayError } from '../common/gateway-error.js';
 
 /** Marks an error whose denial the aggregate service has already written to the audit log. */
 export const AUDITED = Symbol('audited');

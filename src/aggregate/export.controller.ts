@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import type { Actor } from '../access-policy/actor.js';
 import { Allow } from '../access-policy/allow.decorator.js';
 import { CurrentActor } from '../access-policy/current-actor.decorator.js';
-import { badUserInput } from '../graphql/errors.js';
+import { badUserInput } from '../common/gateway-error.js';
 import { AggregateOutcome, AggregateService } from './aggregate.service.js';
 import { DenialAuditFilter } from './denial-audit.filter.js';
 import { AggregateQueryInput } from './dto/aggregate-query.input.js';

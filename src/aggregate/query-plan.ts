@@ -1,6 +1,6 @@
 import type { DatasetDefinition } from '../datasets/dataset.entity.js';
-import { DimensionSpec, LevelSpec, MeasureSpec, Series } from './registry.js';
-import type { TimeLevel } from './time-members.js';
+import { DimensionSpec, LevelSpec, MeasureSpec, Series } from '../catalog/registry.js';
+import type { TimeLevel } from '../catalog/time-members.js';
 
 /** What the caller asked, as the API receives it (the GraphQL input `AggregateQueryInput`, docs/aggregate.md). */
 export interface AggregateQuery {

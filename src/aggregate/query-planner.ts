@@ -1,6 +1,6 @@
 import { deepFreeze } from '../common/deep-freeze.js';
-import { badUserInput, GatewayError } from '../graphql/errors.js';
-import { MemberDirectory } from '../datasets/member-directory.js';
+import { badUserInput, GatewayError } from '../common/gateway-error.js';
+import { MemberDirectory } from '../catalog/member-directory.js';
 import {
   AggregateQuery,
   PlannedFilter,
@@ -20,8 +20,15 @@ import {
   Series,
   TOPIC_DIMENSION,
   TOPIC_MEASURES,
-} from './registry.js';
-import { parseTimeCode, TIME_FORMATS, TIME_LEVELS, timeBlocks, timeCodeAt, TimeLevel } from './time-members.js';
+} from '../catalog/registry.js';
+import {
+  parseTimeCode,
+  TIME_FORMATS,
+  TIME_LEVELS,
+  timeBlocks,
+  timeCodeAt,
+  TimeLevel,
+} from '../catalog/time-members.js';
 
 /** At most this many cells (rows x measures) per result; more gets QUERY_TOO_COMPLEX with advice. */
 export const MAX_RESULT_CELLS = 10_000;

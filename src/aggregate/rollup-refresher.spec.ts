@@ -1,4 +1,4 @@
-import { CUBES, cubeColumns } from './registry.js';
+import { CUBES, cubeColumns } from '../catalog/registry.js';
 import { spans } from './rollup-refresher.js';
 
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);

@@ -2,20 +2,19 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { noteRollupChange, ROLLUP_CHANNEL } from '../database/rollup-version.js';
 import { HOTLINE_TIME_ZONE } from '../records/records.constants.js';
-import { HANDLING_DAY_EDGES_SQL, HISTOGRAM_BUCKETS } from '../common/histogram.js';
+import { HANDLING_DAY_EDGES_SQL } from '../common/histogram.js';
 import { rebuildTopicMonths } from './topic-rollup.js';
 import {
-  CASE_SUM_COLUMNS,
-  CASE_SUMS,
-  KEY_MODULUS_SQL,
+  BASE_COLUMNS,
+  BaseColumnSpec,
+  combineSql,
   cubeColumns,
+  cubeColumnsOf,
   CUBES,
   CubeSpec,
   FINEST_CUBE,
-  HIST_SQL,
   Series,
-  TRAFFIC_SUM_COLUMNS,
-} from './registry.js';
+} from '../catalog/registry.js';
 
 /**
  * Keeps the rollup cubes in step with the records, one dirty day at a time. Only the finest cube
@@ -30,6 +29,27 @@ const TZ = `'${HOTLINE_TIME_ZONE}'`;
 
 const FINE_CASE_COLUMNS = cubeColumns(CUBES.find((c) => c.table === FINEST_CUBE.cases)!);
 
+/** The SQL that fills the cubes, built from a table of base columns (src/catalog/base-columns.ts). */
+export interface RollupSql {
+  /** Fine cube of each series from the records of local time [$1, $2). */
+  fine: Record<Series, string>;
+  /** A coarser cube from a finer one over local time [$1, $2). */
+  derive(target: CubeSpec, source: string): string;
+}
+
+/**
+ * The refresher's SQL for a table of base columns. Each cube column of a series is filled in the
+ * fine build by its declared aggregate and combined into coarser cubes by its `combine` rule, so a
+ * base column declared once reaches every statement.
+ */
+export function rollupSql(baseColumns: readonly BaseColumnSpec[] = BASE_COLUMNS): RollupSql {
+  const columns = { cases: cubeColumnsOf('cases', baseColumns), traffic: cubeColumnsOf('traffic', baseColumns) };
+  return {
+    fine: { cases: fineCasesSql(columns.cases), traffic: fineTrafficSql(columns.traffic) },
+    derive: (target, source) => deriveSql(target, source, columns[target.series]),
+  };
+}
+
 /**
  * Fine case cube from the records of local time [$1, $2). Repeat chains are counted at their first
  * contact (a case that repeats no earlier case): its chain is walked forward through repeat_of_id,
@@ -37,8 +57,10 @@ const FINE_CASE_COLUMNS = cubeColumns(CUBES.find((c) => c.table === FINEST_CUBE.
  * each record's handling days and histogram bucket are computed once, not once per aggregate that
  * uses them; `date_part` (float8) instead of `extract` (numeric) keeps that arithmetic cheap; codes
  * are grouped in the "C" collation, as the cube columns store them (byte order, abbreviated keys).
+ * Base column aggregates read the `src` row; a new one that needs another record column adds it there.
  */
-export const FINE_CASES_SQL = `
+function fineCasesSql(columns: ReturnType<typeof cubeColumnsOf>): string {
+  return `
 WITH RECURSIVE chain AS (
   SELECT r.id AS root_id, r.id, r.received_at, r.outcome
   FROM case_record r
@@ -64,23 +86,23 @@ WITH RECURSIVE chain AS (
   WHERE r.received_at >= ($1::timestamp AT TIME ZONE ${TZ}) AND r.received_at < ($2::timestamp AT TIME ZONE ${TZ})
   OFFSET 0
 )
-INSERT INTO rollup_cases_fine (t, ${FINE_CASE_COLUMNS.join(', ')}, ${CASE_SUM_COLUMNS.join(', ')}, hist)
+INSERT INTO ${FINEST_CUBE.cases} (t, ${FINE_CASE_COLUMNS.join(', ')}, ${columns.map((c) => c.name).join(', ')})
 SELECT t, ${FINE_CASE_COLUMNS.map((c) => `${c} COLLATE "C"`).join(', ')},
-  ${CASE_SUMS.map((c) => c.sql).join(',\n  ')},
-  ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `count(*) FILTER (WHERE hb = ${i + 1})`).join(', ')}]
+  ${columns.map((c) => c.sql).join(',\n  ')}
 FROM src
 GROUP BY t, ${FINE_CASE_COLUMNS.map((c) => `${c} COLLATE "C"`).join(', ')}`;
+}
 
 /**
  * Fine traffic cube. The baseline of an hour is the mean of calls offered in the same hour of the
  * week over the previous four weeks (the weeks with data); hours without any have no baseline
  * and are left out of the surge ratio (calls_offered_baselined).
  */
-const FINE_TRAFFIC_SQL = `
-INSERT INTO rollup_traffic_hour (t, province_code, city_code, ${TRAFFIC_SUM_COLUMNS.join(', ')})
+function fineTrafficSql(columns: ReturnType<typeof cubeColumnsOf>): string {
+  return `
+INSERT INTO ${FINEST_CUBE.traffic} (t, province_code, city_code, ${columns.map((c) => c.name).join(', ')})
 SELECT date_trunc('hour', ct.hour_start AT TIME ZONE ${TZ}), coalesce(a.parent_code, ''), ct.city_code,
-  sum(ct.calls_offered), sum(ct.calls_answered), sum(ct.calls_abandoned),
-  coalesce(sum(b.baseline), 0), coalesce(sum(ct.calls_offered) FILTER (WHERE b.baseline IS NOT NULL), 0)
+  ${columns.map((c) => c.sql).join(',\n  ')}
 FROM call_traffic ct
 LEFT JOIN area a ON a.code = ct.city_code
 CROSS JOIN LATERAL (
@@ -91,32 +113,33 @@ CROSS JOIN LATERAL (
 ) b
 WHERE ct.hour_start >= ($1::timestamp AT TIME ZONE ${TZ}) AND ct.hour_start < ($2::timestamp AT TIME ZONE ${TZ})
 GROUP BY 1, 2, 3`;
+}
 
 /**
- * Rebuild a coarser cube from a finer one over local time [$1, $2). Rows are written in (t, province,
- * city, ...) order, so the cells a query on one period and city reads sit in few pages.
+ * Rebuild a coarser cube from a finer one over local time [$1, $2): every column of the cube's
+ * series (or of its `bases`) combined by its rule. Rows are written in (t, province, city, ...)
+ * order, so the cells a query on one period and city reads sit in few pages.
  */
-function deriveSql(target: CubeSpec, source: string): string {
+function deriveSql(target: CubeSpec, source: string, seriesColumns: ReturnType<typeof cubeColumnsOf>): string {
   const dims = cubeColumns(target).join(', ');
-  const sums =
-    target.series === 'cases'
-      ? `${CASE_SUMS.map((c) => (c.key ? `sum(${c.name}) % ${KEY_MODULUS_SQL}` : `sum(${c.name})`)).join(', ')}, ${HIST_SQL}::int[]`
-      : TRAFFIC_SUM_COLUMNS.map((c) => `sum(${c})`).join(', ');
-  const columns = target.series === 'cases' ? `${CASE_SUM_COLUMNS.join(', ')}, hist` : TRAFFIC_SUM_COLUMNS.join(', ');
-  return `INSERT INTO ${target.table} (t, ${dims}, ${columns})
-SELECT date_trunc('${target.grain}', s.t), ${dims}, ${sums}
+  const columns = seriesColumns.filter((c) => target.bases === undefined || target.bases.includes(c.name));
+  const sums = columns.map((c) => (c.combine === 'buckets' ? `${combineSql(c)}::${c.type}` : combineSql(c)));
+  return `INSERT INTO ${target.table} (t, ${dims}, ${columns.map((c) => c.name).join(', ')})
+SELECT date_trunc('${target.grain}', s.t), ${dims}, ${sums.join(', ')}
 FROM ${source} s WHERE s.t >= $1::timestamp AND s.t < $2::timestamp
 GROUP BY 1, ${dims}
 ORDER BY 1, ${dims}`;
 }
+
+const ROLLUP_SQL = rollupSql();
 
 /**
  * Fingerprint of the cube layout and the SQL that fills it: rollups built under another layout must
  * be rebuilt (the benchmark uses it to decide whether loaded rollups can be reused).
  */
 export const ROLLUP_LAYOUT = createHash('sha256')
-  .update(JSON.stringify({ CUBES, CASE_SUM_COLUMNS, FINE_CASES_SQL, FINE_TRAFFIC_SQL }))
-  .update(CUBES.map((c) => deriveSql(c, 'source')).join(';'))
+  .update(JSON.stringify({ CUBES, BASE_COLUMNS, fine: ROLLUP_SQL.fine }))
+  .update(CUBES.map((c) => ROLLUP_SQL.derive(c, 'source')).join(';'))
   .digest('hex')
   .slice(0, 16);
 
@@ -199,7 +222,7 @@ async function dependentDays(m: EntityManager, series: Series, days: string[]): 
   return out;
 }
 
-async function rebuild(m: EntityManager, series: Series, dirty: string[]): Promise<void> {
+async function rebuild(m: EntityManager, series: Series, dirty: string[], sql: RollupSql): Promise<void> {
   const days = [...new Set([...dirty, ...(await dependentDays(m, series, dirty))])];
   const daySpans = spans(days, nextDay, DAYS_PER_STATEMENT);
   const monthSpans = spans(
@@ -214,10 +237,10 @@ async function rebuild(m: EntityManager, series: Series, dirty: string[]): Promi
       if (target.from === undefined) {
         // Sorting is cheaper than a hash table of (nearly) one group per record.
         await m.query(`SET LOCAL enable_hashagg = off`);
-        await m.query(series === 'cases' ? FINE_CASES_SQL : FINE_TRAFFIC_SQL, span);
+        await m.query(sql.fine[series], span);
         await m.query(`SET LOCAL enable_hashagg TO DEFAULT`);
       } else {
-        await m.query(deriveSql(target, target.from), span);
+        await m.query(sql.derive(target, target.from), span);
       }
     }
   }
@@ -230,9 +253,13 @@ async function rebuild(m: EntityManager, series: Series, dirty: string[]): Promi
 /**
  * Consumes the dirty days and rebuilds their rollups. Dirty rows are deleted first, inside the
  * transaction: a writer that marks the same day meanwhile waits for this commit and then marks it
- * again, so its records are never lost. Returns the number of days rebuilt per series.
+ * again, so its records are never lost. Returns the number of days rebuilt per series. `sql` is the
+ * registry's unless a test builds it from another table of base columns.
  */
-export async function refreshRollups(dataSource: DataSource): Promise<Record<Series, number>> {
+export async function refreshRollups(
+  dataSource: DataSource,
+  sql: RollupSql = ROLLUP_SQL,
+): Promise<Record<Series, number>> {
   const done: Record<Series, number> = { cases: 0, traffic: 0 };
   await dataSource.transaction(async (m) => {
     await m.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
@@ -253,6 +280,7 @@ export async function refreshRollups(dataSource: DataSource): Promise<Record<Ser
         m,
         series,
         rows.map((r) => r.day),
+        sql,
       );
       done[series] = rows.length;
     }
@@ -269,9 +297,4 @@ export async function markAllDaysDirty(dataSource: DataSource): Promise<void> {
      UNION SELECT DISTINCT 'traffic', (hour_start AT TIME ZONE ${TZ})::date FROM call_traffic
      ON CONFLICT DO NOTHING`,
   );
-}
-
-/** The RECORDS_CHANGED_HOOKS entry. */
-export async function refreshRollupsHook(dataSource: DataSource): Promise<void> {
-  await refreshRollups(dataSource);
 }

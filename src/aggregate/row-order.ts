@@ -1,4 +1,4 @@
-import type { ReleasedRow } from './disclosure-step.service.js';
+import type { ReleasedRow } from '../disclosure/disclosure.service.js';
 import type { QueryPlan } from './query-plan.js';
 
 type OrderSpec = QueryPlan['orderBy'][number];

@@ -1,8 +1,8 @@
 import type { DatasetDefinition } from '../datasets/dataset.entity.js';
-import { MemberDirectory } from '../datasets/member-directory.js';
+import { MemberDirectory } from '../catalog/member-directory.js';
 import { AggregateQuery } from './query-plan.js';
 import { MAX_RANKED_ROWS, MAX_RESULT_CELLS, planQuery } from './query-planner.js';
-import { DIMENSIONS, MEASURES } from './registry.js';
+import { DIMENSIONS, MEASURES } from '../catalog/registry.js';
 import { compileSql } from './sql-compiler.js';
 
 const definition: DatasetDefinition = {

@@ -4,13 +4,14 @@ import {
   CUBES,
   CubeSpec,
   dimensionSpec,
+  combineSql,
   COUNT_BASES,
-  HIST_SQL,
+  cubeColumnsOf,
   levelIndex,
   measureBases,
   ROW_COUNT,
   TOPIC_DIMENSION,
-} from './registry.js';
+} from '../catalog/registry.js';
 import {
   GRAIN_OF_LEVEL,
   GRAIN_ORDER,
@@ -20,7 +21,7 @@ import {
   TimeGrain,
   TimeLevel,
   toSqlTimestamp,
-} from './time-members.js';
+} from '../catalog/time-members.js';
 
 /** Most parts read for a query whose cells are unions (members of filters, blocks of a time range). */
 export const MAX_UNION_PARTS = 100_000;
@@ -58,8 +59,8 @@ export function compileSql(
 
   const bases = new Set<string>(queryBases(plan));
   const sums = [...bases].map((b) =>
-    b === 'hist'
-      ? `${HIST_SQL} AS b_hist`
+    b === HIST.name
+      ? `${combineSql(HIST)} AS b_hist`
       : KEY_SUMS.has(b)
         ? // Only the key modulo 2^31 matters; it also keeps the value exact in a JavaScript number.
           `(sum(${b}) % ${KEY_MODULUS})::int8 AS b_${b}`
@@ -160,6 +161,9 @@ export function pickCube(
   }
   return cube;
 }
+
+/** The handling-time histogram, summed bucket by bucket. */
+const HIST = cubeColumnsOf('cases').find((c) => c.combine === 'buckets')!;
 
 /** Record-key sums, read modulo 2^31 (the cell key method's key range). */
 const KEY_SUMS = new Set(

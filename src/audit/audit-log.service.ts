@@ -5,7 +5,7 @@ import type { Actor } from '../access-policy/actor.js';
 import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
-import { badUserInput, forbidden } from '../graphql/errors.js';
+import { badUserInput, forbidden } from '../common/gateway-error.js';
 import { canonicalJson } from './audit-chain.js';
 import { eventFromRow, EventRow, storedCheckpoints, verifyStoredChain } from './audit-integrity.js';
 import { AuditService } from './audit.service.js';

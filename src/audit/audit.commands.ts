@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CliContext, CliFailure } from '../cli/cli-context.js';
+import { CliContext, CliFailure } from '../database/cli-context.js';
 import { IntegrityReport } from './audit-chain.js';
 import { checkpointsFromFile, exportAuditLog, verifyExportFile, verifyStoredChain } from './audit-integrity.js';
 

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { PUBLIC_ACTOR, type Actor } from '../access-policy/actor.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
-import { serviceUnavailable } from '../graphql/errors.js';
+import { serviceUnavailable } from '../common/gateway-error.js';
 import { storableJson, storableText } from './audit-chain.js';
 import { AuditChainWriter, PendingEvent } from './audit-chain-writer.js';
 import { AuditCheckpointer } from './audit-checkpointer.js';

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, Injectable } from '@nestjs/common';
 import { auditActorOf, type RequestWithActor } from '../access-policy/access.guard.js';
 import { PUBLIC_ACTOR } from '../access-policy/actor.js';
 import { GatewayExceptionFilter } from '../common/gateway-exception.filter.js';
-import { GatewayError } from '../graphql/errors.js';
+import { GatewayError } from '../common/gateway-error.js';
 import { DENIAL_CODES } from './audit-denials.plugin.js';
 import { AuditRecorder } from './audit-recorder.js';
 

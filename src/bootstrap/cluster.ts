@@ -1,8 +1,8 @@
 import cluster, { Worker } from 'node:cluster';
 import { INestApplication } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { createDataSource } from '../database/data-source.js';
-import { migrate, OpenDatabase, openDatabase } from '../database/open-database.js';
+import { createDataSource } from './data-source.js';
+import { migrate, OpenDatabase, openDatabase } from './open-database.js';
 import { seedDemoIfEmpty } from '../demo/demo-seeder.js';
 import { stopTracing } from '../tracing/tracing.js';
 import { createApp } from './create-app.js';

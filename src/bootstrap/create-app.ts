@@ -9,7 +9,7 @@ import { AppModule } from '../app.module.js';
 import { Clock } from '../common/clock.js';
 import { BODY_LIMIT } from '../common/http-limits.js';
 import { AppConfig } from '../config/app-config.js';
-import { badUserInput } from '../graphql/errors.js';
+import { badUserInput } from '../common/gateway-error.js';
 import { requestIdOf } from '../logging/logging.module.js';
 import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { MetricsService } from '../metrics/metrics.service.js';

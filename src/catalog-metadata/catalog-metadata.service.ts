@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access-policy/actor.js';
-import type { Series } from '../aggregate/registry.js';
+import type { Series } from '../catalog/registry.js';
 import { DatasetsService } from '../datasets/datasets.service.js';
 import { CoverageService } from './coverage.service.js';
 import { buildCatalog, type Coverage } from './dcat-catalog.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CUBES, dimensionSpec, type Series } from '../aggregate/registry.js';
+import { CUBES, dimensionSpec, type Series } from '../catalog/registry.js';
 import { MembersService } from '../datasets/members.service.js';
 import type { Coverage } from './dcat-catalog.js';
 

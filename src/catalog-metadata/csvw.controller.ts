@@ -9,7 +9,7 @@ import { parseQuery } from '../aggregate/export.controller.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { DatasetsService } from '../datasets/datasets.service.js';
-import { serviceUnavailable } from '../graphql/errors.js';
+import { serviceUnavailable } from '../common/gateway-error.js';
 import { requestBaseUrl } from './base-url.js';
 import { csvwMetadata } from './csvw-metadata.js';
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/app-config.js';
-import { CliContext, CliFailure } from './cli-context.js';
+import { CliContext, CliFailure } from '../database/cli-context.js';
+import { refreshRollupsOnRecordsChanged } from '../aggregate/rollups-on-records-changed.js';
 import { registerCommands } from './commands.js';
 
 /**
@@ -19,7 +20,7 @@ export function buildProgram(ctx: CliContext): Command {
     .description('apply pending migrations')
     .option('--json', 'print one JSON object')
     .action(async (opts: { json?: boolean }) => {
-      const { migrate } = await import('../database/open-database.js');
+      const { migrate } = await import('../bootstrap/open-database.js');
       const applied = await ctx.withDatabase(async (db) => migrate(db.dataSource), { migrate: false });
       ctx.out(opts.json ? { applied } : applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
     });
@@ -28,6 +29,8 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
+  // Commands that change records (import, retention) bring the rollups up to date.
+  refreshRollupsOnRecordsChanged();
   const err = (line: string) => process.stderr.write(line + '\n');
   let config;
   try {
@@ -45,7 +48,7 @@ export async function runCli(argv: string[]): Promise<number> {
     out: (value) => process.stdout.write((typeof value === 'string' ? value : JSON.stringify(value)) + '\n'),
     withDatabase: async (fn, options = { migrate: true }) => {
       await import('reflect-metadata');
-      const { migrate, openDatabase } = await import('../database/open-database.js');
+      const { migrate, openDatabase } = await import('../bootstrap/open-database.js');
       const db = await openDatabase(config, 'cli', (line) => err(`hotline-gateway: ${line}`));
       try {
         if (options.migrate) await migrate(db.dataSource);

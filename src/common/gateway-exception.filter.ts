@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { GqlContextType } from '@nestjs/graphql';
 import { Request, Response } from 'express';
-import { ErrorCode, GatewayError, httpStatusFor } from '../graphql/errors.js';
-import { classifyInfrastructureError } from '../graphql/infrastructure-errors.js';
+import { ErrorCode, GatewayError, httpStatusFor } from './gateway-error.js';
+import { classifyInfrastructureError } from './infrastructure-errors.js';
 import { BODY_LIMIT } from './http-limits.js';
 
 const GENERIC_FAILURE = 'Something went wrong on our side; retry later.';

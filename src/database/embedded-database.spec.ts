@@ -12,7 +12,7 @@ describe('embedded database lock', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const info = (pid: number): LockInfo => ({ pid, port: 5555, role: 'server', startedAt: new Date().toISOString() });
+  const info = (pid: number): LockInfo => ({ pid, port: 5555, kind: 'server', startedAt: new Date().toISOString() });
 
   it('takes a free lock and records the owner', async () => {
     const lockPath = join(dir, 'gateway.lock');

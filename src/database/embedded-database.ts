@@ -7,15 +7,16 @@ import { dirname, join } from 'node:path';
  * The embedded PostgreSQL under `DATA_DIR/pg`.
  *
  * One process owns a data directory at a time: it holds `DATA_DIR/gateway.lock`
- * (pid, port, role). A second server refuses to start; a CLI command finding a
+ * (pid, port, kind). A second server refuses to start; a CLI command finding a
  * live owner connects to the owner's port instead of starting another postmaster.
  */
-export type OwnerRole = 'server' | 'cli';
+/** Which kind of process owns the data directory (a server, or a command of the command line). */
+export type OwnerKind = 'server' | 'cli';
 
 export interface LockInfo {
   pid: number;
   port: number;
-  role: OwnerRole;
+  kind: OwnerKind;
   startedAt: string;
 }
 
@@ -25,7 +26,7 @@ export class DataDirInUseError extends Error {
     readonly owner: LockInfo,
   ) {
     super(
-      `DATA_DIR ${dataDir} is in use by a running hotline-gateway ${owner.role === 'server' ? 'server' : 'command'} ` +
+      `DATA_DIR ${dataDir} is in use by a running hotline-gateway ${owner.kind === 'server' ? 'server' : 'command'} ` +
         `(pid ${owner.pid}, PostgreSQL on port ${owner.port}); stop it first, or set DATA_DIR to another folder`,
     );
     this.name = 'DataDirInUseError';
@@ -81,9 +82,11 @@ export async function findFreePort(preferred: number): Promise<number> {
 
 export function readLock(lockPath: string): LockInfo | undefined {
   try {
-    const parsed = JSON.parse(readFileSync(lockPath, 'utf8')) as LockInfo;
+    // Older versions called the kind `role`.
+    const parsed = JSON.parse(readFileSync(lockPath, 'utf8')) as LockInfo & { role?: OwnerKind };
     if (typeof parsed.pid !== 'number' || typeof parsed.port !== 'number') return undefined;
-    return parsed;
+    const { role, ...info } = parsed;
+    return { ...info, kind: parsed.kind ?? role };
   } catch {
     return undefined;
   }
@@ -157,7 +160,7 @@ export interface EmbeddedHandle {
 
 export interface EmbeddedOptions {
   dataDir: string;
-  role: OwnerRole;
+  kind: OwnerKind;
   preferredPort?: number;
   log?: (line: string) => void;
 }
@@ -222,10 +225,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedH
   const pgDir = join(dataDir, 'pg');
   const lockPath = join(dataDir, 'gateway.lock');
 
-  const info: LockInfo = { pid: process.pid, port: 0, role: options.role, startedAt: new Date().toISOString() };
+  const info: LockInfo = { pid: process.pid, port: 0, kind: options.kind, startedAt: new Date().toISOString() };
   const lock = await acquireLock(lockPath, info);
   if (!lock.acquired) {
-    if (options.role === 'cli' && lock.owner.port > 0) {
+    if (options.kind === 'cli' && lock.owner.port > 0) {
       return {
         url: embeddedUrl(lock.owner.port, password),
         port: lock.owner.port,

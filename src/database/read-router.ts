@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { createDataSource } from './data-source.js';
-import { redactUrl } from './open-database.js';
+import { redactUrl } from './redact-url.js';
 import { compareVersions, ROLLUP_VERSION_SQL, versionedRollupSql } from './rollup-version.js';
 
 /** What a read is for: aggregate reads that may go to a replica. Everything else reads the primary. */
@@ -72,14 +71,20 @@ export class ReadRouter implements OnModuleInit, OnApplicationShutdown {
       return {
         name: `replica-${i + 1} ${parsed.hostname}:${parsed.port || '5432'}`,
         url,
-        dataSource: createDataSource(url, {
-          poolSize: 10,
-          applicationName: 'hotline-gateway-replica',
-          statementTimeoutMs: config.statementTimeoutMs,
-          // A replica that hangs (rather than refusing connections) must not hold a read forever:
-          // the server-side ceiling cannot fire there, so the client gives up a second after it.
-          queryTimeoutMs: config.statementTimeoutMs + 1_000,
-        }),
+        // Opened like the primary (same entities and connection settings), with its own pool.
+        dataSource: new DataSource({
+          ...primary.options,
+          url,
+          extra: {
+            ...(primary.options.extra as Record<string, unknown>),
+            max: 10,
+            application_name: 'hotline-gateway-replica',
+            statement_timeout: config.statementTimeoutMs,
+            // A replica that hangs (rather than refusing connections) must not hold a read forever:
+            // the server-side ceiling cannot fire there, so the client gives up a second after it.
+            query_timeout: config.statementTimeoutMs + 1_000,
+          },
+        } as DataSourceOptions),
         up: false,
         since: Date.now(),
       };

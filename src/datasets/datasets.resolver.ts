@@ -2,7 +2,7 @@ import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/g
 import type { Actor } from '../access-policy/actor.js';
 import { Allow } from '../access-policy/allow.decorator.js';
 import { CurrentActor } from '../access-policy/current-actor.decorator.js';
-import { dimensionSpec } from '../aggregate/registry.js';
+import { dimensionSpec } from '../catalog/registry.js';
 import { DatasetsService } from './datasets.service.js';
 import { DatasetType, DimensionLevelType, DimensionMemberType } from './dto/dataset.type.js';
 import { PublishDatasetInput } from './dto/publish-dataset.input.js';

@@ -3,6 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Actor } from '../access-policy/actor.js';
+import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
+import type { DatasetReach } from '../access-policy/dataset-reach.js';
+import { roleDefinition } from '../access-policy/roles.js';
 import {
   dimensionSpec,
   DIMENSIONS,
@@ -10,11 +13,11 @@ import {
   Series,
   SERIES_DIMENSIONS,
   STATUTORY_LIMIT_DAYS,
-} from '../aggregate/registry.js';
-import { TIME_FORMATS, TimeLevel } from '../aggregate/time-members.js';
+} from '../catalog/registry.js';
+import { TIME_FORMATS, TimeLevel } from '../catalog/time-members.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { ReadRouter } from '../database/read-router.js';
-import { badUserInput } from '../graphql/errors.js';
+import { badUserInput } from '../common/gateway-error.js';
 import { DatasetDefinition, DatasetEntity } from './dataset.entity.js';
 import { DatasetType } from './dto/dataset.type.js';
 import { MembersService } from './members.service.js';
@@ -32,9 +35,10 @@ export class DatasetsService {
     private readonly audit: AuditRecorder,
     private readonly reads: ReadRouter,
     private readonly members: MembersService,
+    private readonly abilities: CaslAbilityFactory,
   ) {}
 
-  /** The catalog as this caller may see it: the public sees open datasets only, stewards also unpublished ones. */
+  /** The catalog as this caller's role may see it (roles.ts, `catalog`): the public open datasets only, stewards also unpublished ones. */
   async list(actor: Actor): Promise<DatasetType[]> {
     const rows = await this.datasets.find({ where: this.visibleTo(actor, false), order: { slug: 'ASC' } });
     const held = await this.heldLicences(actor);
@@ -53,7 +57,8 @@ export class DatasetsService {
    */
   private async heldLicences(actor: Actor): Promise<Map<string, string[]>> {
     const held = new Map<string, string[]>();
-    if (!actor.principalId || actor.role === 'public' || actor.role === 'auditor' || actor.role === 'steward')
+    // Only roles that request licences hold any (a key's scopes aside).
+    if (!actor.principalId || !this.abilities.createForActor({ ...actor, scopes: undefined }).can('request', 'License'))
       return held;
     const rows = await this.datasets.manager.query<
       { id: string; status: string; valid_to: string; datasets: string[] | null }[]
@@ -95,7 +100,7 @@ export class DatasetsService {
       this.published = { at: now, rows };
     }
     const rows = await this.published.rows;
-    return actor.role === 'public' ? rows.filter((d) => d.classification === 'open') : rows;
+    return roleDefinition(actor.role).catalog === 'open' ? rows.filter((d) => d.classification === 'open') : rows;
   }
 
   /**
@@ -151,8 +156,9 @@ export class DatasetsService {
   }
 
   private visibleTo(actor: Actor, forQuery: boolean) {
-    if (actor.role === 'public') return { published: true, classification: 'open' as const };
-    if (actor.role === 'steward' && !forQuery) return {};
+    const catalog = roleDefinition(actor.role).catalog;
+    if (catalog === 'open') return { published: true, classification: 'open' as const };
+    if (catalog === 'all' && !forQuery) return {};
     return { published: true };
   }
 
@@ -197,27 +203,43 @@ export class DatasetsService {
       source,
       statutoryLimits: Object.entries(limits).map(([kind, days]) => ({ kind, days })),
       published: row.published,
-      yourAccess: yourAccess(actor, row, held.get(row.slug) ?? []),
+      yourAccess: yourAccess(this.abilities.reachOf(actor, row), actor, row, held.get(row.slug) ?? []),
     };
   }
 }
 
 const AREA_PROVINCE = dimensionSpec('area')!.levels.find((l) => l.code === 'province')!;
 
-/** Mirrors AggregateAccessService's rules in words, so a caller knows before asking; names the licences held. */
-function yourAccess(actor: Actor, row: DatasetEntity, licences: string[]): string {
+/**
+ * What the caller reaches in a dataset (`CaslAbilityFactory.reachOf`, the answer the aggregate
+ * engine enforces) in words, so a caller knows before asking; names the licences held.
+ */
+function yourAccess(reach: DatasetReach, actor: Actor, row: DatasetEntity, licences: string[]): string {
   const theirs = licences.length
     ? `your licences for it: ${licences.join(', ')}; pass an active one as licenseId`
     : undefined;
-  if (actor.role === 'auditor') return 'none: auditors read the access log but see no data';
-  if (actor.role === 'steward') return 'all rows, exact values (you hold the records)';
-  if (row.classification === 'open') {
-    const who = actor.principalId ? 'your account' : 'your address';
-    return `open: anyone may query it at the published levels, disclosure-controlled, with a daily budget of distinct queries for ${who}`;
-  }
-  if (actor.role === 'department' && actor.departmentCode && (row.definition.source ?? 'cases') === 'cases') {
-    const own = `your department's cases only (department ${actor.departmentCode}), exact values`;
-    return theirs ? `${own}; other departments' cases under ${theirs}` : `${own}; a sharing licence can widen this`;
+  const budget = `with a daily budget of distinct queries for ${actor.principalId ? 'your account' : 'your address'}`;
+  switch (reach.kind) {
+    case 'no-data':
+      return `none: ${reach.why}`;
+    case 'all-records':
+      return 'all rows, exact values (you hold the records)';
+    case 'open':
+      return `open: anyone may query it at the published levels, disclosure-controlled, ${budget}`;
+    case 'standing': {
+      const limits = Object.entries(reach.finest).map(([dimension, level]) => `${dimension} down to ${level}`);
+      const own = `without a licence: ${limits.join(', ')} (the rest as published), disclosure-controlled, ${budget}`;
+      return theirs ? `${own}; finer under ${theirs}` : own;
+    }
+    case 'own-department':
+      if (reach.departmentCode && row.definition.dimensions.some((d) => d.code === 'department')) {
+        const own = `your department's cases only (department ${reach.departmentCode}), exact values`;
+        return theirs ? `${own}; other departments' cases under ${theirs}` : `${own}; a sharing licence can widen this`;
+      }
+      break;
+    case 'licence':
+      if (!theirs && !reach.mayRequest) return 'licence required: your role does not request licences';
+      break;
   }
   return theirs ? `licensed: ${theirs}` : 'licence required: you hold none for it; request one with requestLicense';
 }

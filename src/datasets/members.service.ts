@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ReadRouter } from '../database/read-router.js';
 import type { DataSource } from 'typeorm';
-import { MemberDirectory, ReferenceRow } from './member-directory.js';
+import { MemberDirectory, ReferenceRow } from '../catalog/member-directory.js';
 import { rollupGeneration } from '../database/rollup-version.js';
 
 /** How long a snapshot of the reference tables is trusted when nothing changed in this process. */

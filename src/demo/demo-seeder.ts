@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { refreshRollupsOnRecordsChanged } from '../aggregate/rollups-on-records-changed.js';
 import { AppConfig } from '../config/app-config.js';
-import { DemoContext, DemoCredential } from './demo-step.js';
+import { DemoContext, DemoCredential } from '../database/demo-step.js';
 import { DEMO_STEPS } from './demo-steps.js';
 
 const MARKER_KEY = 'demo_seeded_at';
@@ -39,6 +40,8 @@ export async function seedDemoIfEmpty(
     );
     return { seeded: false, credentials: [] };
   }
+  // The records demo step's new records bring the rollups up to date.
+  refreshRollupsOnRecordsChanged();
   const ctx: DemoContext = { dataSource, config, log, credentials: [] };
   for (const step of DEMO_STEPS) {
     log(`demo: ${step.name}`);

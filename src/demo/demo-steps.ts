@@ -1,7 +1,7 @@
 import { recordsDemoStep } from '../ingest/demo/records-demo.step.js';
 import { licensingDemoStep } from '../licensing/licensing-demo.step.js';
 import { identityDemoStep } from '../principals/identity-demo.step.js';
-import { DemoStep } from './demo-step.js';
+import { DemoStep } from '../database/demo-step.js';
 
 /** The demo, in order: accounts, then records (with their rollups). */
 export const DEMO_STEPS: DemoStep[] = [

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { GatewayError } from '../graphql/errors.js';
+import { GatewayError } from '../common/gateway-error.js';
 
 /** Canonical JSON (sorted keys), so differently ordered but equal queries hash the same. */
 function canonical(value: unknown): string {

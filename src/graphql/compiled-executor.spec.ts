@@ -9,8 +9,8 @@ import {
   OperationDefinitionNode,
   parse,
 } from 'graphql';
-import { CompiledExecutor } from './compiled-executor.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../common/gateway-error.js';
+import { CompiledExecutor, readsOwnProperty } from './compiled-executor.js';
 
 const SDL = `
   type Cell { measure: String!  value: Float  flags: [String!]! }
@@ -21,10 +21,9 @@ const SDL = `
   type Mutation { touch: Boolean! }
 `;
 
-/** Like NestJS's own default resolver, down to its name. */
-function nestPropertyResolver(name: string) {
-  const rootFieldResolver = (root: Record<string, unknown>) => root[name];
-  return rootFieldResolver;
+/** Like NestJS's own default resolver: the property, or the field's default value when undefined. */
+function nestPropertyResolver(name: string, defaultValue?: unknown) {
+  return (root: Record<string, unknown>) => (root[name] === undefined ? defaultValue : root[name]);
 }
 
 function schemaWithResolvers(): GraphQLSchema {
@@ -107,6 +106,19 @@ describe(CompiledExecutor.name, () => {
     expect(result.errors?.[0].path).toEqual(['boom']);
   });
 
+  it('gives an error without extensions the empty extensions graphql-js gives it (Apollo reads their code)', async () => {
+    schema.getQueryType()!.getFields().boom.resolve = async () => {
+      throw Object.assign(new Error('invalid input syntax for type uuid'), { code: '22P02' });
+    };
+    const query = `{ boom }`;
+    const compiled = await run(sut, schema, query);
+    const interpreted = await execute({ schema, document: parse(query) });
+    expect(compiled).toEqual(interpreted);
+    expect(compiled.errors?.[0].extensions).toEqual({});
+    expect(compiled.errors?.[0].toJSON()).toEqual(interpreted.errors?.[0].toJSON());
+    expect((compiled.errors?.[0].originalError as { code?: string }).code).toBe('22P02');
+  });
+
   it('runs mutations, and refuses an operation type the schema does not have with BAD_USER_INPUT', async () => {
     expect((await run(sut, schema, `mutation { touch }`)).data).toEqual({ touch: true });
     const result = await run(sut, schema, `subscription { x }`);
@@ -139,6 +151,47 @@ describe(CompiledExecutor.name, () => {
       const variables = { q: { dataset: 'hotline-cases' } };
       const compiled = await run(plain, schema, query, variables);
       expect(compiled).toEqual(await execute({ schema, document: parse(query), variableValues: variables }));
+    });
+
+    it('keeps a resolver that does more than read the property: a default value, a promise, another property', () => {
+      const row = (schema.getType('Row') as GraphQLObjectType).getFields();
+      const cell = (schema.getType('Cell') as GraphQLObjectType).getFields();
+      const withDefault = nestPropertyResolver('flags', []);
+      const promised = async (root: Record<string, unknown>) => root.value;
+      const other = (root: Record<string, unknown>) => root.name;
+      cell.flags.resolve = withDefault;
+      cell.value.resolve = promised;
+      cell.measure.resolve = other;
+      const throwing = () => {
+        throw new Error('needs a request');
+      };
+      row.keys.resolve = throwing;
+      new CompiledExecutor(['Row', 'Cell']).captureSchema(schema);
+      expect([cell.flags.resolve, cell.value.resolve, cell.measure.resolve, row.keys.resolve]).toEqual([
+        withDefault,
+        promised,
+        other,
+        throwing,
+      ]);
+      expect(row.cells.resolve).toBeUndefined();
+      expect(readsOwnProperty(cell.flags)).toBe(false);
+      expect(readsOwnProperty(row.cells)).toBe(true);
+    });
+
+    it('gives a field without a resolver outside the plain types one, so that a promise in it is awaited', async () => {
+      const bare = buildSchema(SDL);
+      bare.getQueryType()!.getFields().aggregate.resolve = () => ({
+        columns: [],
+        rows: [],
+        auditEventId: Promise.resolve('evt-2'),
+      });
+      const executor = new CompiledExecutor(['Row', 'Cell']);
+      executor.captureSchema(bare);
+      const result = (bare.getType('Result') as GraphQLObjectType).getFields();
+      expect(result.auditEventId.resolve).toBeDefined();
+      expect((bare.getType('Cell') as GraphQLObjectType).getFields().value.resolve).toBeUndefined();
+      const answer = await run(executor, bare, `{ aggregate(q: { dataset: "x" }) { auditEventId } }`);
+      expect(answer).toEqual({ data: { aggregate: { auditEventId: 'evt-2' } } });
     });
 
     it('refuses a name that is not an object type of the schema', () => {

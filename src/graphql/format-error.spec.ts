@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../common/gateway-error.js';
 import { formatError, withoutSuggestions } from './format-error.js';
 
 describe(formatError.name, () => {

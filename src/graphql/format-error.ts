@@ -1,6 +1,6 @@
 import { GraphQLFormattedError } from 'graphql';
-import { GatewayError, isErrorCode } from './errors.js';
-import { classifyInfrastructureError, rootCause } from './infrastructure-errors.js';
+import { GatewayError, isErrorCode } from '../common/gateway-error.js';
+import { classifyInfrastructureError, rootCause } from '../common/infrastructure-errors.js';
 import { queryTooComplex, tokenLimitMessage } from './query-limits.js';
 
 /** Apollo's own codes for requests that never reached a resolver: all the caller's to fix. */

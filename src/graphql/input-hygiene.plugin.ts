@@ -1,6 +1,6 @@
 import { ApolloServerPlugin } from '@apollo/server';
 import { DocumentNode, Kind, visit } from 'graphql';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../common/gateway-error.js';
 
 const MAX_WALK_DEPTH = 64;
 

@@ -1,7 +1,7 @@
 import { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ASTNode, ASTVisitor, GraphQLError, ValidationContext, ValidationRule } from 'graphql';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../common/gateway-error.js';
 
 /**
  * The limits every GraphQL document must stay within, checked before anything runs.

@@ -2,13 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
+import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
 import { Clock } from '../common/clock.js';
 import { DatasetEntity } from '../datasets/dataset.entity.js';
-import { badUserInput, forbidden, GatewayError } from '../graphql/errors.js';
+import { badUserInput, forbidden, GatewayError } from '../common/gateway-error.js';
 import { LicenseEntity } from './license.entity.js';
 import { effectiveStatus } from './license-mapper.js';
 import {
   checkQueryScope,
+  checkStandingScope,
   formatLicenseId,
   parseLicenseId,
   RowScope,
@@ -23,8 +25,11 @@ export interface QueryAuthorization {
   licenseId?: string;
   /** Row conditions to push into SQL; undefined means all rows of the dataset. */
   rowScope?: RowScope;
-  /** How the caller came to see this data, for the audit log. */
-  basis: 'open-data' | 'steward' | 'own-department' | 'license';
+  /**
+   * How the caller came to see this data: open data, all records (the data office), its own
+   * department's cases, its role's standing access (roles.ts, `withoutLicence`), or a licence.
+   */
+  basis: 'open-data' | 'steward' | 'own-department' | 'standing' | 'license';
 }
 
 /**
@@ -37,6 +42,7 @@ export class LicenseEnforcer {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly abilities: CaslAbilityFactory,
   ) {}
 
   /** `known` is the dataset when the caller has already loaded it (saves a query per request). */
@@ -52,21 +58,34 @@ export class LicenseEnforcer {
         : await this.dataSource.getRepository(DatasetEntity).findOneBy({ slug: query.dataset, published: true });
     if (!dataset) throw badUserInput(`Unknown dataset "${query.dataset}"; list them with { datasets { slug } }.`);
     if (dataset.classification === 'open') return { basis: 'open-data' };
-    if (actor.role === 'auditor')
-      throw forbidden('Auditors see no data; they read the audit log.', { missingPermission: 'query:Aggregate' });
-    if (actor.role === 'steward' && !licenseId) return { basis: 'steward' };
-    if (actor.role === 'department' && !licenseId) {
-      if (!actor.departmentCode)
-        throw forbidden('Your account is not linked to a department; ask a steward to link it.');
-      return { basis: 'own-department', rowScope: { departments: [actor.departmentCode] } };
+    // What the caller's role reaches without a licence (roles.ts); a named licence always applies instead.
+    const reach = this.abilities.reachOf(actor, dataset);
+    if (reach.kind === 'no-data') {
+      throw forbidden(`${reach.why[0].toUpperCase()}${reach.why.slice(1)}.`, { missingPermission: 'query:Aggregate' });
     }
-    if (actor.role === 'public' || !actor.principalId) {
+    if (!licenseId && reach.kind === 'all-records') return { basis: 'steward' };
+    if (!licenseId && reach.kind === 'own-department') {
+      if (!reach.departmentCode)
+        throw forbidden('Your account is not linked to a department; ask a steward to link it.');
+      return { basis: 'own-department', rowScope: { departments: [reach.departmentCode] } };
+    }
+    if (!licenseId && reach.kind === 'standing') {
+      const checked = checkStandingScope(actor.role, reach.finest, dataset.slug, dataset.definition, query);
+      if (checked) throw forbidden(checked.rule, { finest: reach.finest });
+      return { basis: 'standing' };
+    }
+    if (!actor.principalId) {
       throw new GatewayError(
         'LICENSE_REQUIRED',
         `${dataset.slug} is ${dataset.classification} data: sign in with an API key and query under an active licence (requestLicense).`,
       );
     }
-    const license = await this.pickLicense(actor, dataset.slug, licenseId);
+    const license = await this.pickLicense(
+      actor,
+      dataset.slug,
+      licenseId,
+      reach.kind !== 'licence' || reach.mayRequest,
+    );
     const label = formatLicenseId(license.id);
     const now = this.clock.now();
     const status = effectiveStatus(license, now);
@@ -102,7 +121,12 @@ export class LicenseEnforcer {
     return { licenseId: label, rowScope: checked, basis: 'license' };
   }
 
-  private async pickLicense(actor: Actor, dataset: string, licenseId?: string | null): Promise<LicenseEntity> {
+  private async pickLicense(
+    actor: Actor,
+    dataset: string,
+    licenseId: string | null | undefined,
+    mayRequest: boolean,
+  ): Promise<LicenseEntity> {
     const repo = this.dataSource.getRepository(LicenseEntity);
     if (licenseId) {
       const numeric = parseLicenseId(licenseId);
@@ -127,7 +151,9 @@ export class LicenseEnforcer {
     if (candidates.length === 0) {
       throw new GatewayError(
         'LICENSE_REQUIRED',
-        `${dataset} needs an active licence and you hold none for it: request one with requestLicense, then query with its licenseId.`,
+        mayRequest
+          ? `${dataset} needs an active licence and you hold none for it: request one with requestLicense, then query with its licenseId.`
+          : `${dataset} needs an active licence and your role (${actor.role}) does not request licences; ask the data office.`,
       );
     }
     throw new GatewayError(

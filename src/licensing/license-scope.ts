@@ -1,4 +1,4 @@
-import { parseTimeCode, timeCodeAt, TIME_LEVELS, type TimeLevel } from '../aggregate/time-members.js';
+import { parseTimeCode, timeCodeAt, TIME_LEVELS, type TimeLevel } from '../catalog/time-members.js';
 import type { DatasetDefinition } from '../datasets/dataset.entity.js';
 
 /** The obligations every licensee accepts (`acceptObligations` in `requestLicense`; docs/disclosure-control.md). */
@@ -161,6 +161,34 @@ export function checkQueryScope(
   definition: DatasetDefinition,
   query: ScopedQuery,
 ): RowScope | ScopeViolation {
+  return checkScope(`licence ${licenseLabel}`, scope, definition, query);
+}
+
+/**
+ * Checks one aggregate query against a role's standing access to a dataset (roles.ts,
+ * `withoutLicence`): every dimension down to `finest[dimension]` where given, the others down to
+ * their finest published level; the same rules as a licence's scope. Returns the rule broken, if any.
+ */
+export function checkStandingScope(
+  role: string,
+  finest: Readonly<Record<string, string>>,
+  dataset: string,
+  definition: DatasetDefinition,
+  query: ScopedQuery,
+): ScopeViolation | undefined {
+  const dimensions = Object.fromEntries(
+    definition.dimensions.map((d) => [d.code, finest[d.code] ?? d.levels[d.levels.length - 1].code]),
+  );
+  const checked = checkScope(`Your role (${role}) on ${dataset}`, { dataset, dimensions }, definition, query);
+  return checked instanceof ScopeViolation ? checked : undefined;
+}
+
+function checkScope(
+  who: string,
+  scope: DatasetScope,
+  definition: DatasetDefinition,
+  query: ScopedQuery,
+): RowScope | ScopeViolation {
   const uses: { dimension: string; level?: string | null; how: string; why?: string }[] = [
     ...(query.groupBy ?? []).map((g) => ({ dimension: g.dimension, level: g.level, how: 'group by' })),
     ...(query.filters ?? []).map((f) => ({ dimension: f.dimension, level: f.level, how: 'filter on' })),
@@ -176,35 +204,29 @@ export function checkQueryScope(
     const levels = levelsOf(definition, use.dimension);
     if (allowed === undefined || !levels) {
       const list = Object.keys(scope.dimensions).join(', ');
-      return new ScopeViolation(
-        `licence ${licenseLabel} does not allow you to ${use.how} ${use.dimension} (it allows ${list})`,
-      );
+      return new ScopeViolation(`${who} does not allow you to ${use.how} ${use.dimension} (it allows ${list})`);
     }
     if (use.level && levels.includes(use.level) && levels.indexOf(use.level) > levels.indexOf(allowed)) {
-      return new ScopeViolation(
-        `licence ${licenseLabel} allows ${use.dimension} down to ${allowed}, not ${use.level}${use.why ?? ''}`,
-      );
+      return new ScopeViolation(`${who} allows ${use.dimension} down to ${allowed}, not ${use.level}${use.why ?? ''}`);
     }
   }
   for (const filter of query.filters ?? []) {
     if (filter.dimension === 'area' && scope.cities && filter.in && (filter.level ?? 'city') === 'city') {
       const outside = filter.in.filter((c) => !scope.cities?.includes(c));
       if (outside.length > 0) {
-        return new ScopeViolation(
-          `licence ${licenseLabel} covers cities ${scope.cities.join(', ')} only, not ${outside.join(', ')}`,
-        );
+        return new ScopeViolation(`${who} covers cities ${scope.cities.join(', ')} only, not ${outside.join(', ')}`);
       }
     }
     if (filter.dimension === 'department' && scope.departments && filter.in) {
       const outside = filter.in.filter((c) => !scope.departments?.includes(c));
       if (outside.length > 0) {
         return new ScopeViolation(
-          `licence ${licenseLabel} covers departments ${scope.departments.join(', ')} only, not ${outside.join(', ')}`,
+          `${who} covers departments ${scope.departments.join(', ')} only, not ${outside.join(', ')}`,
         );
       }
     }
     if (filter.dimension === 'time' && (filter.from || filter.to)) {
-      const violation = checkRangeBounds(licenseLabel, scope.dimensions.time, definition, filter);
+      const violation = checkRangeBounds(who, scope.dimensions.time, definition, filter);
       if (violation) return violation;
     }
     if (filter.dimension === 'time') {
@@ -215,7 +237,7 @@ export function checkQueryScope(
         (scope.periodTo && from && from > scope.periodTo)
       ) {
         return new ScopeViolation(
-          `licence ${licenseLabel} covers data from ${scope.periodFrom ?? 'the start'} to ${scope.periodTo ?? 'now'}, not ${from ?? '…'} to ${to ?? '…'}`,
+          `${who} covers data from ${scope.periodFrom ?? 'the start'} to ${scope.periodTo ?? 'now'}, not ${from ?? '…'} to ${to ?? '…'}`,
         );
       }
     }
@@ -235,7 +257,7 @@ export function checkQueryScope(
  * cell it yields is a union of whole periods the licence already shows.
  */
 function checkRangeBounds(
-  licenseLabel: string,
+  who: string,
   allowed: string | undefined,
   definition: DatasetDefinition,
   filter: { from?: string | null; to?: string | null },
@@ -257,7 +279,7 @@ function checkRangeBounds(
     const at = period ? (side === 'from' ? period.start : period.end) : undefined;
     if (!at || !onBoundary(at)) {
       return new ScopeViolation(
-        `licence ${licenseLabel} allows time down to ${allowed}, so a time range must ${side === 'from' ? 'start' : 'end'} on a whole ${allowed} (or coarser period), not at ${side} "${code}"; e.g. use ${allowed} codes for from and to`,
+        `${who} allows time down to ${allowed}, so a time range must ${side === 'from' ? 'start' : 'end'} on a whole ${allowed} (or coarser period), not at ${side} "${code}"; e.g. use ${allowed} codes for from and to`,
       );
     }
   }

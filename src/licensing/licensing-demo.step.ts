@@ -3,10 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Actor } from '../access-policy/actor.js';
 import { AccessPolicyModule } from '../access-policy/access-policy.module.js';
-import { ConfigHolderModule } from '../app.module.js';
+import { ConfigHolderModule } from '../config/config-holder.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { SystemClock } from '../common/clock.js';
-import type { DemoStep } from '../demo/demo-step.js';
+import type { DemoStep } from '../database/demo-step.js';
 import { localDay } from './quota-day.js';
 import { LicensingModule } from './licensing.module.js';
 import { LicensingService } from './licensing.service.js';
@@ -19,11 +19,16 @@ import { LicensingService } from './licensing.service.js';
 export const licensingDemoStep: DemoStep = {
   name: 'a licence for the demo researcher',
   async run(ctx) {
-    const rows = await ctx.dataSource.query<{ id: string; role: string; organization_id: string }[]>(
-      `SELECT id, role, organization_id FROM principal WHERE role IN ('researcher', 'steward') ORDER BY created_at`,
-    );
-    const researcherRow = rows.find((r) => r.role === 'researcher');
-    const stewardRow = rows.find((r) => r.role === 'steward');
+    // The first principal of a role, by creation.
+    const first = async (role: string) =>
+      (
+        await ctx.dataSource.query<{ id: string; role: string; organization_id: string }[]>(
+          `SELECT id, role, organization_id FROM principal WHERE role = $1 ORDER BY created_at LIMIT 1`,
+          [role],
+        )
+      )[0];
+    const researcherRow = await first('researcher');
+    const stewardRow = await first('steward');
     if (!researcherRow || !stewardRow) return;
     const actor = (row: { id: string; role: string; organization_id: string }): Actor => ({
       role: row.role as Actor['role'],

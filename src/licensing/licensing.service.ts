@@ -4,12 +4,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
 import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
+import { ROLES, roleDefinition } from '../access-policy/roles.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { DatasetEntity } from '../datasets/dataset.entity.js';
-import { badUserInput, forbidden, GatewayError } from '../graphql/errors.js';
+import { badUserInput, forbidden, GatewayError } from '../common/gateway-error.js';
 import { LicenseNarrowingInput } from './dto/license-decision.input.js';
 import { LicenseDatasetScopeInput } from './dto/license-scope.input.js';
 import { LicenseType } from './dto/license.type.js';
@@ -42,8 +43,11 @@ export class LicensingService {
   ) {}
 
   async request(actor: Actor, input: RequestLicenseInput): Promise<LicenseType> {
-    if (!actor.principalId || (actor.role !== 'researcher' && actor.role !== 'department')) {
-      throw forbidden('Only researchers and departments request licences.');
+    if (!actor.principalId || !this.abilities.createForActor(actor).can('request', 'License')) {
+      const requesters = ROLES.filter((role) => roleDefinition(role).licenceKind !== undefined);
+      throw forbidden(`Only these roles request licences: ${requesters.join(', ')}.`, {
+        missingPermission: 'request:License',
+      });
     }
     const missing = OBLIGATIONS.filter((o) => !input.acceptObligations.includes(o));
     if (missing.length > 0) {
@@ -59,7 +63,7 @@ export class LicensingService {
         principalId: actor.principalId,
         organizationId: actor.organizationId ?? null,
         requestedById: actor.principalId,
-        kind: actor.role === 'department' ? 'sharing' : 'research',
+        kind: roleDefinition(actor.role).licenceKind ?? 'research',
         purpose: input.purpose.trim(),
         scopes,
         validFrom: input.validFrom,

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { CliContext, CliFailure } from '../cli/cli-context.js';
+import { CliContext, CliFailure } from '../database/cli-context.js';
 
 /** `hotline-gateway bootstrap --name NAME [--json]`: the first steward and its API key, printed once. */
 export function registerBootstrapCommand(program: Command, ctx: CliContext): void {

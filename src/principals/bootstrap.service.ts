@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
-import { issueApiKey } from '../api-keys/api-key-issuer.js';
+import { issueApiKey } from './api-key-issuer.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { insertOrganization, insertPrincipal } from './principals.service.js';
 import { OrganizationEntity } from './organization.entity.js';

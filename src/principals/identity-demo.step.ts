@@ -1,6 +1,6 @@
 import type { Actor } from '../access-policy/actor.js';
-import { ApiKeysService } from '../api-keys/api-keys.service.js';
-import { DemoStep } from '../demo/demo-step.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { DemoStep } from '../database/demo-step.js';
 import { BootstrapService } from './bootstrap.service.js';
 import { withIdentityContext } from './identity-context.js';
 import { PrincipalsService } from './principals.service.js';

@@ -2,7 +2,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
 import { AuthenticationService } from '../access-policy/authentication.service.js';
 import { loadConfig } from '../config/app-config.js';
-import { GatewayError } from '../graphql/errors.js';
+import { GatewayError } from '../common/gateway-error.js';
 import { OidcVerifier } from './oidc.verifier.js';
 
 describe(OidcVerifier.name, () => {

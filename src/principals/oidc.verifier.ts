@@ -8,7 +8,7 @@ import type { Actor } from '../access-policy/actor.js';
 import { AuthenticationService, CredentialVerifier } from '../access-policy/authentication.service.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
-import { serviceUnavailable } from '../graphql/errors.js';
+import { serviceUnavailable } from '../common/gateway-error.js';
 import { actorForPrincipal, PRINCIPAL_COLUMNS, PrincipalRow } from './principal-actor.js';
 
 /** Asymmetric algorithms only: never `none`, never HS* (a shared secret would let the gateway mint tokens). */

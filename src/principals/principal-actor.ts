@@ -1,5 +1,6 @@
 import type { Actor } from '../access-policy/actor.js';
 import type { Permission } from '../access-policy/permissions.js';
+import { roleDefinition } from '../access-policy/roles.js';
 import { OrganizationType } from './dto/organization.type.js';
 import { PrincipalType } from './dto/principal.type.js';
 import type { OrganizationEntity } from './organization.entity.js';
@@ -23,7 +24,7 @@ export const PRINCIPAL_COLUMNS = `p.id AS principal_id, p.name AS principal_name
 
 /**
  * The actor for an authenticated principal. The department code comes from the
- * organization and is set for the department role only.
+ * organization and is set for roles that act for a department only (roles.ts, `actsForDepartment`).
  */
 export function actorForPrincipal(
   row: PrincipalRow,
@@ -34,7 +35,9 @@ export function actorForPrincipal(
     principalId: row.principal_id,
     principalName: row.principal_name,
     organizationId: row.organization_id,
-    departmentCode: row.principal_role === 'department' ? (row.department_code ?? undefined) : undefined,
+    departmentCode: roleDefinition(row.principal_role).actsForDepartment
+      ? (row.department_code ?? undefined)
+      : undefined,
     authMethod: credential.authMethod,
     apiKeyId: credential.apiKeyId,
     scopes: credential.scopes,

@@ -1,10 +1,11 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import type { PrincipalRole } from '../access-policy/actor.js';
+import { principalRoleCheck, type PrincipalRole } from '../access-policy/roles.js';
 import { OrganizationEntity } from './organization.entity.js';
 
 /** A user or service account with exactly one role, in one organization. */
 @Entity({ name: 'principal' })
-@Check('principal_role_check', `"role" IN ('steward', 'department', 'researcher', 'auditor')`)
+// The roles of roles.ts; a migration adds each new one to the constraint (test/schema-drift.e2e-spec.ts checks they agree).
+@Check('principal_role_check', principalRoleCheck())
 @Index('principal_oidc_subject_key', ['oidcSubject'], { unique: true })
 @Index('principal_organization_idx', ['organizationId'])
 export class PrincipalEntity {

@@ -4,8 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
 import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
+import { roleDefinition } from '../access-policy/roles.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
-import { badUserInput, forbidden, unauthenticated } from '../graphql/errors.js';
+import { badUserInput, forbidden, unauthenticated } from '../common/gateway-error.js';
 import { CreatePrincipalInput, NewOrganizationInput } from './dto/create-principal.input.js';
 import { MeType } from './dto/me.type.js';
 import { PrincipalType } from './dto/principal.type.js';
@@ -100,9 +101,9 @@ export class PrincipalsService {
             `No organization with id ${input.organizationId}; use an id from Principal.organization.id or give organization to create one.`,
           );
         }
-        if (input.role === 'department' && organization.kind !== 'department') {
+        if (roleDefinition(input.role).actsForDepartment && organization.kind !== 'department') {
           throw badUserInput(
-            `A principal with role department must belong to a department organization (this one is ${organization.kind}).`,
+            `A principal with role ${input.role} must belong to a department organization (this one is ${organization.kind}).`,
           );
         }
         const principal = await insertPrincipal(manager, {

@@ -3,8 +3,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { authenticateRequest, RequestWithActor } from '../access-policy/access.guard.js';
 import { AuthenticationService } from '../access-policy/authentication.service.js';
 import { send } from '../common/gateway-exception.filter.js';
-import { GatewayError } from '../graphql/errors.js';
-import { classifyInfrastructureError } from '../graphql/infrastructure-errors.js';
+import { GatewayError } from '../common/gateway-error.js';
+import { classifyInfrastructureError } from '../common/infrastructure-errors.js';
 import { RateLimitService } from './rate-limit.service.js';
 
 /** Probes and scrapes must keep working for operators while clients are throttled. */

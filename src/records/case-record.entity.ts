@@ -14,7 +14,8 @@ import type { Channel, Kind, Outcome, Satisfaction } from './records.constants.j
 @Check('case_record_kind_check', `"kind" IN ('consultation', 'help', 'complaint', 'report', 'suggestion', 'praise')`)
 @Check('case_record_outcome_check', `"outcome" IS NULL OR "outcome" IN ('solved', 'partly', 'unsolved', 'returned')`)
 @Check('case_record_satisfaction_check', `"satisfaction" IN ('satisfied', 'basically', 'dissatisfied', 'unrated')`)
-@Index('case_record_received_at_idx', ['receivedAt'])
+// BRIN: cases arrive nearly in time order, so block ranges serve the refresh's day ranges (migration 1764205510000).
+@Index('case_record_received_at_idx', ['receivedAt'], { type: 'brin' })
 // Partial: cases without a caller, a repeat link or a reply are not indexed (every use compares with =).
 @Index('case_record_caller_received_idx', ['callerPseudonym', 'receivedAt'], {
   where: `"caller_pseudonym" IS NOT NULL`,

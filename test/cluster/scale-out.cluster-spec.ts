@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { SERVER_NODE_FLAGS } from '../../src/bootstrap/server-node-flags.js';
-import { createDataSource } from '../../src/database/data-source.js';
-import { migrate } from '../../src/database/open-database.js';
+import { createDataSource } from '../../src/bootstrap/data-source.js';
+import { migrate } from '../../src/bootstrap/open-database.js';
 import { insertCases, insertReferenceData } from '../utils/case-fixtures.js';
 
 /**

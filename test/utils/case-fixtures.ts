@@ -1,6 +1,10 @@
 import { DataSource } from 'typeorm';
 import { rng } from './seeded-random.js';
+import { refreshRollupsOnRecordsChanged } from '../../src/aggregate/rollups-on-records-changed.js';
 import { notifyRecordsChanged } from '../../src/records/records-changed.js';
+
+// Fixtures insert records and expect the rollups to follow, as in the server.
+refreshRollupsOnRecordsChanged();
 
 export const PROVINCE = '320000';
 export const CITIES: [string, string, string][] = [

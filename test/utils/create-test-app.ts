@@ -7,8 +7,8 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/bootstrap/create-app.js';
 import { Clock } from '../../src/common/clock.js';
 import { AppConfig, loadConfig } from '../../src/config/app-config.js';
-import { createDataSource } from '../../src/database/data-source.js';
-import { migrate } from '../../src/database/open-database.js';
+import { createDataSource } from '../../src/bootstrap/data-source.js';
+import { migrate } from '../../src/bootstrap/open-database.js';
 import { createTestDatabase } from './test-database.js';
 
 /** The bearer token test apps' `/metrics` requires (METRICS_TOKEN). */

@@ -23,13 +23,14 @@ const ORGS = {
   },
   researcher: { kind: 'university', nameZh: '南京大学', nameEn: 'Nanjing University' },
   auditor: { kind: 'audit-office', nameZh: '江苏省审计厅', nameEn: 'Jiangsu Provincial Audit Office' },
+  journalist: { kind: 'institute', nameZh: '新华日报社数据新闻部', nameEn: 'Xinhua Daily data desk' },
 } as const;
 
 /** A principal of the given role (with a new organization) and an API key, created by a steward over GraphQL. */
 export async function createPrincipalWithKey(
   t: TestApp,
   stewardKey: string,
-  role: 'steward' | 'department' | 'researcher' | 'auditor',
+  role: keyof typeof ORGS,
   options: { name?: string; oidcSubject?: string; keyExpiresAt?: string; scopes?: string[] } = {},
 ): Promise<TestPrincipal> {
   const created = await t.gql(

@@ -3,10 +3,16 @@ import type { Actor } from '../../access-policy/actor.js';
 import type { DatasetEntity } from '../../datasets/dataset.entity.js';
 import type { AccessDecision } from '../access-step.service.js';
 import { orderReleased } from '../row-order.js';
-import { DisclosureOutcome, DisclosureService, RawRow, ReleasedCell, ReleasedRow } from '../disclosure-step.service.js';
+import {
+  DisclosureOutcome,
+  DisclosureService,
+  RawRow,
+  ReleasedCell,
+  ReleasedRow,
+} from '../../disclosure/disclosure.service.js';
 import { QueryPlan } from '../query-plan.js';
 import { queryTooComplex } from '../query-planner.js';
-import { dimensionSpec, measureSpec, PERSISTENT_MIN_MONTHS } from '../registry.js';
+import { dimensionSpec, measureSpec, PERSISTENT_MIN_MONTHS } from '../../catalog/registry.js';
 import { periodOverPeriod } from './period-over-period.js';
 import { persistentMonths } from './persistence.js';
 

@@ -1,4 +1,4 @@
-import type { ReleasedRow } from '../disclosure-step.service.js';
+import type { ReleasedRow } from '../../disclosure/disclosure.service.js';
 import { periodOverPeriod } from './period-over-period.js';
 import { persistentMonths } from './persistence.js';
 

@@ -1,6 +1,6 @@
-import type { ReleasedRow } from '../disclosure-step.service.js';
-import { EMERGING_FDR, EMERGING_MIN_RELATIVE_GROWTH } from '../registry.js';
-import { parseTimeCode, previousTimeCode } from '../time-members.js';
+import type { ReleasedRow } from '../../disclosure/disclosure.service.js';
+import { EMERGING_FDR, EMERGING_MIN_RELATIVE_GROWTH } from '../../catalog/registry.js';
+import { parseTimeCode, previousTimeCode } from '../../catalog/time-members.js';
 import { benjaminiHochberg, binomialUpperTail } from './significance.js';
 
 export interface Growth {

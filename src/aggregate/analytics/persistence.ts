@@ -1,5 +1,5 @@
-import type { ReleasedRow } from '../disclosure-step.service.js';
-import { parseTimeCode, timeCodeAt } from '../time-members.js';
+import type { ReleasedRow } from '../../disclosure/disclosure.service.js';
+import { parseTimeCode, timeCodeAt } from '../../catalog/time-members.js';
 
 /**
  * Persistent issues: for rows of (keys..., month), the longest run of consecutive calendar months

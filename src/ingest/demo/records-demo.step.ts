@@ -1,4 +1,4 @@
-import type { DemoContext, DemoStep } from '../../demo/demo-step.js';
+import type { DemoContext, DemoStep } from '../../database/demo-step.js';
 import { notifyRecordsChanged } from '../../records/records-changed.js';
 import { DEFAULT_PERIOD, generateCases } from '../generate/case-generator.js';
 import { TRAFFIC_CSV_HEADER } from '../generate/output-formats.js';

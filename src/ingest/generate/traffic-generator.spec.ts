@@ -1,4 +1,4 @@
-import { SURGE_RATIO } from '../../aggregate/registry.js';
+import { SURGE_RATIO } from '../../catalog/registry.js';
 import { generateTraffic, plantedSurgeRatio, type GeneratedTraffic } from './traffic-generator.js';
 
 describe('generateTraffic', () => {

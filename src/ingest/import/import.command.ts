@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import type { CliContext } from '../../cli/cli-context.js';
-import { CliFailure } from '../../cli/cli-context.js';
+import type { CliContext } from '../../database/cli-context.js';
+import { CliFailure } from '../../database/cli-context.js';
 import { notifyRecordsChanged } from '../../records/records-changed.js';
 import type { RetentionResult } from '../retention/case-retention.js';
 import { describeRetention } from '../retention/retention.command.js';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import type { CliContext } from '../../cli/cli-context.js';
-import { CliFailure } from '../../cli/cli-context.js';
+import type { CliContext } from '../../database/cli-context.js';
+import { CliFailure } from '../../database/cli-context.js';
 import { notifyRecordsChanged } from '../../records/records-changed.js';
 import type { RetentionResult } from './case-retention.js';
 

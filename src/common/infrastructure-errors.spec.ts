@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { GatewayError } from './errors.js';
+import { GatewayError } from './gateway-error.js';
 import { classifyInfrastructureError } from './infrastructure-errors.js';
 
 const pgError = (code: string, message = 'db said no') => Object.assign(new Error(message), { code });

@@ -1,5 +1,5 @@
+import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import type { OpenDatabase } from '../database/open-database.js';
 
 /**
  * What a command gets from the command line. Light on purpose: every command's module imports
@@ -13,7 +13,7 @@ export interface CliContext {
   /** The result, to stdout: a string, or one JSON object with --json. */
   out(value: unknown): void;
   /** Opens the server's database (joining a running server's embedded PostgreSQL), migrated unless told not to. */
-  withDatabase<T>(fn: (db: OpenDatabase) => Promise<T>, options?: { migrate: boolean }): Promise<T>;
+  withDatabase<T>(fn: (db: { dataSource: DataSource }) => Promise<T>, options?: { migrate: boolean }): Promise<T>;
 }
 
 /** A failure with a one-line reason and an exit status. */

@@ -44,7 +44,7 @@ export function createDataSource(url: string, overrides?: Parameters<typeof data
 
 /**
  * The one exported DataSource, for the TypeORM CLI
- * (`npx typeorm -d dist/src/database/data-source.js migration:show`). It needs DATABASE_URL.
+ * (`npx typeorm -d dist/src/bootstrap/data-source.js migration:show`). It needs DATABASE_URL.
  */
 const AppDataSource = createDataSource(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hotline');
 export default AppDataSource;

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { PrincipalEntity } from '../principals/principal.entity.js';
+import { PrincipalEntity } from './principal.entity.js';
 
 /** An API key: only its SHA-256 hash is stored; the key itself is shown once at creation. */
 @Entity({ name: 'api_key' })

@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access-policy/actor.js';
+import { roleDefinition } from '../access-policy/roles.js';
 import { Clock } from '../common/clock.js';
 import { DerivedValues } from '../common/derived-values.js';
 import { aggregateCachesOn } from '../config/diagnostic-switch.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
-import {
-  DEFAULT_DISCLOSURE,
-  DisclosureConfig,
-  DisclosureMethod,
-  normalizeDisclosure,
-} from '../disclosure/disclosure-settings.js';
+import { DEFAULT_DISCLOSURE, DisclosureConfig, DisclosureMethod, normalizeDisclosure } from './disclosure-settings.js';
 import {
   noisyStatistics,
   PRECISION,
@@ -18,17 +14,28 @@ import {
   releaseRow,
   releaseUnion,
   ReleaseSetting,
-} from '../disclosure/measure-release.js';
-import {
-  BudgetHolder,
-  licenceHolder,
-  QueryBudgetService,
-  queryFingerprint,
-} from '../disclosure/query-budget.service.js';
+} from './measure-release.js';
+import { BudgetHolder, licenceHolder, QueryBudgetService, queryFingerprint } from './query-budget.service.js';
 import { localDay } from '../licensing/quota-day.js';
-import { AccessDecision } from './access-step.service.js';
-import { QueryPlan } from './query-plan.js';
-import { COUNT_BASES, ROW_COUNT, Sums } from './registry.js';
+import type { QueryAuthorization } from '../licensing/license-enforcer.service.js';
+import { COUNT_BASES, MeasureSpec, ROW_COUNT, Series, Sums } from '../catalog/registry.js';
+
+/**
+ * What the step reads of a query plan (QueryPlan in src/aggregate/query-plan.ts has these fields
+ * and more): the series, the measures, whether cells are unions, the normalized query.
+ */
+export interface ReleasePlan {
+  series: Series;
+  measures: MeasureSpec[];
+  unions: readonly unknown[];
+  normalized: Record<string, unknown>;
+}
+
+/** What the step reads of the access decision (src/aggregate/access-step.service.ts). */
+export interface ReleaseAccess {
+  licenseId?: string;
+  basis?: QueryAuthorization['basis'];
+}
 
 /**
  * One result row before release: its keys and the summed base values (true values: never sent) of
@@ -92,8 +99,8 @@ export class DisclosureService {
   async apply(
     actor: Actor,
     dataset: DatasetEntity,
-    plan: QueryPlan,
-    access: AccessDecision,
+    plan: ReleasePlan,
+    access: ReleaseAccess,
     raw: RawRow[],
   ): Promise<DisclosureOutcome> {
     const setting = this.settingFor(actor, dataset, plan, access);
@@ -108,14 +115,14 @@ export class DisclosureService {
   releaseMore(
     actor: Actor,
     dataset: DatasetEntity,
-    plan: QueryPlan,
-    access: AccessDecision,
+    plan: ReleasePlan,
+    access: ReleaseAccess,
     raw: RawRow[],
   ): ReleasedRow[] {
     return this.release(this.settingFor(actor, dataset, plan, access), plan, raw, access).rows;
   }
 
-  private settingFor(actor: Actor, dataset: DatasetEntity, plan: QueryPlan, access: AccessDecision): ReleaseSetting {
+  private settingFor(actor: Actor, dataset: DatasetEntity, plan: ReleasePlan, access: ReleaseAccess): ReleaseSetting {
     const method = (dataset.definition.disclosure.method ??
       DEFAULT_DISCLOSURE[dataset.classification].method) as DisclosureMethod;
     const mode = modeFor(method, actor, access);
@@ -127,7 +134,7 @@ export class DisclosureService {
     }));
   }
 
-  private release(setting: ReleaseSetting, plan: QueryPlan, raw: RawRow[], access: AccessDecision): Release {
+  private release(setting: ReleaseSetting, plan: ReleasePlan, raw: RawRow[], access: ReleaseAccess): Release {
     const build = (): Release => {
       const rows: ReleasedRow[] = [];
       let suppressedCells = 0;
@@ -151,8 +158,8 @@ export class DisclosureService {
     actor: Actor,
     setting: ReleaseSetting,
     dataset: DatasetEntity,
-    plan: QueryPlan,
-    access: AccessDecision,
+    plan: ReleasePlan,
+    access: ReleaseAccess,
   ): Promise<Pick<DisclosureOutcome, 'budgetRemaining' | 'budgetScope'>> {
     const { mode, config } = setting;
     if (mode === 'none' || mode === 'exact') return { budgetRemaining: null, budgetScope: null };
@@ -169,7 +176,7 @@ export class DisclosureService {
     return { budgetRemaining: left, budgetScope: who.describe };
   }
 
-  private holderOf(actor: Actor, access: AccessDecision): BudgetHolder {
+  private holderOf(actor: Actor, access: ReleaseAccess): BudgetHolder {
     if (access.licenseId) return licenceHolder(access.licenseId);
     const period = localDay(this.clock.now());
     if (actor.principalId) {
@@ -180,10 +187,13 @@ export class DisclosureService {
   }
 }
 
-/** Exact for those who hold the records: the data office, and a department on its own cases. */
-function modeFor(method: DisclosureMethod, actor: Actor, access: AccessDecision): ReleaseMode {
+/**
+ * Exact for those who hold the records: a role that holds all of them (the data office; roles.ts,
+ * `withoutLicence: 'all-records'`), and a department on its own cases.
+ */
+function modeFor(method: DisclosureMethod, actor: Actor, access: ReleaseAccess): ReleaseMode {
   if (method === 'none') return 'none';
-  if (actor.role === 'steward' || access.basis === 'own-department') return 'exact';
+  if (roleDefinition(actor.role).withoutLicence === 'all-records' || access.basis === 'own-department') return 'exact';
   return method;
 }
 
@@ -191,7 +201,7 @@ const daily = (config: DisclosureConfig, actor: Actor): number =>
   actor.principalId ? config.principalDailyBudget : config.publicDailyBudget;
 
 /** The disclosure summary's note: what was applied to this answer, in words. */
-function noteFor(setting: ReleaseSetting, access: AccessDecision): string {
+function noteFor(setting: ReleaseSetting, access: ReleaseAccess): string {
   const { mode, config } = setting;
   const t = config.threshold;
   const rows = `Rows with fewer than ${t} records are not listed (a missing row may be zero or small)`;

@@ -4,6 +4,7 @@
  * Dimensions, cubes and measures each live in their own file; this module is the one entry.
  */
 export * from './dimensions.js';
+export * from './base-columns.js';
 export * from './cubes.js';
 export * from './measures.js';
 export * from './statutory-limits.js';

@@ -1,5 +1,5 @@
 import type { CountBase, MeasureShape, ReleasableMeasure } from '../disclosure/measure-release.js';
-import { CASE_COUNTS, HANDLING_DAYS_BOUND } from './cubes.js';
+import { countBasesOf, HANDLING_DAYS_BOUND } from './base-columns.js';
 import { Series } from './dimensions.js';
 import { STATUTORY_LIMIT_DAYS } from './statutory-limits.js';
 
@@ -286,30 +286,30 @@ export function measureSpec(series: Series, code: string): MeasureSpec | undefin
 }
 
 /**
- * The counts measures are built from, per series, with the record-key sums that give each its own
- * cell key. Call traffic has no record keys: it is not about people and is released as it is.
+ * The counts measures are built from, per series (src/catalog/base-columns.ts), with the
+ * record-key sums that give each its own cell key, and composite counts. Call traffic has no record
+ * keys: it is not about people and is released as it is.
  */
 export const COUNT_BASES: Record<Series, Readonly<Record<string, CountBase>>> = {
   cases: {
-    cases: { count: 'cases', key: 'record_key_sum' },
-    ...Object.fromEntries(CASE_COUNTS.map(({ name }) => [name, { count: name, key: `${name}_key` }])),
+    ...countBasesOf('cases'),
     // Issues first raised in the cell: cases that repeat no earlier case.
     first_contacts: { count: 'cases', key: 'record_key_sum', minus: { count: 'repeats', key: 'repeats_key' } },
   },
-  traffic: Object.fromEntries(
-    ['calls_offered', 'calls_answered', 'calls_abandoned', 'calls_baseline', 'calls_offered_baselined'].map((c) => [
-      c,
-      { count: c },
-    ]),
-  ),
+  traffic: countBasesOf('traffic'),
 };
 
 /** The count that decides whether a row of a series is listed (disclosure control counts records by it). */
 export const ROW_COUNT: Record<Series, string> = { cases: 'cases', traffic: 'calls_offered' };
 
-/** The base columns a measure reads from a cube (its counts with their key sums, sums, histogram). */
-export function measureBases(m: MeasureSpec): string[] {
-  const bases = COUNT_BASES[m.series];
+/**
+ * The base columns a measure reads from a cube (its counts with their key sums, sums, histogram);
+ * `bases` are the series' counts (a test passes counts built from another table of base columns).
+ */
+export function measureBases(
+  m: MeasureSpec,
+  bases: Readonly<Record<string, CountBase>> = COUNT_BASES[m.series],
+): string[] {
   const count = (name: string) => {
     const b = bases[name];
     return [b.count, b.key, b.minus?.count, b.minus?.key].filter((c): c is string => c !== undefined);

@@ -8,8 +8,8 @@ import {
   SATISFACTION_LABELS,
   SATISFACTIONS,
 } from '../records/records.constants.js';
-import type { LevelSpec } from '../aggregate/registry.js';
-import { timeLabelZh, TimeLevel } from '../aggregate/time-members.js';
+import type { LevelSpec } from './registry.js';
+import { timeLabelZh, TimeLevel } from './time-members.js';
 
 export interface ReferenceRow {
   code: string;

@@ -1,7 +1,5 @@
-import { HISTOGRAM_BUCKETS } from '../common/histogram.js';
 import { TimeGrain } from './time-members.js';
 import { DIMENSIONS, levelIndex, Series, SERIES_DIMENSIONS, TOPIC_DIMENSION } from './dimensions.js';
-import { STATUTORY_LIMIT_DAYS } from './statutory-limits.js';
 
 /** A pre-aggregated table: its time grain and, per dimension, the finest level it keeps. */
 export interface CubeSpec {
@@ -163,70 +161,3 @@ export function cubeColumns(cube: CubeSpec): string[] {
     return d.levels.slice(0, levelIndex(d, finest) + 1).map((l) => l.column!);
   });
 }
-
-/**
- * Counts each case cube keeps per cell, each with the condition (over the fine build's `src` row)
- * that a case meets to be counted. Every count also keeps `<name>_key`, the sum of the record keys
- * of the cases it counts, so disclosure control perturbs it by a cell key of exactly those records
- * (src/disclosure/release.ts). `cases` counts every case; its key sum is `record_key_sum`.
- */
-export const CASE_COUNTS: readonly { name: string; where: string }[] = [
-  { name: 'consultations', where: `kind = 'consultation'` },
-  { name: 'closed', where: 'hd IS NOT NULL' },
-  { name: 'on_time', where: `hd <= ${statutoryLimitSql()}` },
-  { name: 'with_outcome', where: 'raw_outcome IS NOT NULL' },
-  { name: 'solved', where: `raw_outcome = 'solved'` },
-  { name: 'rated', where: `satisfaction <> 'unrated'` },
-  { name: 'satisfied', where: `satisfaction IN ('satisfied', 'basically')` },
-  { name: 'repeats', where: 'repeat_of_id IS NOT NULL' },
-  // Repeat chains, counted at the chain's first contact (docs/analytics.md).
-  { name: 'chains', where: 'contacts IS NOT NULL' },
-  { name: 'unsolved_after_three', where: `contacts >= 3 AND last_outcome <> 'solved'` },
-  // Template replies (docs/analytics-topics.md).
-  { name: 'replied', where: 'reply_fingerprint IS NOT NULL' },
-  { name: 'template_replies', where: 'template_reply' },
-];
-
-/** Handling times are top-coded at this many days in the bounded sum (the histogram's open last bucket). */
-export const HANDLING_DAYS_BOUND = 365;
-
-/** Record keys are summed modulo 2^31, the cell key range: the sum of the keys of a count's records. */
-export const KEY_MODULUS_SQL = '2147483648';
-
-/**
- * Every additive column of a case cube (besides `hist`, the handling-time histogram), declared once
- * with the SQL that fills it in the fine build; coarser cubes sum it (key sums modulo 2^31).
- */
-export const CASE_SUMS: readonly { name: string; sql: string; key?: true }[] = [
-  { name: 'cases', sql: 'count(*)' },
-  { name: 'record_key_sum', sql: 'sum(record_key::bigint)' },
-  { name: 'handling_days_sum', sql: 'coalesce(sum(hd), 0)' },
-  { name: 'handling_days_bounded', sql: `coalesce(sum(least(hd, ${HANDLING_DAYS_BOUND})), 0)` },
-  { name: 'chain_contacts', sql: 'coalesce(sum(contacts), 0)' },
-  ...CASE_COUNTS.flatMap(({ name, where }) => [
-    { name, sql: `count(*) FILTER (WHERE ${where})` },
-    {
-      name: `${name}_key`,
-      sql: `coalesce(sum(record_key::bigint) FILTER (WHERE ${where}), 0) % ${KEY_MODULUS_SQL}`,
-      key: true as const,
-    },
-  ]),
-];
-export const CASE_SUM_COLUMNS: readonly string[] = CASE_SUMS.map((c) => c.name);
-
-/** CASE kind WHEN ... THEN <statutory limit in days> END, over the fine build's `src` row. */
-function statutoryLimitSql(): string {
-  return `CASE kind ${Object.entries(STATUTORY_LIMIT_DAYS)
-    .map(([k, d]) => `WHEN '${k}' THEN ${d}`)
-    .join(' ')} END`;
-}
-export const TRAFFIC_SUM_COLUMNS = [
-  'calls_offered',
-  'calls_answered',
-  'calls_abandoned',
-  // Surge monitoring: the same hour of week over the previous four weeks (docs/analytics.md).
-  'calls_baseline',
-  'calls_offered_baselined',
-] as const;
-
-export const HIST_SQL = `ARRAY[${Array.from({ length: HISTOGRAM_BUCKETS }, (_, i) => `sum(hist[${i + 1}])`).join(', ')}]::bigint[]`;

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
 import { AuthenticationService, CredentialVerifier } from '../access-policy/authentication.service.js';
 import { isPermission } from '../access-policy/permissions.js';
-import { actorForPrincipal, PRINCIPAL_COLUMNS, PrincipalRow } from '../principals/principal-actor.js';
+import { actorForPrincipal, PRINCIPAL_COLUMNS, PrincipalRow } from './principal-actor.js';
 import { apiKeyMatches, looksLikeApiKey, parseApiKey } from './api-key-format.js';
 
 /** Write last_used_at at most this often per key: a busy key must not turn every request into a write. */

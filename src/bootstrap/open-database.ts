@@ -1,8 +1,10 @@
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { refreshRollupsOnRecordsChanged } from '../aggregate/rollups-on-records-changed.js';
 import { notifyRecordsChanged } from '../records/records-changed.js';
 import { createDataSource } from './data-source.js';
-import { OwnerRole, startEmbedded } from './embedded-database.js';
+import { redactUrl } from '../database/redact-url.js';
+import { OwnerKind, startEmbedded } from '../database/embedded-database.js';
 
 export interface OpenDatabase {
   url: string;
@@ -18,18 +20,18 @@ export interface OpenDatabase {
  */
 export async function openDatabase(
   config: AppConfig,
-  role: OwnerRole,
+  kind: OwnerKind,
   log: (line: string) => void = () => undefined,
 ): Promise<OpenDatabase> {
   let url = config.databaseUrl;
   let stopEmbedded: () => Promise<void> = async () => undefined;
   if (url === undefined) {
-    const embedded = await startEmbedded({ dataDir: config.dataDir, role, log });
+    const embedded = await startEmbedded({ dataDir: config.dataDir, kind, log });
     url = embedded.url;
     stopEmbedded = () => embedded.stop();
   }
   const dataSource = createDataSource(url, {
-    applicationName: `hotline-gateway-${role}`,
+    applicationName: `hotline-gateway-${kind}`,
     statementTimeoutMs: config.statementTimeoutMs,
   });
   try {
@@ -51,6 +53,8 @@ export async function openDatabase(
 
 /** Applies pending migrations; returns their names. Concurrent starts serialize on an advisory lock. */
 export async function migrate(dataSource: DataSource): Promise<string[]> {
+  // Whoever migrates (server, cluster primary, command line, tests) keeps the rollups following the records.
+  refreshRollupsOnRecordsChanged();
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
@@ -63,15 +67,5 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
   } finally {
     await runner.query('SELECT pg_advisory_unlock(727274)').catch(() => undefined);
     await runner.release();
-  }
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
   }
 }

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { GatewayError } from './errors.js';
+import { GatewayError } from './gateway-error.js';
 
 /**
  * SQLSTATEs and socket errors that mean "the database is not there right now": the request
