@@ -55,6 +55,7 @@ export default tseslint.config(
       globals: {
         process: 'readonly',
         require: 'readonly',
+        module: 'readonly',
         __dirname: 'readonly',
         globalThis: 'readonly',
         console: 'readonly',

@@ -1,65 +1,12 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GqlExecutionContext } from '@nestjs/graphql';
-import { Request } from 'express';
 import { forbidden } from '../common/gateway-error.js';
-import { Actor } from './actor.js';
 import { ALLOW_KEY } from './allow.decorator.js';
 import { AuthenticationService } from './authentication.service.js';
 import { CaslAbilityFactory } from './casl-ability.factory.js';
 import { Permission, splitPermission } from './permissions.js';
+import { requestFromContext } from './request-with-actor.js';
 import { roleDefinition } from './roles.js';
-
-export type RequestWithActor = Request & {
-  actor?: Actor;
-  id?: string | number;
-  /**
-   * Who the audit log records when the request's credentials were refused: the public role, with
-   * the request id, the address and the presented key's lookup id. One object per request, so every
-   * recorder of the request's denials sees the same actor and none records a denial twice.
-   */
-  refusedActor?: Actor;
-};
-
-/** The actor a request's audit events are recorded under (the refused one when its credentials were refused). */
-export function auditActorOf(req: RequestWithActor | undefined): Actor | undefined {
-  return req?.actor ?? req?.refusedActor;
-}
-
-export function requestFromContext(context: ExecutionContext): RequestWithActor {
-  if (context.getType<string>() === 'graphql') {
-    return GqlExecutionContext.create(context).getContext<{ req: RequestWithActor }>().req;
-  }
-  return context.switchToHttp().getRequest<RequestWithActor>();
-}
-
-/** Authenticates the request once (later calls reuse `req.actor`); throws UNAUTHENTICATED. */
-export async function authenticateRequest(
-  req: RequestWithActor,
-  authentication: AuthenticationService,
-): Promise<Actor> {
-  if (!req.actor) {
-    let authenticated: Actor;
-    try {
-      authenticated = await authentication.authenticate(req.headers?.authorization);
-    } catch (err) {
-      req.refusedActor ??= {
-        role: 'public',
-        authMethod: 'none',
-        apiKeyId: authentication.presentedKeyId(req.headers?.authorization),
-        requestId: req.id === undefined ? undefined : String(req.id),
-        clientAddress: req.ip,
-      };
-      throw err;
-    }
-    req.actor = {
-      ...authenticated,
-      requestId: req.id === undefined ? undefined : String(req.id),
-      clientAddress: req.ip,
-    };
-  }
-  return req.actor;
-}
 
 /** The one global guard: authenticates, then denies whatever the handler does not explicitly allow. */
 @Injectable()
@@ -75,7 +22,7 @@ export class AccessGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    const actor = await authenticateRequest(requestFromContext(context), this.authentication);
+    const actor = await this.authentication.authenticateRequest(requestFromContext(context));
     if (!required || required.length === 0) {
       throw forbidden('This operation is not available to anyone.', { missingPermission: 'none declared' });
     }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { unauthenticated } from '../common/gateway-error.js';
 import { Actor, PUBLIC_ACTOR } from './actor.js';
+import type { RequestWithActor } from './request-with-actor.js';
 
 export interface CredentialVerifier {
   /** Returns the actor for a bearer token, or undefined when this verifier does not recognise it. */
@@ -36,6 +37,34 @@ export class AuthenticationService {
       if (actor) return actor;
     }
     throw unauthenticated();
+  }
+
+  /**
+   * Authenticates a request once: the rate limiter and the guard both call this, and later calls
+   * reuse `req.actor`. Throws UNAUTHENTICATED, after noting who the audit log records instead.
+   */
+  async authenticateRequest(req: RequestWithActor): Promise<Actor> {
+    if (!req.actor) {
+      let authenticated: Actor;
+      try {
+        authenticated = await this.authenticate(req.headers?.authorization);
+      } catch (err) {
+        req.refusedActor ??= {
+          role: 'public',
+          authMethod: 'none',
+          apiKeyId: this.presentedKeyId(req.headers?.authorization),
+          requestId: req.id === undefined ? undefined : String(req.id),
+          clientAddress: req.ip,
+        };
+        throw err;
+      }
+      req.actor = {
+        ...authenticated,
+        requestId: req.id === undefined ? undefined : String(req.id),
+        clientAddress: req.ip,
+      };
+    }
+    return req.actor;
   }
 
   /** The lookup id of the credential in an Authorization header, if a verifier can read one (never a secret). */

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { PUBLIC_ACTOR } from './actor.js';
-import { requestFromContext } from './access.guard.js';
+import { requestFromContext } from './request-with-actor.js';
 
 /** The acting principal, as authenticated by the global guard. */
 export const CurrentActor = createParamDecorator(

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, Injectable } from '@nestjs/common';
 import { GqlArgumentsHost, GqlContextType } from '@nestjs/graphql';
-import { auditActorOf, type RequestWithActor } from '../access-policy/access.guard.js';
+import { auditActorOf, type RequestWithActor } from '../access-policy/request-with-actor.js';
 import { PUBLIC_ACTOR } from '../access-policy/actor.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { GatewayExceptionFilter } from '../common/gateway-exception.filter.js';

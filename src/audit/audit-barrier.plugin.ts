@@ -1,6 +1,6 @@
 import { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { Plugin } from '@nestjs/apollo';
-import type { RequestWithActor } from '../access-policy/access.guard.js';
+import type { RequestWithActor } from '../access-policy/request-with-actor.js';
 import { AUDIT_UNAVAILABLE_MESSAGE, AuditRecorder } from './audit-recorder.js';
 
 type Context = { req?: RequestWithActor };

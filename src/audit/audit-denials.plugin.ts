@@ -3,7 +3,7 @@ import { Plugin } from '@nestjs/apollo';
 import { Logger } from '@nestjs/common';
 import { FieldNode, GraphQLError, Kind } from 'graphql';
 import type { Actor } from '../access-policy/actor.js';
-import { auditActorOf, type RequestWithActor } from '../access-policy/access.guard.js';
+import { auditActorOf, type RequestWithActor } from '../access-policy/request-with-actor.js';
 import { AuditService } from './audit.service.js';
 
 /** Error codes that mean "refused by policy": each such refusal is an audited access. */

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, Injectable } from '@nestjs/common';
-import { auditActorOf, type RequestWithActor } from '../access-policy/access.guard.js';
+import { auditActorOf, type RequestWithActor } from '../access-policy/request-with-actor.js';
 import { PUBLIC_ACTOR } from '../access-policy/actor.js';
 import { GatewayExceptionFilter } from '../common/gateway-exception.filter.js';
 import { GatewayError } from '../common/gateway-error.js';

@@ -1,7 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { authenticateRequest, RequestWithActor } from '../access-policy/access.guard.js';
 import { AuthenticationService } from '../access-policy/authentication.service.js';
+import type { RequestWithActor } from '../access-policy/request-with-actor.js';
 import { send } from '../common/gateway-exception.filter.js';
 import { GatewayError } from '../common/gateway-error.js';
 import { classifyInfrastructureError } from '../common/infrastructure-errors.js';
@@ -29,7 +29,7 @@ export class RateLimitMiddleware implements NestMiddleware {
       let principalId: string | undefined;
       if (req.headers.authorization) {
         try {
-          principalId = (await authenticateRequest(req as RequestWithActor, this.authentication)).principalId;
+          principalId = (await this.authentication.authenticateRequest(req as RequestWithActor)).principalId;
         } catch (err) {
           // Bad credentials: limited by address; the guard answers UNAUTHENTICATED with its own words.
           if (!(err instanceof GatewayError)) throw err;
