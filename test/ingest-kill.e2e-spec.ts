@@ -10,6 +10,7 @@ import { generateCases } from '../src/ingest/generate/case-generator.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
 import { TEST_PAUSE_VARIABLE } from '../src/ingest/import/test-pause.js';
 import { createTestDatabase } from './utils/test-database.js';
+import { stopChild } from './utils/stop-child.js';
 
 /**
  * A real crash at the worst moment: the command line imports a file, stops inside the open
@@ -79,11 +80,7 @@ describe('import killed with SIGKILL', () => {
   });
   afterAll(async () => {
     // A failed test may leave the paused import running: it must not outlive the file.
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await stopChild(child, 'SIGKILL');
     await killed?.drop();
     await clean?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });

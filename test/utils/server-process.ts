@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_NODE_FLAGS } from '../../src/bootstrap/server-node-flags.js';
+import { stopChild } from './stop-child.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -35,7 +36,6 @@ export async function startServer(env: Record<string, string>, timeoutMs = 180_0
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((r) => child.on('exit', () => r()));
   const deadline = Date.now() + timeoutMs;
   let url: string | undefined;
   while (!url) {
@@ -43,7 +43,8 @@ export async function startServer(env: Record<string, string>, timeoutMs = 180_0
     if (url) break;
     if (child.exitCode !== null) throw new Error(`the server exited: ${out}`);
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      await stopChild(child, 'SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
       throw new Error(`the server did not start in time: ${out}`);
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -52,11 +53,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 180_0
     url,
     output: () => out,
     stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopChild(child);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
