@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { generateCases } from '../src/ingest/generate/case-generator.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
 import { TEST_PAUSE_VARIABLE } from '../src/ingest/import/test-pause.js';
 import { createTestDatabase } from './utils/test-database.js';
+import { ensureBuilt } from './utils/ensure-built.js';
 import { stopChild } from './utils/stop-child.js';
 
 /**
@@ -62,7 +63,7 @@ describe('import killed with SIGKILL', () => {
   }
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+    ensureBuilt({ web: false });
     killed = await createTestDatabase();
     clean = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'hgw-kill-'));

@@ -106,6 +106,36 @@ describe('the journalist role (recipe: add a role)', () => {
     expect(request.body.errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
+  it('gets the same over the HTTP routes: downloads by city, not by district; the catalog', async () => {
+    const url = (ext: string, level: string) =>
+      `/export/aggregate.${ext}?query=${encodeURIComponent(
+        JSON.stringify({ dataset: 'hotline-cases', measures: ['cases'], groupBy: [{ dimension: 'area', level }] }),
+      )}`;
+    const auth = ['Authorization', `Bearer ${journalist}`] as const;
+    const csv = await t
+      .http()
+      .get(url('csv', 'city'))
+      .set(...auth)
+      .expect(200);
+    expect(csv.text).toMatch(/^area\.city,/m);
+    await t
+      .http()
+      .get(url('json', 'city'))
+      .set(...auth)
+      .expect(200);
+    const refused = await t
+      .http()
+      .get(url('json', 'district'))
+      .set(...auth)
+      .expect(403);
+    expect(JSON.stringify(refused.body)).toMatch(/down to city, not district/);
+    await t
+      .http()
+      .get('/catalog.jsonld')
+      .set(...auth)
+      .expect(200);
+  });
+
   it('is told the same in yourAccess, derived from the same policy', async () => {
     const res = await t.gql('{ datasets { slug yourAccess } }', {}, journalist);
     const access = Object.fromEntries(

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_NODE_FLAGS } from '../src/bootstrap/server-node-flags.js';
+import { ensureBuilt } from './utils/ensure-built.js';
 import { stopChild } from './utils/stop-child.js';
 
 /**
@@ -51,7 +52,7 @@ describe('server process on the embedded database', () => {
   const env = () => ({ DATA_DIR: dataDir, PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
 
   beforeAll(() => {
-    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+    ensureBuilt();
     const parent = mkdtempSync(join(tmpdir(), 'hgw-proc-'));
     chmodSync(parent, 0o755);
     dataDir = join(parent, 'data');

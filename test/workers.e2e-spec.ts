@@ -3,6 +3,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { SERVER_NODE_FLAGS } from '../src/bootstrap/server-node-flags.js';
 import { createTestDatabase } from './utils/test-database.js';
+import { ensureBuilt } from './utils/ensure-built.js';
 import { stopChild } from './utils/stop-child.js';
 
 const root = join(import.meta.dirname, '..');
@@ -20,7 +21,7 @@ describe('WORKERS (node:cluster)', () => {
   let output = '';
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+    ensureBuilt();
     db = await createTestDatabase();
   });
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,10 +13,7 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-/** Builds dist/ and dist/web when stale, as `npm start` does. */
-export function ensureBuilt(): void {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/ensure-built.cjs')], { cwd: ROOT, stdio: 'inherit' });
-}
+export { ensureBuilt } from './ensure-built.js';
 
 /** The real server process (`dist/src/main.js`, as `npm start` runs it) on the given database. */
 export async function startServer(env: Record<string, string>, timeoutMs = 180_000): Promise<RunningServer> {
