@@ -28,4 +28,9 @@ export default {
   // e2e files boot PostgreSQL-backed apps and real processes on a shared 2-core machine, which
   // other work may load heavily: limits leave room for that (a hung test still fails).
   testTimeout: 300_000,
+  // A worker is given 10 s (not 500 ms) to exit once its files are done: after a heavy file (the
+  // 24,000-case analytics suite, its jieba dictionary) a worker starved of CPU took longer than
+  // 500 ms with only its stdio and IPC pipes open, and was reported as "failed to exit gracefully".
+  // A handle left open (a socket, an interval that is not unref'd) still keeps it alive past this.
+  workerGracefulExitTimeout: 10_000,
 };
