@@ -3,9 +3,10 @@ import { DIMENSIONS, SERIES_DIMENSIONS } from '../../src/catalog/dimensions.js';
 /**
  * Step 1 of the recipe "add a dimension" (docs/architecture.md), as test/recipe-dimension.e2e-spec.ts
  * takes it: the registry entry of a new dimension, `urgency`, and the one line that lets the cases
- * series offer it. Imported before anything else of the gateway, so everything derived from the
- * registry (the fine cube's columns, the refresher's SQL, the member directory) is derived with it,
- * as if the entry were written in src/catalog/dimensions.ts.
+ * series offer it (its `dimensions` in src/catalog/series.ts, which `SERIES_DIMENSIONS` holds).
+ * Imported before anything else of the gateway, so everything derived from the registry (the fine
+ * cube's columns, the refresher's SQL, the member directory) is derived with it, as if the entries
+ * were written in src/catalog/dimensions.ts and src/catalog/series.ts.
  */
 export const URGENCY_VOCABULARY = {
   normal: ['普通', 'Normal'],
