@@ -1,7 +1,7 @@
 /**
  * npm run bench:query [-- --cases 3000000 | --small | --full] [--seconds 10] [--rounds 5] [--concurrency 32]
  *                     [--database-url postgres://...] [--reload] [--generate-only] [--rebuild-rollups]
- *                     [--per-query] [--seed S]
+ *                     [--per-query] [--seed S] [--storage-only]
  *
  * Loads N generated cases straight into case_record (generate_series, seeded), builds the rollups,
  * starts three gateway processes on that database (result cache on; the same on graphql-js's
@@ -27,7 +27,7 @@ import { rollupReads, root, startGateway, stopGateway } from './gateway-process.
 import { Phases, post, responseBytes, runHttp } from './http-load.js';
 import { wholeNumber } from './options.js';
 import { FixedReplay, realisticMix, TYPENAME_BODY } from './query-workload.js';
-import { QUERY_PHASE as PHASE, QueryRun, queryReport, Rounds, saveQueryRun } from './report.js';
+import { QUERY_PHASE as PHASE, QueryRun, queryReport, Rounds, saveQueryRun, storageReport } from './report.js';
 import { sqlCompiler } from './sql-floor.js';
 import { generateWorkload } from './workload.js';
 
@@ -45,6 +45,7 @@ function args() {
     .option('--generate-only', 'load (or reuse) the cases and stop before building rollups')
     .option('--rebuild-rollups', 'rebuild the rollups even if their layout has not changed (to time the build)')
     .option('--per-query', 'also run each fixed query alone (2 s each, cache on): throughput and response size')
+    .option('--storage-only', 'load (or reuse) the cases and the rollups, print the disk they take per case, and stop')
     .parse()
     .opts<{
       cases: number;
@@ -59,6 +60,7 @@ function args() {
       generateOnly?: boolean;
       rebuildRollups?: boolean;
       perQuery?: boolean;
+      storageOnly?: boolean;
     }>();
   const cases = opts.full ? 30_000_000 : opts.small ? 300_000 : opts.cases;
   return { ...opts, cases, url: benchDatabaseUrl(cases, opts.databaseUrl) };
@@ -71,6 +73,10 @@ async function main(): Promise<void> {
   const opts = args();
   await load(opts.url, opts.cases, opts.reload ?? false, opts.generateOnly, opts.rebuildRollups);
   if (opts.generateOnly) return;
+  if (opts.storageOnly) {
+    process.stdout.write(storageReport(await storage(opts.url), opts.cases).join('\n') + '\n');
+    return;
+  }
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const fixed = new FixedReplay();
   const rounds = new Rounds();

@@ -123,6 +123,24 @@ function queryMedians(rounds: Rounds): Medians {
   );
 }
 
+/** The disk table of a run: records, keywords, rollups and the rest, tables and indexes apart, per case. */
+export function storageReport(storage: QueryRun['storage'], cases: number): string[] {
+  const mb = (b: number) => (b / 1e6).toFixed(0);
+  const perCase = (b: number) => (b / cases).toFixed(0);
+  const total = storage.parts.reduce((sum, p) => sum + p.tableBytes + p.indexBytes, 0);
+  return [
+    `rollup build (all cubes, one year): ${storage.rollupSeconds ?? '-'} s (when they were last built; --rebuild-rollups to time it)`,
+    '',
+    '| storage | table MB | index MB | table bytes/case | index bytes/case |',
+    '|---|---:|---:|---:|---:|',
+    ...storage.parts.map(
+      (p) =>
+        `| ${p.part} | ${mb(p.tableBytes)} | ${mb(p.indexBytes)} | ${perCase(p.tableBytes)} | ${perCase(p.indexBytes)} |`,
+    ),
+    `| **all** | ${mb(total)} MB | | **${perCase(total)} bytes/case** (target <= 1,000 at 30M) | |`,
+  ];
+}
+
 /** bench:query's printed report: the phase table, the ratios against their targets, storage, per query. */
 export function queryReport(run: QueryRun, smallerRuns: { cases: number; medians: Medians }[]): string[] {
   const P = QUERY_PHASE;
@@ -144,21 +162,7 @@ export function queryReport(run: QueryRun, smallerRuns: { cases: number; medians
     `fixed replay ÷ __typename throughput: ${fmtSpread(ratios(rps(P.fixed), rps(P.typename)), 2)}; graphql-js executor: ${fmtSpread(ratios(rps(P.fixedInterpreted), rps(P.typename)), 2)}; cache off ÷ its SQL through pg: ${fmtSpread(ratios(rps(P.fixedOff), rps(P.fixedFloor)), 2)}`,
     `fixed replay p95: ${fmtSpread(p95(P.fixed), 2)} ms; first run of each fixed query (cold cache, one at a time), ms: median ${fmt(quantile(sortedFirst, 0.5))}, max ${fmt(sortedFirst[sortedFirst.length - 1])}; by query: ${run.firstRun.map((x) => fmt(x, 0)).join(' ')}`,
   ];
-  const mb = (b: number) => (b / 1e6).toFixed(0);
-  const perCase = (b: number) => (b / run.cases).toFixed(0);
-  const total = run.storage.parts.reduce((sum, p) => sum + p.tableBytes + p.indexBytes, 0);
-  lines.push(
-    '',
-    `rollup build (all cubes, one year): ${run.storage.rollupSeconds ?? '-'} s (when they were last built; --rebuild-rollups to time it)`,
-    '',
-    '| storage | table MB | index MB | table bytes/case | index bytes/case |',
-    '|---|---:|---:|---:|---:|',
-    ...run.storage.parts.map(
-      (p) =>
-        `| ${p.part} | ${mb(p.tableBytes)} | ${mb(p.indexBytes)} | ${perCase(p.tableBytes)} | ${perCase(p.indexBytes)} |`,
-    ),
-    `| **all** | ${mb(total)} MB | | **${perCase(total)} bytes/case** (target <= 1,000 at 30M) | |`,
-  );
+  lines.push('', ...storageReport(run.storage, run.cases));
   const medians = queryMedians(rounds);
   for (const smaller of smallerRuns) {
     const there = smaller.medians[P.mix];

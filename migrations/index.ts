@@ -23,6 +23,7 @@ import { PartialCaseIndexes1764205210000 } from './1764205210000-partial-case-in
 import { JournalistRole1764205300000 } from './1764205300000-journalist-role.js';
 import { SparseHistograms1764205500000 } from './1764205500000-sparse-histograms.js';
 import { BrinReceivedAt1764205510000 } from './1764205510000-brin-received-at.js';
+import { CaseKeywordIndex1764205520000 } from './1764205520000-case-keyword-index.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -51,4 +52,5 @@ export const migrations = [
   JournalistRole1764205300000,
   SparseHistograms1764205500000,
   BrinReceivedAt1764205510000,
+  CaseKeywordIndex1764205520000,
 ];

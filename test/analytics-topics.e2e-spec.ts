@@ -157,6 +157,7 @@ describe('governance analytics: template replies and hot topics', () => {
       }
       // Withheld shares come after every shown one, in key order.
       const firstWithheld = result.rows.findIndex((r) => share(r) === null);
+      expect(firstWithheld).toBeGreaterThan(0);
       const withheld = result.rows.slice(firstWithheld).map((r) => r.keys[0]);
       expect(result.rows.slice(firstWithheld).every((r) => share(r) === null)).toBe(true);
       expect(withheld).toEqual([...withheld].sort());

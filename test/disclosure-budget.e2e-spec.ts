@@ -49,7 +49,7 @@ describe('disclosure budgets', () => {
     // The refused query was not remembered: it is refused again, and a repeat of an old one still works.
     await expect(
       sut.chargeDistinctQuery(licenceHolder('L-901'), 'hotline-cases', queryFingerprint({ q: 4 }), 3),
-    ).rejects.toBeDefined();
+    ).rejects.toMatchObject({ extensions: { code: 'QUOTA_EXCEEDED' } });
     expect(await sut.chargeDistinctQuery(licenceHolder('L-901'), 'hotline-cases', a, 3)).toBe(0);
     // Budgets are per licence and dataset.
     expect(await sut.chargeDistinctQuery(licenceHolder('L-902'), 'hotline-cases', queryFingerprint({ q: 4 }), 3)).toBe(

@@ -341,9 +341,17 @@ describe('governance analytics find the planted signals', () => {
       extra: [...found].filter((k) => !planted.has(k)),
     };
     expect(precision >= 0.9 && recall >= 0.9 ? 'found' : summary).toBe('found');
-    // A suppressed row releases nothing, analysis measures included.
-    for (const r of res.rows.filter((x) => x.cells[0].flags.includes('suppressed')))
-      expect(r.cells[0].value).toBeNull();
+    // A row under the threshold (10 for licensed data) releases nothing, analysis measures included:
+    // it is not listed at all; and a suppressed cell shows no value.
+    const counts = await t.dataSource.query<{ k: string; n: number }[]>(
+      `SELECT coalesce(category_l3, 'unknown') || '|' || coalesce(city_code, 'unknown') || '|' || to_char(received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS k,
+         count(*)::int AS n FROM case_record GROUP BY 1`,
+    );
+    const countOf = new Map(counts.map((c) => [c.k, c.n]));
+    expect(res.rows.length).toBeGreaterThan(20);
+    const underThreshold = res.rows.filter((r) => (countOf.get(r.keys.join('|')) ?? 0) < 10).map((r) => r.keys);
+    expect(underThreshold).toEqual([]);
+    expect(res.rows.every((r) => !r.cells[0].flags.includes('suppressed') || r.cells[0].value === null)).toBe(true);
   });
 
   it('reports growth against the previous period from released values', async () => {

@@ -385,6 +385,7 @@ describe('hotline-gateway bootstrap and the demo accounts', () => {
         f.isFile(),
       );
       expect(files.map((f) => f.name)).not.toContain('demo-credentials.json');
+      expect(files.length).toBeGreaterThan(0);
       for (const f of files) {
         const text = readFileSync(join(f.parentPath, f.name), 'latin1');
         for (const c of credentials) expect(text).not.toContain(c.apiKey);

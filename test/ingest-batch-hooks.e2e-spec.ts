@@ -66,6 +66,7 @@ describe('case batch hooks', () => {
     expect(sut).toMatchObject({ resumedAfter: 500, records: 1202, accepted: 1200, duplicates: 2 });
     expect(seen.map((b) => b.inserted)).toEqual([500, 200]);
     expect(seen.map((b) => b.visible)).toEqual([500, 200]);
+    expect(seen).toHaveLength(2);
     expect(seen.every((b) => b.inTransaction && b.importBatchId === sut.batchId)).toBe(true);
   });
 });

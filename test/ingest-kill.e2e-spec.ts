@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,8 @@ import { generateCases } from '../src/ingest/generate/case-generator.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
 import { TEST_PAUSE_VARIABLE } from '../src/ingest/import/test-pause.js';
 import { createTestDatabase } from './utils/test-database.js';
+import { ensureBuilt } from './utils/ensure-built.js';
+import { stopChild } from './utils/stop-child.js';
 
 /**
  * A real crash at the worst moment: the command line imports a file, stops inside the open
@@ -61,7 +63,7 @@ describe('import killed with SIGKILL', () => {
   }
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+    ensureBuilt({ web: false });
     killed = await createTestDatabase();
     clean = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'hgw-kill-'));
@@ -79,11 +81,7 @@ describe('import killed with SIGKILL', () => {
   });
   afterAll(async () => {
     // A failed test may leave the paused import running: it must not outlive the file.
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await stopChild(child, 'SIGKILL');
     await killed?.drop();
     await clean?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -1,10 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { createTestDatabase } from './utils/test-database.js';
+import { ensureBuilt } from './utils/ensure-built.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -150,7 +151,7 @@ describe('import --map (declared column mappings)', () => {
   };
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+    ensureBuilt({ web: false });
     db = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'hgw-map-'));
     await cli(['migrate']);

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import pg from 'pg';
 import { generateCases } from '../src/ingest/generate/case-generator.js';
 import { CASE_CSV_HEADER, caseToCsv, csvField } from '../src/ingest/generate/output-formats.js';
 import { createTestDatabase } from './utils/test-database.js';
+import { ensureBuilt } from './utils/ensure-built.js';
 
 /**
  * Imports records full of personal data through the real command line, then searches every
@@ -35,7 +36,7 @@ describe('personal data at import', () => {
   let generated: ReturnType<typeof generateCases> extends Iterable<infer T> ? T[] : never;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+    ensureBuilt({ web: false });
     db = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'hgw-pii-'));
     generated = [...generateCases({ cases: 400, from: '2021-03-01', to: '2021-03-31', seed: 'pii' })];

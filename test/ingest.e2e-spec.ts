@@ -19,7 +19,8 @@ import { ImportRunner, type ImportOptions } from '../src/ingest/import/import-ru
 import { NYC_BOROUGHS, boroughCode } from '../src/ingest/reference/nyc-areas.js';
 import { createTestDatabase } from './utils/test-database.js';
 
-const FIXTURES = '/work/shared/fixtures/311';
+/** Real NYC 311 exports, kept verbatim (test/fixtures/311/SOURCES.md). */
+const FIXTURES = join(import.meta.dirname, 'fixtures', '311');
 const KEY = Buffer.alloc(32, 7);
 
 describe('import', () => {

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unnecessary-type-assertion -- rows of raw SQL are typed where they are read */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { dropExpiredMonths, firstKeptMonth } from '../src/ingest/retention/case-
 import { withIdentityContext } from '../src/principals/identity-context.js';
 import { insertTraffic } from './utils/case-fixtures.js';
 import { createTestDatabase } from './utils/test-database.js';
+import { ensureBuilt } from './utils/ensure-built.js';
 
 const KEY = Buffer.alloc(32, 7);
 const root = join(import.meta.dirname, '..');
@@ -374,7 +375,7 @@ describe('monthly partitions of case_record and call_traffic', () => {
     });
 
     it('hotline-gateway retention drops what has expired by today and refreshes the rollups', async () => {
-      execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+      ensureBuilt({ web: false });
       const cli = (env: Record<string, string>) =>
         promisify(execFile)(process.execPath, [join(root, 'bin/hotline-gateway.js'), 'retention', '--json'], {
           cwd: root,

@@ -108,7 +108,8 @@ describe('rate limits shared through Redis (REDIS_URL)', () => {
   let b: TestApp;
   let redis: Redis;
   beforeAll(async () => {
-    redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    // No reconnection: once closed (or if Redis goes away), nothing is left to keep Jest's worker alive.
+    redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
     await redis.connect();
     const env = {
       TRUST_PROXY: 'loopback',
@@ -120,8 +121,8 @@ describe('rate limits shared through Redis (REDIS_URL)', () => {
     [a, b] = await Promise.all([createTestApp(env), createTestApp(env)]);
   });
   afterAll(async () => {
-    await Promise.all([a.close(), b.close()]);
-    redis.disconnect();
+    await Promise.all([a?.close(), b?.close()]);
+    await redis?.quit().catch(() => redis.disconnect());
   });
 
   it('two instances enforce one limit', async () => {

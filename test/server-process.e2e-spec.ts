@@ -3,12 +3,16 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_NODE_FLAGS } from '../src/bootstrap/server-node-flags.js';
+import { ensureBuilt } from './utils/ensure-built.js';
+import { stopChild } from './utils/stop-child.js';
 
 /**
  * The real `npm start` path on the embedded database: build, start, second start refused,
  * the CLI joins a running server, clean stop on SIGTERM, data survives a restart.
  */
 const root = join(import.meta.dirname, '..');
+/** Every server process this file starts, stopped in afterAll whatever happened. */
+const started: ChildProcess[] = [];
 
 interface Running {
   child: ChildProcess;
@@ -28,6 +32,7 @@ function start(env: Record<string, string>): Running {
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  started.push(child);
   return { child, output: () => out, exited };
 }
 
@@ -47,12 +52,16 @@ describe('server process on the embedded database', () => {
   const env = () => ({ DATA_DIR: dataDir, PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
 
   beforeAll(() => {
-    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+    ensureBuilt();
     const parent = mkdtempSync(join(tmpdir(), 'hgw-proc-'));
     chmodSync(parent, 0o755);
     dataDir = join(parent, 'data');
   });
-  afterAll(() => rmSync(join(dataDir, '..'), { recursive: true, force: true }));
+  afterAll(async () => {
+    // Every server this file started is gone (with its embedded PostgreSQL) before its folder is.
+    await Promise.all(started.map((child) => stopChild(child)));
+    rmSync(join(dataDir, '..'), { recursive: true, force: true });
+  });
 
   it('starts, refuses a second server on the same DATA_DIR, lets the CLI join, stops cleanly and restarts', async () => {
     const first = start(env());
@@ -80,7 +89,7 @@ describe('server process on the embedded database', () => {
       expect(await first.exited).toBe(0);
       expect(existsSync(join(dataDir, 'gateway.lock'))).toBe(false);
     } finally {
-      first.child.kill('SIGKILL');
+      await stopChild(first.child);
     }
 
     const again = start(env());
@@ -89,8 +98,7 @@ describe('server process on the embedded database', () => {
       expect(again.output()).not.toMatch(/applied \d+ migration/);
       expect(again.output()).not.toMatch(/creating the embedded PostgreSQL cluster/);
     } finally {
-      again.child.kill('SIGTERM');
-      await again.exited;
+      await stopChild(again.child);
     }
   });
 });

@@ -4,6 +4,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import pg from 'pg';
 import { REQUEST_ID_ATTRIBUTE, startTracing, stopTracing, traced, tracingEnabled } from '../src/tracing/tracing.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
+import { ensureBuilt } from './utils/ensure-built.js';
 
 const AGGREGATE = `{ aggregate(query: { dataset: "hotline-cases-open", groupBy: [{ dimension: "area", level: "city" }], measures: ["cases"] }) { rows { keys } auditEventId } }`;
 
@@ -23,7 +24,7 @@ const root = join(import.meta.dirname, '..');
 
 /** The OpenTelemetry SDK packages a fresh process has loaded after building the app's modules (built dist/). */
 function sdkPackagesLoadedByTheApp(env: Record<string, string>): string[] {
-  execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+  ensureBuilt({ web: false });
   const out = execFileSync(process.execPath, [join(root, 'test/utils/sdk-packages-loaded.mjs')], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -101,13 +102,16 @@ describe('traces (OpenTelemetry)', () => {
       const traceA = spansA.find((s) => s.name === 'POST /graphql')!.spanContext().traceId;
       const traceB = spansB.find((s) => s.name === 'POST /graphql')!.spanContext().traceId;
       expect(traceA).not.toBe(traceB);
+      expect(spansA.length).toBeGreaterThan(1);
+      expect(spansB.length).toBeGreaterThan(1);
       expect(spansA.every((s) => s.spanContext().traceId === traceA)).toBe(true);
       expect(spansB.every((s) => s.spanContext().traceId === traceB)).toBe(true);
     });
 
     it('marks a failed statement as an error', async () => {
       exporter.reset();
-      await expect(t.dataSource.query('SELECT no_such_column FROM dataset')).rejects.toThrow();
+      // 42703: undefined column.
+      await expect(t.dataSource.query('SELECT no_such_column FROM dataset')).rejects.toMatchObject({ code: '42703' });
       const failed = exporter
         .getFinishedSpans()
         .find((s) => String(s.attributes['db.query.text']).includes('no_such_column'));

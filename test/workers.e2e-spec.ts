@@ -3,6 +3,8 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { SERVER_NODE_FLAGS } from '../src/bootstrap/server-node-flags.js';
 import { createTestDatabase } from './utils/test-database.js';
+import { ensureBuilt } from './utils/ensure-built.js';
+import { stopChild } from './utils/stop-child.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -19,12 +21,13 @@ describe('WORKERS (node:cluster)', () => {
   let output = '';
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+    ensureBuilt();
     db = await createTestDatabase();
   });
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-    await db.drop();
+    // Whatever the test did: the server and its workers are gone before the database is.
+    await stopChild(child);
+    await db?.drop();
   });
 
   it('starts two workers on one port, enforces one rate limit across them, and stops them all on SIGTERM', async () => {

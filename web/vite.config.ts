@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
-// The portal is built into dist/web by `npm ci` (scripts/ensure-built.cjs) and served by the
+// The portal is built into dist/web by `npm ci` (scripts/build-web.mjs) and served by the
 // gateway itself (src/portal/). Two pages: the portal and the GraphQL explorer, so GraphiQL's
 // weight never lands on the portal's first load.
 const here = import.meta.dirname;

@@ -1,6 +1,6 @@
 import { AbilityBuilder, createMongoAbility } from '@casl/ability';
 import { Injectable } from '@nestjs/common';
-import { LruMap } from '../common/lru-map.js';
+import { LRUCache } from 'lru-cache';
 import { Actor } from './actor.js';
 import { DatasetReach, ReachedDataset, reachWith } from './dataset-reach.js';
 import { PERMISSIONS, splitPermission } from './permissions.js';
@@ -21,7 +21,7 @@ const MAX_BUILT = 1_000;
 @Injectable()
 export class CaslAbilityFactory {
   /** Built abilities by what they depend on (role, principal, department, scopes); never updated. */
-  private readonly built = new LruMap<string, AppAbility>(MAX_BUILT);
+  private readonly built = new LRUCache<string, AppAbility>({ max: MAX_BUILT });
 
   createForActor(actor: Actor): AppAbility {
     const key = JSON.stringify([actor.role, actor.principalId ?? '', actor.departmentCode ?? '', actor.scopes ?? null]);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AggregateCaches } from '../common/aggregate-caches.js';
 import { aggregateCachesOn } from '../config/diagnostic-switch.js';
 import { DatasetsModule } from '../datasets/datasets.module.js';
 import { LicensingModule } from '../licensing/licensing.module.js';
@@ -24,6 +25,11 @@ refreshRollupsOnRecordsChanged();
     AnalyticsStepService,
     // `HGW_AGGREGATE_CACHE=off` turns every cache of the aggregate path off (benchmarks, tests).
     { provide: AGGREGATE_CACHE_ENABLED, useFactory: aggregateCachesOn },
+    {
+      provide: AggregateCaches,
+      useFactory: (enabled: boolean) => new AggregateCaches(enabled),
+      inject: [AGGREGATE_CACHE_ENABLED],
+    },
   ],
   exports: [AggregateService],
 })

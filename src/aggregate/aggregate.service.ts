@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../access-policy/actor.js';
@@ -17,8 +17,7 @@ import { Sums } from '../catalog/registry.js';
 import { ResultCache, RollupVersionMovedError } from './result-cache.js';
 import { ReadRouter } from '../database/read-router.js';
 import { markAudited } from './denial-audit.filter.js';
-import { DerivedValues } from '../common/derived-values.js';
-import { isDeeplyFrozen } from '../common/deep-freeze.js';
+import { AggregateCaches, identityOf } from '../common/aggregate-caches.js';
 import { compileSql, MAX_UNION_PARTS } from './sql-compiler.js';
 import { orderReleased } from './row-order.js';
 
@@ -58,12 +57,6 @@ type DbRow = Record<string, string | number | string[] | null>;
 @Injectable()
 export class AggregateService {
   private readonly cache: ResultCache<RawRow[]>;
-  /** Plans per (validated query, dataset version, member snapshot); compiled SQL per (plan, row scope, period). */
-  private readonly plans: DerivedValues<QueryPlan>;
-  private readonly statements: DerivedValues<{ sql: string; params: unknown[]; cacheKey: string }>;
-  /** Rows derived from a release that does not change: ordered and cut, then labelled. */
-  private readonly ordered: DerivedValues<ReleasedRow[]>;
-  private readonly labelled: DerivedValues<AggregateRowResult[]>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -74,15 +67,10 @@ export class AggregateService {
     private readonly analytics: AnalyticsStepService,
     private readonly audit: AuditRecorder,
     private readonly reads: ReadRouter,
-    @Optional() @Inject(AGGREGATE_CACHE_ENABLED) cacheEnabled?: boolean,
+    /** The plans and results caches (src/common/aggregate-caches.ts): values in them are frozen. */
+    private readonly caches: AggregateCaches,
   ) {
-    this.cache = new ResultCache(dataSource, cacheEnabled ?? true);
-    // The cache switch off turns these off too: every answer is then built from the rollups anew.
-    const keep = cacheEnabled === false ? 0 : undefined;
-    this.plans = new DerivedValues(keep);
-    this.statements = new DerivedValues(keep);
-    this.ordered = new DerivedValues(keep);
-    this.labelled = new DerivedValues(keep);
+    this.cache = new ResultCache(dataSource, caches);
   }
 
   /**
@@ -111,11 +99,11 @@ export class AggregateService {
       // One snapshot of the members for planning and for the labels of the result.
       const directory = await this.members.directory();
       // Plans and statements are pure functions of their inputs, which do not change while they
-      // live (a new member snapshot or dataset version is a new object): each is built once. A
-      // query validated before is the same frozen object (RememberingValidationPipe).
-      const planned = isDeeplyFrozen(query)
-        ? this.plans.get([query, dataset, directory], '', () => planQuery(dataset, query, directory))
-        : planQuery(dataset, query, directory);
+      // live (a new member snapshot or dataset version is a new object): each is built once.
+      const planned = this.caches.plan(
+        `plan\u0000${identityOf(dataset)}\u0000${identityOf(directory)}\u0000${JSON.stringify(query)}`,
+        () => planQuery(dataset, query, directory),
+      );
       plan = planned;
       const access = await this.access.authorize(actor, dataset, planned, licenseId);
       licenseId = access.licenseId;
@@ -123,10 +111,14 @@ export class AggregateService {
       const load = async (p: QueryPlan) => {
         const scope =
           access.rowScope.length === 0 && !access.period ? '' : JSON.stringify([access.rowScope, access.period]);
-        const compiled = this.statements.get([p], scope, () => {
+        const compile = () => {
           const { sql, params } = compileSql(p, access.rowScope, access.period);
           return { sql, params, cacheKey: `${sql}\u0000${JSON.stringify(params)}` };
-        });
+        };
+        // The answer's own plan is kept, so its statement is; a plan built for this answer alone (an
+        // analysis's monthly plan) is compiled each time.
+        const compiled =
+          p === planned ? this.caches.plan(`sql\u0000${identityOf(p)}\u0000${scope}`, compile) : compile();
         const loaded = await this.cache.getOrLoad(
           compiled.cacheKey,
           async (minVersion) => {
@@ -147,7 +139,12 @@ export class AggregateService {
         released = await this.analytics.complete(actor, dataset, planned, access, released, load);
       } else if (planned.orderBy.length > 0 || planned.limit !== undefined) {
         const unordered = released.rows;
-        const rows = this.ordered.get([unordered, planned], '', () => orderReleased(planned, unordered));
+        // A release that is reused (every method but differential privacy) is ordered once.
+        const rows = reusable(released)
+          ? this.caches.release(`order\u0000${identityOf(unordered)}\u0000${identityOf(planned)}`, () =>
+              orderReleased(planned, unordered),
+            )
+          : orderReleased(planned, unordered);
         released = { ...released, rows, suppressedCells: suppressedIn(rows) };
       }
       // Not awaited here: the write commits while the result is labelled and serialized, and the
@@ -166,21 +163,24 @@ export class AggregateService {
         .then((r) => r.id);
       auditEventId.catch(() => undefined);
       const releasedRows = released.rows;
+      const labelReused = reusable(released) && !planned.measures.some((m) => m.analysis);
+      const label = () =>
+        releasedRows.map((r) => {
+          const labels = planned.groups.map((g, i) => directory.label(g.level, r.keys[i]));
+          return {
+            keys: r.keys,
+            labels: labels.map((l) => l[0]),
+            labelsEn: labels.map((l) => l[1]),
+            cells: r.cells,
+          };
+        });
       return {
         dataset: dataset.slug,
         columns: [...planned.groups.map((g) => g.column), ...planned.measures.map((m) => m.code)],
-        // Released rows that are themselves remembered (DisclosureService) are labelled once.
-        rows: this.labelled.get([releasedRows, directory], '', () =>
-          releasedRows.map((r) => {
-            const labels = planned.groups.map((g, i) => directory.label(g.level, r.keys[i]));
-            return {
-              keys: r.keys,
-              labels: labels.map((l) => l[0]),
-              labelsEn: labels.map((l) => l[1]),
-              cells: r.cells,
-            };
-          }),
-        ),
+        // Released rows that are themselves reused (not analysed afresh) are labelled once.
+        rows: labelReused
+          ? this.caches.release(`labels\u0000${identityOf(releasedRows)}\u0000${identityOf(directory)}`, label)
+          : label(),
         disclosure: {
           method: released.method,
           threshold: released.threshold,
@@ -280,6 +280,11 @@ export class AggregateService {
       maxRows: plan.maxRows,
     });
   }
+}
+
+/** Differential privacy draws fresh noise for every answer: nothing built from its release is reused. */
+function reusable(released: { method: string }): boolean {
+  return released.method !== 'differential-privacy';
 }
 
 function suppressedIn(rows: ReleasedRow[]): number {

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { noteRollupChange } from '../database/rollup-version.js';
+import { AggregateCaches } from '../common/aggregate-caches.js';
 import { ResultCache, RollupVersionMovedError, Versioned } from './result-cache.js';
 
 /** A data source whose rollup version the test sets; counts the version reads. */
@@ -35,7 +36,7 @@ describe(ResultCache.name, () => {
 
   it('loads once per key and rollup version, and reads the version at most once a second', async () => {
     const { state, dataSource } = fakeDataSource();
-    const sut = new ResultCache<string[]>(dataSource, true);
+    const sut = new ResultCache<string[]>(dataSource, new AggregateCaches(true));
     let loads = 0;
     const { load, seen } = loaderAt(state, () => [`answer ${++loads}`]);
     const first = await sut.getOrLoad('q', load);
@@ -57,7 +58,7 @@ describe(ResultCache.name, () => {
 
   it('reads the version again at once when a rebuild is announced', async () => {
     const { state, dataSource } = fakeDataSource();
-    const sut = new ResultCache<number>(dataSource, true);
+    const sut = new ResultCache<number>(dataSource, new AggregateCaches(true));
     let loads = 0;
     const { load } = loaderAt(state, () => ++loads);
     await sut.getOrLoad('q', load);
@@ -69,7 +70,7 @@ describe(ResultCache.name, () => {
 
   it('asks the loader for at least the current version and keeps the version it read', async () => {
     const { dataSource } = fakeDataSource();
-    const sut = new ResultCache<string>(dataSource, true);
+    const sut = new ResultCache<string>(dataSource, new AggregateCaches(true));
     // The read found a newer version than the one known here (the primary moved on meanwhile).
     const loaded = await sut.getOrLoad('q', async (min) => ({ value: `read for ${min}`, version: 'cases:2' }));
     expect(loaded).toEqual({ value: 'read for cases:1', version: 'cases:2' });
@@ -77,7 +78,7 @@ describe(ResultCache.name, () => {
 
   it('serves a pinned version only, and refuses a read that found another', async () => {
     const { state, dataSource } = fakeDataSource();
-    const sut = new ResultCache<string>(dataSource, true);
+    const sut = new ResultCache<string>(dataSource, new AggregateCaches(true));
     const { load } = loaderAt(state, () => 'rows');
     await sut.getOrLoad('q', load);
     expect(await sut.getOrLoad('q', load, 'cases:1')).toEqual({ value: 'rows', version: 'cases:1' });
@@ -87,7 +88,7 @@ describe(ResultCache.name, () => {
 
   it('loads every time when disabled, without reading the version', async () => {
     const { state, dataSource } = fakeDataSource();
-    const sut = new ResultCache<number>(dataSource, false);
+    const sut = new ResultCache<number>(dataSource, new AggregateCaches(false));
     let loads = 0;
     const { load } = loaderAt(state, () => ++loads);
     await sut.getOrLoad('q', load);
@@ -105,7 +106,7 @@ describe(ResultCache.name, () => {
         return (await dataSource.query(sql)) as unknown;
       },
     } as unknown as DataSource;
-    const sut = new ResultCache<string>(flaky, true);
+    const sut = new ResultCache<string>(flaky, new AggregateCaches(true));
     await expect(sut.getOrLoad('q', async () => ({ value: 'x', version: 'cases:1' }))).rejects.toThrow(
       'connection lost',
     );

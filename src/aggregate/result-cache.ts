@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
-import { LruMap } from '../common/lru-map.js';
+import { LRUCache } from 'lru-cache';
+import { AggregateCaches } from '../common/aggregate-caches.js';
 import { ROLLUP_VERSION_SQL, rollupGeneration } from '../database/rollup-version.js';
 
-const MAX_ENTRIES = 2_000;
 /** How stale another instance's refresh may look here when its announcement is missed: the rollup version is re-read at most this often. */
 const VERSION_TTL_MS = 1_000;
 
@@ -23,20 +23,36 @@ export class RollupVersionMovedError extends Error {
 }
 
 /**
- * Raw query results (before disclosure control, which runs on every request) keyed by the compiled
- * SQL and its parameters. An entry is valid for the rollup version it was read at, and is used
- * only while that is the primary's current version. A rebuild in this process or announced by
- * another instance (RollupChangeListener) makes the version be read again at once; otherwise it
- * is re-read at most every VERSION_TTL_MS.
+ * Raw query results (before disclosure control, which runs on every request) in the results cache
+ * (src/common/aggregate-caches.ts), keyed by the rollup version they were read at and the compiled
+ * SQL and its parameters: an entry is used only while its version is the primary's current one. A
+ * rebuild in this process or announced by another instance (RollupChangeListener) makes the
+ * version be read again at once; otherwise it is re-read at most every VERSION_TTL_MS.
  */
 export class ResultCache<T> {
-  private readonly entries = new LruMap<string, Versioned<T>>(MAX_ENTRIES);
-  private version?: { at: number; generation: number; value: Promise<string>; known?: string };
+  /** The current rollup version, per process-local rollup generation, for VERSION_TTL_MS. */
+  private readonly versions: LRUCache<number, string>;
 
   constructor(
     private readonly dataSource: DataSource,
-    readonly enabled: boolean,
-  ) {}
+    private readonly caches: AggregateCaches,
+  ) {
+    this.versions = new LRUCache<number, string>({
+      max: 1,
+      ttl: VERSION_TTL_MS,
+      // Date.now, so that tests can move the clock; every read of the clock counts (no 1 ms rounding).
+      perf: { now: () => Date.now() },
+      ttlResolution: 0,
+      fetchMethod: async () => {
+        const rows = await this.dataSource.query<{ v: string | null }[]>(ROLLUP_VERSION_SQL);
+        return rows[0]?.v ?? '';
+      },
+    });
+  }
+
+  get enabled(): boolean {
+    return this.caches.enabled;
+  }
 
   /**
    * The cached value of `key` at the current rollup version, or `load(minVersion)`'s. With
@@ -48,39 +64,17 @@ export class ResultCache<T> {
     load: (minVersion: string) => Promise<Versioned<T>>,
     pinned?: string,
   ): Promise<Versioned<T>> {
-    if (!this.enabled) {
+    if (!this.caches.enabled) {
       // The cache off is a benchmark switch: reads take the version they find, and say which.
       const loaded = await load(pinned ?? '');
       if (pinned !== undefined && loaded.version !== pinned) throw new RollupVersionMovedError(pinned, loaded.version);
       return loaded;
     }
-    let wanted = pinned;
-    if (wanted === undefined) {
-      const current = this.currentVersion();
-      wanted = typeof current === 'string' ? current : await current;
-    }
-    const hit = this.entries.get(key);
-    if (hit && hit.version === wanted) return hit;
+    const wanted = pinned ?? (await this.versions.fetch(rollupGeneration()))!;
+    const hit = this.caches.result<Versioned<T>>(`raw\u0000${wanted}\u0000${key}`);
+    if (hit) return hit;
     const loaded = await load(wanted);
     if (pinned !== undefined && loaded.version !== pinned) throw new RollupVersionMovedError(pinned, loaded.version);
-    this.entries.set(key, loaded);
-    return loaded;
-  }
-
-  private currentVersion(): Promise<string> | string {
-    const now = Date.now();
-    const generation = rollupGeneration();
-    if (!this.version || now - this.version.at > VERSION_TTL_MS || this.version.generation !== generation) {
-      const at = now;
-      const value = this.dataSource.query<{ v: string | null }[]>(ROLLUP_VERSION_SQL).then((rows) => {
-        const v = rows[0]?.v ?? '';
-        if (this.version?.at === at) this.version.known = v;
-        return v;
-      });
-      value.catch(() => (this.version = undefined));
-      this.version = { at: now, generation, value };
-    }
-    // Once read, the version is at hand without waiting (most requests within the TTL).
-    return this.version.known ?? this.version.value;
+    return this.caches.keepResult(`raw\u0000${loaded.version}\u0000${key}`, loaded);
   }
 }

@@ -13,6 +13,7 @@ import {
   CUBES,
   CubeSpec,
   FINEST_CUBE,
+  recordDimensionsSql,
   Series,
 } from '../catalog/registry.js';
 
@@ -27,7 +28,10 @@ const ROLLUP_LOCK = 727_275;
 const BUILD_WORK_MEM = '128MB';
 const TZ = `'${HOTLINE_TIME_ZONE}'`;
 
-const FINE_CASE_COLUMNS = cubeColumns(CUBES.find((c) => c.table === FINEST_CUBE.cases)!);
+const FINE_CASE_CUBE = CUBES.find((c) => c.table === FINEST_CUBE.cases)!;
+const FINE_CASE_COLUMNS = cubeColumns(FINE_CASE_CUBE);
+/** The fine case cube's dimension columns as the `src` row reads them from the record `r`. */
+const FINE_CASE_DIMENSIONS_SQL = recordDimensionsSql(FINE_CASE_CUBE);
 
 /** The SQL that fills the cubes, built from a table of base columns (src/catalog/base-columns.ts). */
 export interface RollupSql {
@@ -73,11 +77,8 @@ WITH RECURSIVE chain AS (
     (array_agg(coalesce(outcome, 'open') ORDER BY received_at DESC, id DESC))[1] AS last_outcome
   FROM chain GROUP BY root_id
 ), src AS (
-  SELECT date_trunc('hour', r.received_at AT TIME ZONE ${TZ}) AS t, r.province_code, r.city_code,
-    coalesce(r.district_code, '') AS district_code, coalesce(r.street_code, '') AS street_code,
-    r.category_l1, coalesce(r.category_l2, '') AS category_l2, coalesce(r.category_l3, '') AS category_l3,
-    r.channel, r.kind, coalesce(r.department_code, '') AS department_code, coalesce(r.outcome, '') AS outcome,
-    r.satisfaction, r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, r.reply_fingerprint, r.template_reply, h.hd,
+  SELECT date_trunc('hour', r.received_at AT TIME ZONE ${TZ}) AS t, ${FINE_CASE_DIMENSIONS_SQL.join(', ')},
+    r.outcome AS raw_outcome, r.repeat_of_id, r.record_key, r.reply_fingerprint, r.template_reply, h.hd,
     width_bucket(h.hd, ${HANDLING_DAY_EDGES_SQL}) AS hb, cs.contacts, cs.last_outcome
   FROM case_record r
   LEFT JOIN chain_stats cs ON cs.root_id = r.id

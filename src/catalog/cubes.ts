@@ -161,3 +161,18 @@ export function cubeColumns(cube: CubeSpec): string[] {
     return d.levels.slice(0, levelIndex(d, finest) + 1).map((l) => l.column!);
   });
 }
+
+/**
+ * The fine build's select list for a cube's dimension columns, read from the record `r`: each level's
+ * record column of the same name, '' where records may lack it (`optional`), so the cube column is
+ * never null. A new dimension's column reaches the fine build from its registry entry alone.
+ */
+export function recordDimensionsSql(cube: CubeSpec): string[] {
+  return DIMENSIONS.flatMap((d) => {
+    const finest = cube.dimensions[d.code];
+    if (!finest) return [];
+    return d.levels
+      .slice(0, levelIndex(d, finest) + 1)
+      .map((l) => (l.optional ? `coalesce(r.${l.column!}, '') AS ${l.column!}` : `r.${l.column!}`));
+  });
+}

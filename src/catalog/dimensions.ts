@@ -1,3 +1,4 @@
+import { CHANNEL_LABELS, KIND_LABELS, OUTCOME_LABELS, SATISFACTION_LABELS } from '../records/records.constants.js';
 import { TimeLevel } from './time-members.js';
 
 /**
@@ -11,10 +12,23 @@ export interface LevelSpec {
   code: string;
   titleZh: string;
   titleEn: string;
-  /** Rollup column holding the member code (not used for time, which is computed from `t`). */
+  /**
+   * Rollup column holding the member code (not used for time, which is computed from `t`). The fine
+   * build reads it from the record column of the same name (src/aggregate/rollup-refresher.ts).
+   */
   column?: string;
-  /** Where member codes and labels come from. */
-  members: 'time' | 'area' | 'category' | 'department' | 'channel' | 'kind' | 'outcome' | 'satisfaction' | 'topic';
+  /**
+   * Where member codes and labels come from: the reference tables (`area`, `category`,
+   * `department`), the topic vocabulary, the time formats, or the level's own `vocabulary`.
+   */
+  members: 'time' | 'area' | 'category' | 'department' | 'topic' | 'vocabulary';
+  /** The member codes and their [Chinese, English] labels, for `members: 'vocabulary'`. */
+  vocabulary?: Readonly<Record<string, readonly [zh: string, en: string]>>;
+  /**
+   * Records may lack the member (the record column is nullable): the cubes keep '' for it, shown as
+   * `unknown` (src/catalog/member-directory.ts).
+   */
+  optional?: true;
 }
 
 export interface DimensionSpec {
@@ -31,13 +45,24 @@ const lvl = (
   titleEn: string,
   column: string | undefined,
   members: LevelSpec['members'],
-) => ({
+  more: Pick<LevelSpec, 'vocabulary' | 'optional'> = {},
+): LevelSpec => ({
   code,
   titleZh,
   titleEn,
   column,
   members,
+  ...more,
 });
+/** A one-level dimension whose members are a fixed vocabulary (the level is named after the dimension). */
+const vocabularyLevel = (
+  code: string,
+  titleZh: string,
+  titleEn: string,
+  vocabulary: LevelSpec['vocabulary'],
+  more: Pick<LevelSpec, 'optional'> = {},
+): LevelSpec => lvl(code, titleZh, titleEn, code, 'vocabulary', { vocabulary, ...more });
+const OPTIONAL = { optional: true } as const;
 
 export const DIMENSIONS: DimensionSpec[] = [
   {
@@ -60,8 +85,8 @@ export const DIMENSIONS: DimensionSpec[] = [
     levels: [
       lvl('province', '省', 'Province', 'province_code', 'area'),
       lvl('city', '地市', 'City', 'city_code', 'area'),
-      lvl('district', '区县', 'District', 'district_code', 'area'),
-      lvl('street', '街道', 'Street', 'street_code', 'area'),
+      lvl('district', '区县', 'District', 'district_code', 'area', OPTIONAL),
+      lvl('street', '街道', 'Street', 'street_code', 'area', OPTIONAL),
     ],
   },
   {
@@ -70,39 +95,39 @@ export const DIMENSIONS: DimensionSpec[] = [
     titleEn: 'Category',
     levels: [
       lvl('l1', '一级分类', 'Category level 1', 'category_l1', 'category'),
-      lvl('l2', '二级分类', 'Category level 2', 'category_l2', 'category'),
-      lvl('l3', '三级分类', 'Category level 3', 'category_l3', 'category'),
+      lvl('l2', '二级分类', 'Category level 2', 'category_l2', 'category', OPTIONAL),
+      lvl('l3', '三级分类', 'Category level 3', 'category_l3', 'category', OPTIONAL),
     ],
   },
   {
     code: 'channel',
     titleZh: '受理渠道',
     titleEn: 'Channel',
-    levels: [lvl('channel', '受理渠道', 'Channel', 'channel', 'channel')],
+    levels: [vocabularyLevel('channel', '受理渠道', 'Channel', CHANNEL_LABELS)],
   },
   {
     code: 'kind',
     titleZh: '诉求类型',
     titleEn: 'Request kind',
-    levels: [lvl('kind', '诉求类型', 'Request kind', 'kind', 'kind')],
+    levels: [vocabularyLevel('kind', '诉求类型', 'Request kind', KIND_LABELS)],
   },
   {
     code: 'department',
     titleZh: '承办单位',
     titleEn: 'Handling department',
-    levels: [lvl('department', '承办单位', 'Handling department', 'department_code', 'department')],
+    levels: [lvl('department', '承办单位', 'Handling department', 'department_code', 'department', OPTIONAL)],
   },
   {
     code: 'outcome',
     titleZh: '办理结果',
     titleEn: 'Outcome',
-    levels: [lvl('outcome', '办理结果', 'Outcome', 'outcome', 'outcome')],
+    levels: [vocabularyLevel('outcome', '办理结果', 'Outcome', OUTCOME_LABELS, OPTIONAL)],
   },
   {
     code: 'satisfaction',
     titleZh: '满意度',
     titleEn: 'Satisfaction',
-    levels: [lvl('satisfaction', '满意度', 'Satisfaction', 'satisfaction', 'satisfaction')],
+    levels: [vocabularyLevel('satisfaction', '满意度', 'Satisfaction', SATISFACTION_LABELS)],
   },
   {
     // Keywords of the scrubbed request text (src/ingest/text-analytics). A case has several, so

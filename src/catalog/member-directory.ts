@@ -1,14 +1,4 @@
-import {
-  CHANNEL_LABELS,
-  CHANNELS,
-  KIND_LABELS,
-  KINDS,
-  OUTCOME_LABELS,
-  OUTCOMES,
-  SATISFACTION_LABELS,
-  SATISFACTIONS,
-} from '../records/records.constants.js';
-import type { LevelSpec } from './registry.js';
+import { DIMENSIONS, type LevelSpec } from './dimensions.js';
 import { timeLabelZh, TimeLevel } from './time-members.js';
 
 export interface ReferenceRow {
@@ -32,13 +22,13 @@ export const UNKNOWN_MEMBER = 'unknown';
 /** Time labels remembered per directory (ten years of hours is under 90,000). */
 const MAX_TIME_LABELS = 100_000;
 
-const fixed = (codes: readonly string[], labels: Record<string, [string, string]>): Member[] =>
-  codes.map((code) => ({ code, labelZh: labels[code][0], labelEn: labels[code][1], parentCode: null }));
+const fixed = (vocabulary: NonNullable<LevelSpec['vocabulary']>): Member[] =>
+  Object.entries(vocabulary).map(([code, [labelZh, labelEn]]) => ({ code, labelZh, labelEn, parentCode: null }));
 
 /**
  * Members of every dimension level with their labels: areas, categories and departments from the
- * reference tables, the fixed vocabularies from records.constants. A snapshot; MembersService
- * rebuilds it when the reference data may have changed.
+ * reference tables, fixed vocabularies from the levels' own `vocabulary` (src/catalog/dimensions.ts).
+ * A snapshot; MembersService rebuilds it when the reference data may have changed.
  */
 export class MemberDirectory {
   private readonly byLevel = new Map<string, Map<string, Member>>();
@@ -69,10 +59,9 @@ export class MemberDirectory {
     ['province', 'city', 'district', 'street'].forEach((level, i) => put(`area:${level}`, areaLevels[i]));
     ['1', '2', '3'].forEach((level, i) => put(`category:l${level}`, categoryLevels[i]));
     put('department:department', ref(departments, 'department'));
-    put('channel:channel', fixed(CHANNELS, CHANNEL_LABELS));
-    put('kind:kind', fixed(KINDS, KIND_LABELS));
-    put('outcome:outcome', fixed(OUTCOMES, OUTCOME_LABELS));
-    put('satisfaction:satisfaction', fixed(SATISFACTIONS, SATISFACTION_LABELS));
+    for (const level of DIMENSIONS.flatMap((d) => d.levels)) {
+      if (level.vocabulary) put(this.key(level), fixed(level.vocabulary));
+    }
     put(
       'topic:keyword',
       topics.map((k) => ({ code: k, labelZh: k, labelEn: k, parentCode: null })),

@@ -34,9 +34,15 @@ describe(RememberingValidationPipe.name, () => {
 
   it('checks an invalid value every time, so that each failure is raised anew', async () => {
     const sut = pipe();
-    await expect(sut.transform({ dataset: 'a', limit: 500 }, meta(Remembered))).rejects.toThrow();
-    await expect(sut.transform({ dataset: 'a', limit: 500 }, meta(Remembered))).rejects.toThrow();
-    await expect(sut.transform({ dataset: 'a', limit: 5, extra: 1 }, meta(Remembered))).rejects.toThrow();
+    const refused = (property: string) => ({
+      status: 400,
+      response: { message: [expect.stringContaining(property)] },
+    });
+    await expect(sut.transform({ dataset: 'a', limit: 500 }, meta(Remembered))).rejects.toMatchObject(refused('limit'));
+    await expect(sut.transform({ dataset: 'a', limit: 500 }, meta(Remembered))).rejects.toMatchObject(refused('limit'));
+    await expect(sut.transform({ dataset: 'a', limit: 5, extra: 1 }, meta(Remembered))).rejects.toMatchObject(
+      refused('extra'),
+    );
   });
 
   it('leaves classes that are not marked read-only alone: a new, unfrozen instance each time', async () => {

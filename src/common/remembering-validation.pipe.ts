@@ -1,6 +1,6 @@
 import { ArgumentMetadata, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { deepFreeze } from './deep-freeze.js';
-import { LruMap } from './lru-map.js';
+import { LRUCache } from 'lru-cache';
 
 /** Input classes whose validated instances are only read, never changed, by whatever receives them. */
 const READ_ONLY_INPUTS = new WeakSet<object>();
@@ -28,7 +28,7 @@ const MAX_REMEMBERED_LENGTH = 4_096;
  * (and its own audit event). At most MAX_REMEMBERED values per class, least recently used dropped.
  */
 export class RememberingValidationPipe extends ValidationPipe {
-  private readonly remembered = new Map<object, LruMap<string, unknown>>();
+  private readonly remembered = new Map<object, LRUCache<string, object>>();
 
   constructor(options?: ValidationPipeOptions) {
     super(options);
@@ -42,10 +42,10 @@ export class RememberingValidationPipe extends ValidationPipe {
     const key = JSON.stringify(value);
     if (key.length > MAX_REMEMBERED_LENGTH) return super.transform(value, metadata);
     let byValue = this.remembered.get(type);
-    if (!byValue) this.remembered.set(type, (byValue = new LruMap(MAX_REMEMBERED)));
+    if (!byValue) this.remembered.set(type, (byValue = new LRUCache({ max: MAX_REMEMBERED })));
     const hit = byValue.get(key);
     if (hit !== undefined) return hit;
-    const validated: unknown = deepFreeze((await super.transform(value, metadata)) as unknown);
+    const validated = deepFreeze((await super.transform(value, metadata)) as object);
     byValue.set(key, validated);
     return validated;
   }

@@ -11,8 +11,8 @@ export function diagnosticSwitch(name: string, usual: string, other: string): bo
 }
 
 /**
- * `HGW_AGGREGATE_CACHE=off` turns every cache of the aggregate path off: the result cache, and the
- * plans, statements, releases, orders and labelled rows built once per input (docs/aggregate.md).
+ * `HGW_AGGREGATE_CACHE=off` turns both caches of the aggregate path off (src/common/aggregate-caches.ts):
+ * plans (and their SQL) and results (rollup reads, releases, orders, labelled rows).
  * For benchmarks of the uncached path, and for tests that must compute every answer anew.
  */
 export function aggregateCachesOn(): boolean {

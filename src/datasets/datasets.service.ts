@@ -1,4 +1,5 @@
 import { normalizeDisclosure } from '../disclosure/disclosure-settings.js';
+import { LRUCache } from 'lru-cache';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -28,7 +29,14 @@ const CATALOG_TTL_MS = 1_000;
 
 @Injectable()
 export class DatasetsService {
-  private published?: { at: number; rows: Promise<DatasetEntity[]>; changedHere?: boolean };
+  /** The published datasets being read or read, for CATALOG_TTL_MS. */
+  private readonly published = new LRUCache<'published', Promise<DatasetEntity[]>>({
+    max: 1,
+    ttl: CATALOG_TTL_MS,
+    perf: { now: () => Date.now() },
+  });
+  /** A change was made here since the last read: the next read goes to the primary. */
+  private changedHere = false;
 
   constructor(
     @InjectRepository(DatasetEntity) private readonly datasets: Repository<DatasetEntity>,
@@ -88,18 +96,21 @@ export class DatasetsService {
    * instance within a second.
    */
   async visibleEntities(actor: Actor): Promise<DatasetEntity[]> {
-    const now = Date.now();
-    if (!this.published || now - this.published.at > CATALOG_TTL_MS) {
+    let read = this.published.get('published');
+    if (!read) {
       const query = { where: { published: true }, order: { slug: 'ASC' as const } };
       // Read on a replica where there is one, except right after a change made here, which a
       // replica may not have replayed yet: that read goes to the primary.
-      const rows = this.published?.changedHere
+      const fresh = this.changedHere
         ? this.datasets.find(query)
         : this.reads.read('catalog', (dataSource) => dataSource.getRepository(DatasetEntity).find(query));
-      rows.catch(() => (this.published = undefined));
-      this.published = { at: now, rows };
+      this.changedHere = false;
+      fresh.catch(() => {
+        if (this.published.peek('published') === fresh) this.published.delete('published');
+      });
+      this.published.set('published', (read = fresh));
     }
-    const rows = await this.published.rows;
+    const rows = await read;
     return roleDefinition(actor.role).catalog === 'open' ? rows.filter((d) => d.classification === 'open') : rows;
   }
 
@@ -151,7 +162,8 @@ export class DatasetsService {
       },
     });
     const saved = await this.datasets.save(entity);
-    this.published = { at: 0, rows: Promise.resolve([]), changedHere: true };
+    this.published.delete('published');
+    this.changedHere = true;
     return this.map(actor, saved);
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { ReadRouter } from '../database/read-router.js';
 import type { DataSource } from 'typeorm';
 import { MemberDirectory, ReferenceRow } from '../catalog/member-directory.js';
@@ -14,17 +15,24 @@ const TTL_MS = 10_000;
  */
 @Injectable()
 export class MembersService {
-  private cached?: { at: number; generation: number; directory: Promise<MemberDirectory> };
+  /** The snapshot being read or read, per process-local rollup generation, for TTL_MS. */
+  private readonly snapshots = new LRUCache<number, Promise<MemberDirectory>>({
+    max: 1,
+    ttl: TTL_MS,
+    perf: { now: () => Date.now() },
+  });
 
   constructor(private readonly reads: ReadRouter) {}
 
   directory(): Promise<MemberDirectory> {
-    const now = Date.now();
-    const c = this.cached;
-    if (c && now - c.at < TTL_MS && c.generation === rollupGeneration()) return c.directory;
+    const generation = rollupGeneration();
+    const cached = this.snapshots.get(generation);
+    if (cached) return cached;
     const directory = this.load();
-    this.cached = { at: now, generation: rollupGeneration(), directory };
-    directory.catch(() => (this.cached = undefined));
+    this.snapshots.set(generation, directory);
+    directory.catch(() => {
+      if (this.snapshots.peek(generation) === directory) this.snapshots.delete(generation);
+    });
     return directory;
   }
 

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../access-policy/actor.js';
 import { roleDefinition } from '../access-policy/roles.js';
 import { Clock } from '../common/clock.js';
-import { DerivedValues } from '../common/derived-values.js';
-import { aggregateCachesOn } from '../config/diagnostic-switch.js';
+import { AggregateCaches, identityOf } from '../common/aggregate-caches.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
 import { DEFAULT_DISCLOSURE, DisclosureConfig, DisclosureMethod, normalizeDisclosure } from './disclosure-settings.js';
 import {
@@ -81,19 +80,16 @@ type Release = Pick<DisclosureOutcome, 'rows' | 'method' | 'threshold' | 'suppre
  */
 @Injectable()
 export class DisclosureService {
-  /**
-   * Releases of a cached result under one plan and one setting. Every method but differential
-   * privacy releases the same cells for the same rows (the cell key method's noise is a function of
-   * the records behind the cell), so a repeated query reuses its release instead of building it
-   * again; differential privacy draws fresh noise every time and is never reused.
-   */
-  private readonly releases = new DerivedValues<Release>(aggregateCachesOn() ? undefined : 0);
-  /** Settings per dataset version and release mode, so that a release is found by its setting's identity. */
-  private readonly settings = new DerivedValues<ReleaseSetting>(aggregateCachesOn() ? undefined : 0);
-
   constructor(
     private readonly budgets: QueryBudgetService,
     private readonly clock: Clock,
+    /**
+     * Releases are kept in the results cache (src/common/aggregate-caches.ts), settings in the plans
+     * cache. Every method but differential privacy releases the same cells for the same rows (the
+     * cell key method's noise is a function of the records behind the cell), so a repeated query
+     * reuses its release; differential privacy draws fresh noise every time and is never kept.
+     */
+    private readonly caches: AggregateCaches,
   ) {}
 
   async apply(
@@ -126,7 +122,8 @@ export class DisclosureService {
     const method = (dataset.definition.disclosure.method ??
       DEFAULT_DISCLOSURE[dataset.classification].method) as DisclosureMethod;
     const mode = modeFor(method, actor, access);
-    return this.settings.get([dataset], `${mode}/${plan.series}`, () => ({
+    // One frozen setting per dataset as read, mode and series: a release is found by its identity.
+    return this.caches.plan(`setting\u0000${identityOf(dataset)}\u0000${mode}\u0000${plan.series}`, () => ({
       mode,
       config: normalizeDisclosure(dataset.definition.disclosure, dataset.classification).config,
       countBases: COUNT_BASES[plan.series],
@@ -151,7 +148,14 @@ export class DisclosureService {
       return { rows, method: setting.mode, threshold, suppressedCells, note: noteFor(setting, access) };
     };
     if (setting.mode === 'differential-privacy') return build();
-    return this.releases.get([raw, plan, setting], access.basis ?? '', build);
+    // The rows read are one frozen object per data version and statement (the results cache), so the
+    // key names the data version and statement, what is released from the rows (measures, unions),
+    // the disclosure setting and the caller's basis (which the note names).
+    const what = `${plan.measures.map((m) => m.code).join(',')}/${plan.unions.length > 0 ? 'union' : 'cell'}`;
+    return this.caches.release(
+      `release\u0000${identityOf(raw)}\u0000${what}\u0000${identityOf(setting)}\u0000${access.basis ?? ''}`,
+      build,
+    );
   }
 
   private async charge(

@@ -16,7 +16,6 @@ import {
   printSchema,
 } from 'graphql';
 import { CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
-import { DerivedValues } from '../common/derived-values.js';
 import { badUserInput } from '../common/gateway-error.js';
 
 type Compiled = CompiledQuery | ExecutionResult;
@@ -91,7 +90,8 @@ function asGraphqlJsError(error: GraphQLError): GraphQLError {
  */
 export class CompiledExecutor implements GatewayInterface {
   private schema: GraphQLSchema | undefined;
-  private readonly compiled = new DerivedValues<Compiled>();
+  /** Compiled operations per parsed document and operation name, freed with the document. */
+  private readonly compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery>>();
 
   /**
    * @param plainTypes object types whose values are plain data (no promises, no methods, no
@@ -160,9 +160,16 @@ export class CompiledExecutor implements GatewayInterface {
   }
 
   private compile(document: DocumentNode, operationName: string | undefined): Compiled {
-    return this.compiled.get([document], operationName ?? '', () =>
-      compileQuery(this.requireSchema(), document, operationName),
-    );
+    let byName = this.compiled.get(document);
+    const hit = byName?.get(operationName ?? '');
+    if (hit) return hit;
+    const compiled = compileQuery(this.requireSchema(), document, operationName);
+    // Only operations the document holds compile, so at most one entry per operation; errors are
+    // not kept (an unknown operation name is refused again, cheaply).
+    if (!isCompiledQuery(compiled)) return compiled;
+    if (!byName) this.compiled.set(document, (byName = new Map<string, CompiledQuery>()));
+    byName.set(operationName ?? '', compiled);
+    return compiled;
   }
 
   private requireSchema(): GraphQLSchema {

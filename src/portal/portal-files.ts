@@ -12,7 +12,7 @@ function projectRoot(from: string): string {
   }
 }
 
-/** Where `npm ci` (scripts/ensure-built.cjs, Vite) writes the built portal. */
+/** Where `npm ci` (`npm run build`: scripts/build-web.mjs, Vite) writes the built portal. */
 export const PORTAL_DIR = resolve(projectRoot(import.meta.dirname), 'dist', 'web');
 
 export const NOT_BUILT_MESSAGE =

@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { SERVER_NODE_FLAGS } from '../../src/bootstrap/server-node-flags.js';
 import { createDataSource } from '../../src/bootstrap/data-source.js';
 import { migrate } from '../../src/bootstrap/open-database.js';
 import { insertCases, insertReferenceData } from '../utils/case-fixtures.js';
+import { ensureBuilt } from '../utils/ensure-built.js';
 
 /**
  * The scale-out cluster (.ci/cluster.sh sets it up): the machine's PostgreSQL 15 as primary, a
@@ -138,7 +139,7 @@ describe('scale-out cluster: primary, streaming standby, Redis, two gateways', (
     )[0].v;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.cjs')], { cwd: root, stdio: 'inherit' });
+    ensureBuilt();
     data = createDataSource(PRIMARY_URL, { poolSize: 4 });
     await data.initialize();
     await migrate(data);

@@ -1,8 +1,9 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_NODE_FLAGS } from '../../src/bootstrap/server-node-flags.js';
+import { stopChild } from './stop-child.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -12,10 +13,7 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-/** Builds dist/ and dist/web when stale, as `npm start` does. */
-export function ensureBuilt(): void {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/ensure-built.cjs')], { cwd: ROOT, stdio: 'inherit' });
-}
+export { ensureBuilt } from './ensure-built.js';
 
 /** The real server process (`dist/src/main.js`, as `npm start` runs it) on the given database. */
 export async function startServer(env: Record<string, string>, timeoutMs = 180_000): Promise<RunningServer> {
@@ -35,7 +33,6 @@ export async function startServer(env: Record<string, string>, timeoutMs = 180_0
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((r) => child.on('exit', () => r()));
   const deadline = Date.now() + timeoutMs;
   let url: string | undefined;
   while (!url) {
@@ -43,7 +40,8 @@ export async function startServer(env: Record<string, string>, timeoutMs = 180_0
     if (url) break;
     if (child.exitCode !== null) throw new Error(`the server exited: ${out}`);
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      await stopChild(child, 'SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
       throw new Error(`the server did not start in time: ${out}`);
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -52,11 +50,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 180_0
     url,
     output: () => out,
     stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopChild(child);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import type { Actor, Role } from '../../src/access-policy/actor.js';
 import { AuthenticationService } from '../../src/access-policy/authentication.service.js';
+import { roleDefinition, ROLES } from '../../src/access-policy/roles.js';
+
+const ROLE_PATTERN = ROLES.join('|');
 
 type TestActor = Omit<Actor, 'authMethod'>;
 
@@ -24,25 +27,25 @@ export function registerTestCredentials(app: INestApplication, named: Record<str
 }
 
 function byRole(token: string): TestActor | undefined {
-  const m = /^test-(steward|researcher|auditor|department)(?:-(.+))?$/.exec(token);
+  const m = new RegExp(`^test-(${ROLE_PATTERN})(?:-(.+))?$`).exec(token);
   if (!m) return undefined;
   const role = m[1] as Role;
   return {
     role,
     principalId: `test-${role}${m[2] ? `-${m[2]}` : ''}`,
     organizationId: `org-${role}`,
-    departmentCode: role === 'department' ? m[2] : undefined,
+    departmentCode: roleDefinition(role).actsForDepartment ? m[2] : undefined,
   };
 }
 
 function byPrincipal(token: string): TestActor | undefined {
-  const m = /^test:(steward|department|researcher|auditor):([\w-]+)(?::([\w-]+))?$/.exec(token);
+  const m = new RegExp(`^test:(${ROLE_PATTERN}):([\\w-]+)(?::([\\w-]+))?$`).exec(token);
   if (!m) return undefined;
   return {
     role: m[1] as Role,
     principalId: m[2],
     organizationId: `org-${m[2]}`,
-    departmentCode: m[1] === 'department' ? (m[3] ?? '320500-housing') : undefined,
+    departmentCode: roleDefinition(m[1]).actsForDepartment ? (m[3] ?? '320500-housing') : undefined,
   };
 }
 

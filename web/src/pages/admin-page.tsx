@@ -153,7 +153,7 @@ function Principals() {
             label={t('admin.role')}
             value={role}
             onChange={setRole}
-            options={['researcher', 'department', 'auditor', 'steward']}
+            options={['researcher', 'department', 'auditor', 'steward', 'journalist']}
           />
           <TextField label={t('admin.oidcSubject')} value={oidcSubject} onChange={setOidcSubject} />
         </div>
