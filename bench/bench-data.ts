@@ -4,7 +4,7 @@
  * `npm run bench:query` and `npm run bench:peer`.
  */
 import pg from 'pg';
-import { refreshRollups, ROLLUP_LAYOUT } from '../src/aggregate/rollup-refresher.js';
+import { refreshRollups, rollupLayout } from '../src/aggregate/rollup-refresher.js';
 import { CUBES } from '../src/catalog/registry.js';
 import { createDataSource } from '../src/bootstrap/data-source.js';
 import { migrate } from '../src/bootstrap/open-database.js';
@@ -144,7 +144,7 @@ export async function load(
   }
   // Rollups are rebuilt whenever the cube layout changed since they were built (or with --reload).
   const [built] = await sql<{ value: string }>(`SELECT value FROM app_meta WHERE key = 'bench_rollups'`);
-  if (built?.value !== ROLLUP_LAYOUT || reload || rebuildRollups || marker?.value !== String(cases)) {
+  if (built?.value !== rollupLayout() || reload || rebuildRollups || marker?.value !== String(cases)) {
     for (const table of CUBES.map((c) => c.table)) await sql(`TRUNCATE ${table}`);
     const started = Date.now();
     log('building rollups');
@@ -165,7 +165,7 @@ export async function load(
     );
     await sql(
       `INSERT INTO app_meta (key, value) VALUES ('bench_rollups', $1) ON CONFLICT (key) DO UPDATE SET value = $1`,
-      [ROLLUP_LAYOUT],
+      [rollupLayout()],
     );
     await sql(
       `INSERT INTO app_meta (key, value) VALUES ('bench_rollup_seconds', $1) ON CONFLICT (key) DO UPDATE SET value = $1`,

@@ -238,35 +238,46 @@ async function storage(ds: ReturnType<typeof createDataSource>, cases: number): 
   const owner = new Map(indexOwner.map((r) => [r.index, r.owner]));
   const perCase = (b: number) => (b / cases).toFixed(0);
   const mb = (b: number) => (b / 1e6).toFixed(1);
-  const out: string[][] = [['part', 'MB', 'bytes per case']];
+  const out: string[][] = [['part', 'table MB', 'index MB', 'table bytes/case', 'index bytes/case', 'bytes/case']];
 
   const sumOf = (pred: (r: { part: string; kind: string }) => boolean) =>
     rows.filter(pred).reduce((s, r) => s + Number(r.bytes), 0);
-  const line = (label: string, bytes: number) => {
-    out.push([label, mb(bytes), perCase(bytes)]);
+  /** A line with the table's and the indexes' bytes apart (null: not that kind). */
+  const line = (label: string, tableBytes: number | null, indexBytes: number | null) => {
+    const cell = (b: number | null, f: (b: number) => string) => (b === null ? '' : f(b));
+    out.push([
+      label,
+      cell(tableBytes, mb),
+      cell(indexBytes, mb),
+      cell(tableBytes, perCase),
+      cell(indexBytes, perCase),
+      perCase((tableBytes ?? 0) + (indexBytes ?? 0)),
+    ]);
   };
-  const recordsTable = sumOf((r) => r.part === 'case_record' && r.kind === 'table');
-  line('case records: table', recordsTable);
+  const ownedBy = (owners: (name: string) => boolean) => {
+    const t = sumOf((r) => r.kind === 'table' && owners(r.part));
+    const i = sumOf((r) => r.kind === 'index' && owners(owner.get(r.part) ?? ''));
+    return [t, i] as const;
+  };
+  const [recordsTable, recordsIndexes] = ownedBy((name) => name === 'case_record');
+  line('case records', recordsTable, recordsIndexes);
   for (const r of rows.filter((x) => x.kind === 'index' && owner.get(x.part) === 'case_record'))
-    line(`  index ${r.part}`, Number(r.bytes));
-  const recordsIndexes = sumOf((r) => r.kind === 'index' && owner.get(r.part) === 'case_record');
-  line('case records: indexes', recordsIndexes);
-  const keywords = sumOf((r) => r.part === 'case_keyword' || owner.get(r.part) === 'case_keyword');
-  line('case keywords (table and indexes)', keywords);
+    line(`  index ${r.part}`, null, Number(r.bytes));
+  const [keywordsTable, keywordsIndexes] = ownedBy((name) => name === 'case_keyword');
+  line('case keywords', keywordsTable, keywordsIndexes);
   const isRollup = (name: string) =>
     name.startsWith('rollup_') && name !== 'rollup_state' && name !== 'rollup_dirty_day';
+  const [rollupsTable, rollupsIndexes] = ownedBy(isRollup);
+  line('rollups, all cubes', rollupsTable, rollupsIndexes);
   const cubes = [...new Set(rows.filter((r) => r.kind === 'table' && isRollup(r.part)).map((r) => r.part))].sort();
-  let rollups = 0;
-  for (const cube of cubes) {
-    const t = sumOf((r) => r.part === cube && r.kind === 'table');
-    const i = sumOf((r) => r.kind === 'index' && owner.get(r.part) === cube);
-    rollups += t + i;
-    line(`  ${cube} (table + indexes)`, t + i);
-  }
-  line('rollups, all cubes', rollups);
-  const total = sumOf(() => true);
-  line('everything else', total - recordsTable - recordsIndexes - keywords - rollups);
-  line('all', total);
+  for (const cube of cubes) line(`  ${cube}`, ...ownedBy((name) => name === cube));
+  const [allTables, allIndexes] = ownedBy(() => true);
+  line(
+    'everything else',
+    allTables - recordsTable - keywordsTable - rollupsTable,
+    allIndexes - recordsIndexes - keywordsIndexes - rollupsIndexes,
+  );
+  line('all', allTables, allIndexes);
   return table(out);
 }
 

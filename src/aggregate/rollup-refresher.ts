@@ -9,12 +9,16 @@ import {
   BaseColumnSpec,
   combineSql,
   cubeColumns,
+  CubeColumn,
   cubeColumnsOf,
   CUBES,
   CubeSpec,
   FINEST_CUBE,
   recordDimensionsSql,
   Series,
+  SERIES,
+  SERIES_DEFINITIONS,
+  SeriesSpec,
 } from '../catalog/registry.js';
 
 /**
@@ -47,12 +51,15 @@ export interface RollupSql {
  * base column declared once reaches every statement.
  */
 export function rollupSql(baseColumns: readonly BaseColumnSpec[] = BASE_COLUMNS): RollupSql {
-  const columns = { cases: cubeColumnsOf('cases', baseColumns), traffic: cubeColumnsOf('traffic', baseColumns) };
+  const columns = bySeries((series) => cubeColumnsOf(series, baseColumns));
   return {
-    fine: { cases: fineCasesSql(columns.cases), traffic: fineTrafficSql(columns.traffic) },
+    fine: bySeries((series) => FINE_BUILDS[series].sql(columns[series])),
     derive: (target, source) => deriveSql(target, source, columns[target.series]),
   };
 }
+
+const bySeries = <T>(value: (series: Series) => T) =>
+  Object.fromEntries(SERIES.map((series) => [series, value(series)])) as Record<Series, T>;
 
 /**
  * Fine case cube from the records of local time [$1, $2). Repeat chains are counted at their first
@@ -63,7 +70,7 @@ export function rollupSql(baseColumns: readonly BaseColumnSpec[] = BASE_COLUMNS)
  * are grouped in the "C" collation, as the cube columns store them (byte order, abbreviated keys).
  * Base column aggregates read the `src` row; a new one that needs another record column adds it there.
  */
-function fineCasesSql(columns: ReturnType<typeof cubeColumnsOf>): string {
+function fineCasesSql(columns: CubeColumn[]): string {
   return `
 WITH RECURSIVE chain AS (
   SELECT r.id AS root_id, r.id, r.received_at, r.outcome
@@ -99,7 +106,7 @@ GROUP BY t, ${FINE_CASE_COLUMNS.map((c) => `${c} COLLATE "C"`).join(', ')}`;
  * week over the previous four weeks (the weeks with data); hours without any have no baseline
  * and are left out of the surge ratio (calls_offered_baselined).
  */
-function fineTrafficSql(columns: ReturnType<typeof cubeColumnsOf>): string {
+function fineTrafficSql(columns: CubeColumn[]): string {
   return `
 INSERT INTO ${FINEST_CUBE.traffic} (t, province_code, city_code, ${columns.map((c) => c.name).join(', ')})
 SELECT date_trunc('hour', ct.hour_start AT TIME ZONE ${TZ}), coalesce(a.parent_code, ''), ct.city_code,
@@ -121,7 +128,7 @@ GROUP BY 1, 2, 3`;
  * series (or of its `bases`) combined by its rule. Rows are written in (t, province, city, ...)
  * order, so the cells a query on one period and city reads sit in few pages.
  */
-function deriveSql(target: CubeSpec, source: string, seriesColumns: ReturnType<typeof cubeColumnsOf>): string {
+function deriveSql(target: CubeSpec, source: string, seriesColumns: CubeColumn[]): string {
   const dims = cubeColumns(target).join(', ');
   const columns = seriesColumns.filter((c) => target.bases === undefined || target.bases.includes(c.name));
   const sums = columns.map((c) => (c.combine === 'buckets' ? `${combineSql(c)}::${c.type}` : combineSql(c)));
@@ -132,17 +139,18 @@ GROUP BY 1, ${dims}
 ORDER BY 1, ${dims}`;
 }
 
-const ROLLUP_SQL = rollupSql();
-
 /**
  * Fingerprint of the cube layout and the SQL that fills it: rollups built under another layout must
  * be rebuilt (the benchmark uses it to decide whether loaded rollups can be reused).
  */
-export const ROLLUP_LAYOUT = createHash('sha256')
-  .update(JSON.stringify({ CUBES, BASE_COLUMNS, fine: ROLLUP_SQL.fine }))
-  .update(CUBES.map((c) => ROLLUP_SQL.derive(c, 'source')).join(';'))
-  .digest('hex')
-  .slice(0, 16);
+export function rollupLayout(): string {
+  const sql = rollupSql();
+  return createHash('sha256')
+    .update(JSON.stringify({ CUBES, BASE_COLUMNS, fine: sql.fine }))
+    .update(CUBES.map((c) => sql.derive(c, 'source')).join(';'))
+    .digest('hex')
+    .slice(0, 16);
+}
 
 function deleteSql(table: string): string {
   return `DELETE FROM ${table} WHERE t >= $1::timestamp AND t < $2::timestamp`;
@@ -191,19 +199,22 @@ function buildOrder(series: Series): CubeSpec[] {
   }
   return done;
 }
-const BUILD_ORDER: Record<Series, CubeSpec[]> = { cases: buildOrder('cases'), traffic: buildOrder('traffic') };
+
+/** How the refresher builds the finest cube of a series from its records: one entry per series. */
+export interface FineBuild {
+  /** The INSERT into the finest cube from the records of local time [$1, $2), given the series' cube columns. */
+  sql(columns: CubeColumn[]): string;
+  /** Days whose rollups depend on the given days besides themselves (none if omitted). */
+  dependentDays?(m: EntityManager, days: string[]): Promise<string[]>;
+  /** Work after the series' cubes are rebuilt, given the rebuilt months. */
+  after?(m: EntityManager, months: [string, string][]): Promise<void>;
+}
 
 /**
- * Days whose rollups depend on the given days besides themselves: for cases, the first-contact
- * days of the repeat chains the days' cases belong to; for traffic, the four weeks after (whose
- * baselines read these days).
+ * The first-contact days of the repeat chains the days' cases belong to (a chain counts where and
+ * when it started).
  */
-async function dependentDays(m: EntityManager, series: Series, days: string[]): Promise<string[]> {
-  if (series === 'traffic') {
-    return days.flatMap((d) =>
-      [7, 14, 21, 28].map((k) => new Date(Date.parse(`${d}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10)),
-    );
-  }
+async function chainStartDays(m: EntityManager, days: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const span of spans(days, nextDay)) {
     const rows = await m.query<{ day: string }[]>(
@@ -223,15 +234,28 @@ async function dependentDays(m: EntityManager, series: Series, days: string[]): 
   return out;
 }
 
+export const FINE_BUILDS: Record<Series, FineBuild> = {
+  cases: { sql: fineCasesSql, dependentDays: chainStartDays, after: rebuildTopicMonths },
+  traffic: {
+    sql: fineTrafficSql,
+    // The four weeks after: their baselines read these days.
+    dependentDays: async (_m, days) =>
+      days.flatMap((d) =>
+        [7, 14, 21, 28].map((k) => new Date(Date.parse(`${d}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10)),
+      ),
+  },
+};
+
 async function rebuild(m: EntityManager, series: Series, dirty: string[], sql: RollupSql): Promise<void> {
-  const days = [...new Set([...dirty, ...(await dependentDays(m, series, dirty))])];
+  const build = FINE_BUILDS[series];
+  const days = [...new Set([...dirty, ...((await build.dependentDays?.(m, dirty)) ?? [])])];
   const daySpans = spans(days, nextDay, DAYS_PER_STATEMENT);
   const monthSpans = spans(
     days.map((d) => `${d.slice(0, 7)}-01`),
     nextMonth,
     1,
   );
-  for (const target of BUILD_ORDER[series]) {
+  for (const target of buildOrder(series)) {
     // A month cell is rebuilt whole, from a source that is already complete for that month.
     for (const span of target.grain === 'month' ? monthSpans : daySpans) {
       await m.query(deleteSql(target.table), span);
@@ -245,7 +269,7 @@ async function rebuild(m: EntityManager, series: Series, dirty: string[], sql: R
       }
     }
   }
-  if (series === 'cases') await rebuildTopicMonths(m, monthSpans);
+  await build.after?.(m, monthSpans);
   await m.query(`UPDATE rollup_state SET version = version + 1, refreshed_at = now() WHERE series = $1`, [series]);
   // Delivered at commit to every instance listening (RollupChangeListener): their result caches clear.
   await m.query(`SELECT pg_notify('${ROLLUP_CHANNEL}', $1)`, [series]);
@@ -259,9 +283,9 @@ async function rebuild(m: EntityManager, series: Series, dirty: string[], sql: R
  */
 export async function refreshRollups(
   dataSource: DataSource,
-  sql: RollupSql = ROLLUP_SQL,
+  sql: RollupSql = rollupSql(),
 ): Promise<Record<Series, number>> {
-  const done: Record<Series, number> = { cases: 0, traffic: 0 };
+  const done = bySeries(() => 0);
   await dataSource.transaction(async (m) => {
     await m.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
     // A first build of a large history takes longer than the pool's per-statement ceiling. Sorts and
@@ -270,7 +294,7 @@ export async function refreshRollups(
     await m.query(`SET LOCAL statement_timeout = 0`);
     await m.query(`SET LOCAL work_mem = '${BUILD_WORK_MEM}'`);
     await m.query(`SET LOCAL jit = off`);
-    for (const series of ['cases', 'traffic'] as Series[]) {
+    for (const series of SERIES) {
       const rows = await m.query<{ day: string }[]>(
         `WITH consumed AS (DELETE FROM rollup_dirty_day WHERE series = $1 RETURNING day)
          SELECT to_char(day, 'YYYY-MM-DD') AS day FROM consumed ORDER BY 1`,
@@ -286,16 +310,17 @@ export async function refreshRollups(
       done[series] = rows.length;
     }
   });
-  if (done.cases + done.traffic > 0) noteRollupChange();
+  if (Object.values(done).some((n) => n > 0)) noteRollupChange();
   return done;
 }
 
 /** Marks every day that has records as dirty (first build, or after a change to the rollup rules). */
 export async function markAllDaysDirty(dataSource: DataSource): Promise<void> {
+  const days = SERIES.map((series) => {
+    const { table, time } = (SERIES_DEFINITIONS as Record<Series, SeriesSpec>)[series].records;
+    return `SELECT DISTINCT '${series}', (${time} AT TIME ZONE ${TZ})::date FROM ${table}`;
+  });
   await dataSource.query(
-    `INSERT INTO rollup_dirty_day (series, day)
-     SELECT DISTINCT 'cases', (received_at AT TIME ZONE ${TZ})::date FROM case_record
-     UNION SELECT DISTINCT 'traffic', (hour_start AT TIME ZONE ${TZ})::date FROM call_traffic
-     ON CONFLICT DO NOTHING`,
+    `INSERT INTO rollup_dirty_day (series, day)\n${days.join('\nUNION ')}\nON CONFLICT DO NOTHING`,
   );
 }

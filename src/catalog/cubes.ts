@@ -1,4 +1,5 @@
 import { TimeGrain } from './time-members.js';
+import { perSeries } from './series.js';
 import { DIMENSIONS, levelIndex, Series, SERIES_DIMENSIONS, TOPIC_DIMENSION } from './dimensions.js';
 
 /** A pre-aggregated table: its time grain and, per dimension, the finest level it keeps. */
@@ -148,7 +149,7 @@ export const CUBES: CubeSpec[] = [
 ];
 
 /** The cube of each series that the refresher builds from the records; every other cube derives from it. */
-export const FINEST_CUBE: Record<Series, string> = { cases: 'rollup_cases_fine', traffic: 'rollup_traffic_hour' };
+export const FINEST_CUBE: Record<Series, string> = perSeries((s) => s.finestCube);
 
 /**
  * A cube's dimension columns in the registry's order: for each dimension it keeps, every level's

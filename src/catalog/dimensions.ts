@@ -1,12 +1,12 @@
 import { CHANNEL_LABELS, KIND_LABELS, OUTCOME_LABELS, SATISFACTION_LABELS } from '../records/records.constants.js';
+import { perSeries, type Series } from './series.js';
 import { TimeLevel } from './time-members.js';
 
 /**
  * The dimensions the engine knows: their levels and the SQL columns they map to. Queries name
  * catalog codes; SQL identifiers come only from here (see registry.ts).
  */
-export type Series = 'cases' | 'traffic';
-export const SERIES: Series[] = ['cases', 'traffic'];
+export { SERIES, type Series } from './series.js';
 
 export interface LevelSpec {
   code: string;
@@ -150,21 +150,8 @@ export function dimensionSpec(code: string): DimensionSpec | undefined {
   return DIMENSIONS.find((d) => d.code === code);
 }
 
-/** Dimensions each series can offer at all (a dataset publishes a subset). */
-export const SERIES_DIMENSIONS: Record<Series, Record<string, string>> = {
-  cases: {
-    time: 'hour',
-    area: 'street',
-    category: 'l3',
-    channel: 'channel',
-    kind: 'kind',
-    department: 'department',
-    outcome: 'outcome',
-    satisfaction: 'satisfaction',
-    topic: 'keyword',
-  },
-  traffic: { time: 'hour', area: 'city' },
-};
+/** Dimensions each series can offer at all (a dataset publishes a subset): src/catalog/series.ts. */
+export const SERIES_DIMENSIONS: Record<Series, Record<string, string>> = perSeries((s) => s.dimensions);
 
 export function levelIndex(dimension: DimensionSpec, level: string): number {
   return dimension.levels.findIndex((l) => l.code === level);

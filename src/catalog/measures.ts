@@ -1,6 +1,6 @@
 import type { CountBase, MeasureShape, ReleasableMeasure } from '../disclosure/measure-release.js';
 import { countBasesOf, HANDLING_DAYS_BOUND } from './base-columns.js';
-import { Series } from './dimensions.js';
+import { perSeries, Series, SERIES } from './series.js';
 import { STATUTORY_LIMIT_DAYS } from './statutory-limits.js';
 
 export type { Sums } from '../disclosure/measure-release.js';
@@ -285,22 +285,23 @@ export function measureSpec(series: Series, code: string): MeasureSpec | undefin
   return MEASURES.find((m) => m.series === series && m.code === code);
 }
 
+/** Counts composed of others, per series. */
+const COMPOSITE_COUNTS: Partial<Record<Series, Record<string, CountBase>>> = {
+  // Issues first raised in the cell: cases that repeat no earlier case.
+  cases: { first_contacts: { count: 'cases', key: 'record_key_sum', minus: { count: 'repeats', key: 'repeats_key' } } },
+};
+
 /**
  * The counts measures are built from, per series (src/catalog/base-columns.ts), with the
  * record-key sums that give each its own cell key, and composite counts. Call traffic has no record
  * keys: it is not about people and is released as it is.
  */
-export const COUNT_BASES: Record<Series, Readonly<Record<string, CountBase>>> = {
-  cases: {
-    ...countBasesOf('cases'),
-    // Issues first raised in the cell: cases that repeat no earlier case.
-    first_contacts: { count: 'cases', key: 'record_key_sum', minus: { count: 'repeats', key: 'repeats_key' } },
-  },
-  traffic: countBasesOf('traffic'),
-};
+export const COUNT_BASES: Record<Series, Readonly<Record<string, CountBase>>> = Object.fromEntries(
+  SERIES.map((series) => [series, { ...countBasesOf(series), ...COMPOSITE_COUNTS[series] }]),
+) as Record<Series, Readonly<Record<string, CountBase>>>;
 
 /** The count that decides whether a row of a series is listed (disclosure control counts records by it). */
-export const ROW_COUNT: Record<Series, string> = { cases: 'cases', traffic: 'calls_offered' };
+export const ROW_COUNT: Record<Series, string> = perSeries((s) => s.rowCount);
 
 /**
  * The base columns a measure reads from a cube (its counts with their key sums, sums, histogram);

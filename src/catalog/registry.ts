@@ -3,6 +3,7 @@
  * identifiers they map to. Queries name catalog codes; SQL identifiers come only from here.
  * Dimensions, cubes and measures each live in their own file; this module is the one entry.
  */
+export * from './series.js';
 export * from './dimensions.js';
 export * from './base-columns.js';
 export * from './cubes.js';

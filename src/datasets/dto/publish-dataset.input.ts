@@ -1,5 +1,6 @@
 import { Field, Float, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
+import { SERIES, type Series } from '../../catalog/series.js';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -79,9 +80,9 @@ export class PublishDatasetInput {
 
   @Field() @IsString() @Length(1, 4000) termsOfUse!: string;
 
-  @Field({ description: 'cases or traffic' })
-  @IsIn(['cases', 'traffic'], { message: 'source: use cases or traffic' })
-  source!: 'cases' | 'traffic';
+  @Field(() => String, { description: SERIES.join(' or ') })
+  @IsIn(SERIES, { message: `source: use ${SERIES.join(' or ')}` })
+  source!: Series;
 
   @Field(() => [PublishDimensionInput])
   @ArrayMinSize(1)
