@@ -40,7 +40,7 @@ export async function sqlCompiler(pool: pg.Pool): Promise<CompileSql> {
   const { defs, directory } = await catalogOf(pool);
   return (query, departmentCode) => {
     const plan = planQuery({ slug: query.dataset, definition: defs.get(query.dataset)! }, query, directory);
-    // A department on its own cases: the row condition the gateway adds (src/aggregate/access-step.service.ts).
+    // A department on its own cases: the row condition the gateway adds (src/aggregate/aggregate-access.service.ts).
     return compileSql(
       plan,
       departmentCode

@@ -7,7 +7,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * 7 MB at 300,000 cases. Its readers are the rollup refresh's day ranges inside a month partition
  * (src/aggregate/rollup-refresher.ts), which a bitmap scan of the BRIN ranges or the primary key
  * `(id, received_at)` serves; the history load copies it to each loaded month from the catalog
- * (src/ingest/import/history-load.ts).
+ * (src/ingest/import/history-loader.ts).
  */
 export class BrinReceivedAt1764205510000 implements MigrationInterface {
   name = 'BrinReceivedAt1764205510000';

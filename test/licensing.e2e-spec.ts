@@ -1,5 +1,5 @@
 import { FixedClock } from '../src/common/clock.js';
-import { LicenseEnforcer } from '../src/licensing/license-enforcer.service.js';
+import { LicenseEnforcer } from '../src/licensing/license-enforcer.js';
 import { createTestApp, TestApp } from './utils/create-test-app.js';
 import { registerTestCredentials, testActor } from './utils/test-credentials.js';
 

@@ -3,7 +3,7 @@ import { AggregateCaches } from '../common/aggregate-caches.js';
 import { aggregateCachesOn } from '../config/diagnostic-switch.js';
 import { DatasetsModule } from '../datasets/datasets.module.js';
 import { LicensingModule } from '../licensing/licensing.module.js';
-import { AggregateAccessService } from './access-step.service.js';
+import { AggregateAccessService } from './aggregate-access.service.js';
 import { AGGREGATE_CACHE_ENABLED, AggregateService } from './aggregate.service.js';
 import { AggregateResolver } from './aggregate.resolver.js';
 import { AnalyticsStepService } from './analytics/analytics-step.service.js';

@@ -5,14 +5,14 @@ import type { Actor } from '../access-policy/actor.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
 import { DatasetsService } from '../datasets/datasets.service.js';
-import { badUserInput, GatewayError } from '../common/gateway-error.js';
-import { AggregateAccessService } from './access-step.service.js';
+import { badUserInput, GatewayError, queryTooComplex } from '../common/gateway-error.js';
+import { AggregateAccessService } from './aggregate-access.service.js';
 import { AnalyticsStepService } from './analytics/analytics-step.service.js';
-import { DisclosureService, RawRow, ReleasedRow } from '../disclosure/disclosure.service.js';
+import { DisclosureOutcome, DisclosureService, RawRow, ReleasedRow } from '../disclosure/disclosure.service.js';
 import { UNKNOWN_MEMBER } from '../catalog/member-directory.js';
 import { MembersService } from '../datasets/members.service.js';
 import { AggregateQuery, QueryPlan } from './query-plan.js';
-import { MAX_RANKED_ROWS, MAX_RESULT_CELLS, planQuery, queryTooComplex } from './query-planner.js';
+import { MAX_RANKED_ROWS, MAX_RESULT_CELLS, planQuery } from './query-planner.js';
 import { Sums } from '../catalog/registry.js';
 import { ResultCache, RollupVersionMovedError } from './result-cache.js';
 import { ReadRouter } from '../database/read-router.js';
@@ -34,14 +34,7 @@ export interface AggregateOutcome {
   dataset: string;
   columns: string[];
   rows: AggregateRowResult[];
-  disclosure: {
-    method: string;
-    threshold: number;
-    suppressedCells: number;
-    budgetRemaining: number | null;
-    budgetScope: string | null;
-    note: string;
-  };
+  disclosure: Omit<DisclosureOutcome, 'rows'>;
   licenseId: string | null;
   /**
    * The audit event's id, once it is durably stored. Nothing of this outcome may be sent before it

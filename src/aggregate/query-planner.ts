@@ -1,5 +1,5 @@
 import { deepFreeze } from '../common/deep-freeze.js';
-import { badUserInput, GatewayError } from '../common/gateway-error.js';
+import { badUserInput } from '../common/gateway-error.js';
 import { MemberDirectory } from '../catalog/member-directory.js';
 import {
   AggregateQuery,
@@ -336,10 +336,6 @@ function planTimeRange(
     throw badUserInput(`${where}: from "${from}" is after to "${to}"; swap them.`);
   }
   return { kind: 'timeRange', from, to, start, end };
-}
-
-export function queryTooComplex(message: string, details: Record<string, unknown> = {}): GatewayError {
-  return new GatewayError('QUERY_TOO_COMPLEX', message, details);
 }
 
 export type { LevelSpec };

@@ -1,4 +1,4 @@
-import { queryTooComplex } from './query-planner.js';
+import { queryTooComplex } from '../common/gateway-error.js';
 import { CompiledSql, QueryPlan, RowCondition } from './query-plan.js';
 import {
   CUBES,

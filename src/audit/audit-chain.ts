@@ -1,11 +1,13 @@
 import { createHash, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
+import { canonicalJson } from '../common/canonical-json.js';
 import { deepFreeze, isDeeplyFrozen } from '../common/deep-freeze.js';
 
 /**
  * The audit chain's pure parts: the canonical form of an event, its SHA-256 hash, the
  * signed checkpoint payload, and a streaming verifier shared by the online check
  * (`auditIntegrity`, `audit verify`) and the offline one (`audit verify --file`).
- * Nothing here touches the database, so an auditor can re-implement it from this file.
+ * Nothing here touches the database, so an auditor can re-implement it from this file and
+ * src/common/canonical-json.ts (JSON with sorted keys, which the hashes cover).
  */
 
 /** Version tag inside every hashed and signed payload, so the format can change later. */
@@ -46,30 +48,6 @@ export interface Checkpoint {
   createdAt: string;
   keyId: string;
   signature: string;
-}
-
-/** Canonical texts of deeply frozen values (e.g. a remembered query plan's normalized query). */
-const canonicalOfFrozen = new WeakMap<object, string>();
-
-/** JSON with object keys sorted at every level: the same value always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  // A deeply frozen value cannot change, so its text is computed once.
-  if (isDeeplyFrozen(value)) {
-    let text = canonicalOfFrozen.get(value);
-    if (text === undefined) canonicalOfFrozen.set(value, (text = canonicalText(value)));
-    return text;
-  }
-  return canonicalText(value);
-}
-
-function canonicalText(value: object): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
 // eslint-disable-next-line no-control-regex

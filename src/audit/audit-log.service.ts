@@ -6,7 +6,7 @@ import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { badUserInput, forbidden } from '../common/gateway-error.js';
-import { canonicalJson } from './audit-chain.js';
+import { canonicalJson } from '../common/canonical-json.js';
 import { eventFromRow, EventRow, storedCheckpoints, verifyStoredChain } from './audit-integrity.js';
 import { AuditService } from './audit.service.js';
 import { AuditEventFilterInput } from './dto/audit-event-filter.input.js';

@@ -63,5 +63,8 @@ export const forbidden = (message: string, details: Record<string, unknown> = {}
 export const badUserInput = (message: string, details: Record<string, unknown> = {}) =>
   new GatewayError('BAD_USER_INPUT', message, details);
 
+export const queryTooComplex = (message: string, details: Record<string, unknown> = {}) =>
+  new GatewayError('QUERY_TOO_COMPLEX', message, details);
+
 export const serviceUnavailable = (message = 'The service is temporarily unavailable; retry in a few seconds.') =>
   new GatewayError('SERVICE_UNAVAILABLE', message);

@@ -5,6 +5,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { withTimeout } from '../common/with-timeout.js';
 import { redactUrl } from './redact-url.js';
 import { compareVersions, ROLLUP_VERSION_SQL, versionedRollupSql } from './rollup-version.js';
 
@@ -203,11 +204,14 @@ export class ReadRouter implements OnModuleInit, OnApplicationShutdown {
 
   private async probe(r: Replica): Promise<void> {
     try {
-      const version = await withTimeout(async () => {
-        if (!r.dataSource.isInitialized) await r.dataSource.initialize();
-        const rows = await r.dataSource.query<{ v: string | null }[]>(ROLLUP_VERSION_SQL);
-        return rows[0]?.v ?? '';
-      }, PROBE_TIMEOUT_MS);
+      const version = await withTimeout(
+        (async () => {
+          if (!r.dataSource.isInitialized) await r.dataSource.initialize();
+          const rows = await r.dataSource.query<{ v: string | null }[]>(ROLLUP_VERSION_SQL);
+          return rows[0]?.v ?? '';
+        })(),
+        PROBE_TIMEOUT_MS,
+      );
       r.version = version;
       if (!r.up) {
         r.up = true;
@@ -263,20 +267,4 @@ export function isConnectionError(err: unknown): boolean {
 export function isRecoveryConflict(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | undefined;
   return /conflict with recovery/i.test(e?.message ?? '') || e?.code === '40001';
-}
-
-function withTimeout<T>(run: () => Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    run().then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

@@ -16,7 +16,7 @@ import {
 } from './measure-release.js';
 import { BudgetHolder, licenceHolder, QueryBudgetService, queryFingerprint } from './query-budget.service.js';
 import { localDay } from '../licensing/quota-day.js';
-import type { QueryAuthorization } from '../licensing/license-enforcer.service.js';
+import type { QueryAuthorization } from '../licensing/license-enforcer.js';
 import { COUNT_BASES, MeasureSpec, ROW_COUNT, Series, Sums } from '../catalog/registry.js';
 
 /**
@@ -30,7 +30,7 @@ export interface ReleasePlan {
   normalized: Record<string, unknown>;
 }
 
-/** What the step reads of the access decision (src/aggregate/access-step.service.ts). */
+/** What the step reads of the access decision (src/aggregate/aggregate-access.service.ts). */
 export interface ReleaseAccess {
   licenseId?: string;
   basis?: QueryAuthorization['basis'];

@@ -2,22 +2,30 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { canonicalJson } from '../common/canonical-json.js';
 import { GatewayError } from '../common/gateway-error.js';
 
-/** Canonical JSON (sorted keys), so differently ordered but equal queries hash the same. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+/** The value without null or undefined members, at every level: an absent option and a null one are the same query. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined && v !== null)
-      .sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined && v !== null)
+        .map(([k, v]) => [k, withoutNulls(v)]),
+    );
   }
-  return JSON.stringify(value);
+  return value;
 }
 
+/**
+ * The budget's name for a query: differently ordered but equal queries, and queries that differ
+ * only in null options, count as one. Stored with each charge, so it must not change between versions.
+ */
 export function queryFingerprint(normalizedQuery: unknown): string {
-  return createHash('sha256').update(canonical(normalizedQuery)).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(withoutNulls(normalizedQuery)))
+    .digest('hex');
 }
 
 /** Who a budget is charged to, and for which period ('' = the holder's whole life, else a day). */

@@ -1,7 +1,7 @@
 import { GraphQLFormattedError } from 'graphql';
 import { GatewayError, isErrorCode } from '../common/gateway-error.js';
 import { classifyInfrastructureError, rootCause } from '../common/infrastructure-errors.js';
-import { queryTooComplex, tokenLimitMessage } from './query-limits.js';
+import { documentOverLimit, tokenLimitMessage } from './query-limits.js';
 
 /** Apollo's own codes for requests that never reached a resolver: all the caller's to fix. */
 const CLIENT_CODES = new Set([
@@ -48,7 +48,7 @@ function fromGatewayError(error: GatewayError, formatted: GraphQLFormattedError)
 }
 
 /**
- * Every error leaves with one of the public error codes (errors.ts) and nothing internal: no stack, no SQL,
+ * Every error leaves with one of the public error codes (src/common/gateway-error.ts) and nothing internal: no stack, no SQL,
  * no class names, no field suggestions. Database failures are mapped in one place
  * (`classifyInfrastructureError`); other unexpected errors become SERVICE_UNAVAILABLE
  * with a generic message; the log keeps the detail under the request id.
@@ -60,7 +60,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const infrastructure = classifyInfrastructureError(error);
   if (infrastructure) return fromGatewayError(infrastructure, formatted);
   const tokenLimit = tokenLimitMessage(formatted.message);
-  if (tokenLimit) return fromGatewayError(queryTooComplex(tokenLimit), formatted);
+  if (tokenLimit) return fromGatewayError(documentOverLimit(tokenLimit), formatted);
 
   const code = formatted.extensions?.code;
   if (isErrorCode(code)) {

@@ -1,7 +1,7 @@
 import { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ASTNode, ASTVisitor, GraphQLError, ValidationContext, ValidationRule } from 'graphql';
-import { GatewayError } from '../common/gateway-error.js';
+import { GatewayError, queryTooComplex } from '../common/gateway-error.js';
 
 /**
  * The limits every GraphQL document must stay within, checked before anything runs.
@@ -27,12 +27,10 @@ export const QUERY_LIMITS = {
 
 const HINT = 'Split it into smaller operations, use fewer aliases and nesting levels, or pass long lists as variables.';
 
-/** Armor's messages name the limit and what was found; keep that and say what to do. */
-export function queryTooComplex(armorMessage: string): GatewayError {
+/** A document over a limit: armor's messages name the limit and what was found; keep that and say what to do. */
+export function documentOverLimit(armorMessage: string): GatewayError {
   const detail = armorMessage.replace(/^Syntax Error:\s*/, '').trim();
-  return new GatewayError('QUERY_TOO_COMPLEX', `The query is too complex: ${detail} ${HINT}`, {
-    limits: { ...QUERY_LIMITS },
-  });
+  return queryTooComplex(`The query is too complex: ${detail} ${HINT}`, { limits: { ...QUERY_LIMITS } });
 }
 
 // graphql-js 16 spells it "more that"; accept the corrected spelling too.
@@ -45,7 +43,7 @@ export function tokenLimitMessage(message: string): string | undefined {
 }
 
 function reportTooComplex(ctx: ValidationContext | null, error: GraphQLError): void {
-  ctx?.reportError(queryTooComplex(error.message));
+  ctx?.reportError(documentOverLimit(error.message));
 }
 
 /** Options for graphql-js's parser: it stops counting work at `maxTokens`. */
@@ -102,7 +100,7 @@ export function repeatedDirectivesRule(ctx: ValidationContext): ASTVisitor {
       if (!repeated) return;
       reported = true;
       ctx.reportError(
-        queryTooComplex(
+        documentOverLimit(
           `Directive @${repeated[0]} is repeated ${repeated[1]} times in one place; use each directive once.`,
         ),
       );

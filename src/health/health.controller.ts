@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { Allow } from '../access-policy/allow.decorator.js';
 import { RouteDenialAuditFilter } from '../audit/route-denial-audit.filter.js';
 import { ReadRouter } from '../database/read-router.js';
+import { withTimeout } from '../common/with-timeout.js';
 
 @Controller()
 @UseFilters(RouteDenialAuditFilter)
@@ -51,20 +52,4 @@ export class HealthController {
       res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error('timeout')), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolvePromise(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { LicenseEnforcer } from './license-enforcer.service.js';
+import { LicenseEnforcer } from './license-enforcer.js';
 import { LicensingResolver } from './licensing.resolver.js';
 import { LicensingService } from './licensing.service.js';
 

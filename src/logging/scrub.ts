@@ -18,3 +18,9 @@ export function scrubPersonalData(text: string): string {
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }
+
+/** A value quoted in a refusal's reason: trimmed, scrubbed of personal data, at most 40 characters. */
+export function quotedExcerpt(value: string | undefined): string {
+  const s = scrubPersonalData((value ?? '').trim());
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}

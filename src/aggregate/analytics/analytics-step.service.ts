@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../access-policy/actor.js';
 import type { DatasetEntity } from '../../datasets/dataset.entity.js';
-import type { AccessDecision } from '../access-step.service.js';
+import type { AccessDecision } from '../aggregate-access.service.js';
 import { orderReleased } from '../row-order.js';
 import {
   DisclosureOutcome,
@@ -11,7 +11,7 @@ import {
   ReleasedRow,
 } from '../../disclosure/disclosure.service.js';
 import { QueryPlan } from '../query-plan.js';
-import { queryTooComplex } from '../query-planner.js';
+import { queryTooComplex } from '../../common/gateway-error.js';
 import { dimensionSpec, measureSpec, PERSISTENT_MIN_MONTHS } from '../../catalog/registry.js';
 import { periodOverPeriod } from './period-over-period.js';
 import { persistentMonths } from './persistence.js';

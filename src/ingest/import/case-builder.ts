@@ -1,4 +1,4 @@
-import { scrubPersonalData } from '../../logging/scrub.js';
+import { quotedExcerpt } from '../../logging/scrub.js';
 import { CallerPseudonymizer } from '../pii/caller-pseudonymizer.js';
 import { namesToRemove, PiiScrubber } from '../pii/pii-scrubber.js';
 import type { CaseInput, MapResult } from './case-input.js';
@@ -70,42 +70,48 @@ export class CaseBuilder {
       return fail(
         (f.receivedAt ?? '').trim() === ''
           ? `${L.receivedAt} is empty`
-          : `${L.receivedAt} "${clip(f.receivedAt)}" is not a date and time (use YYYY-MM-DD HH:MM:SS)`,
+          : `${L.receivedAt} "${quotedExcerpt(f.receivedAt)}" is not a date and time (use YYYY-MM-DD HH:MM:SS)`,
       );
     }
-    if (receivedAt > this.now + MAX_FUTURE_MS) return fail(`${L.receivedAt} "${clip(f.receivedAt)}" is in the future`);
+    if (receivedAt > this.now + MAX_FUTURE_MS)
+      return fail(`${L.receivedAt} "${quotedExcerpt(f.receivedAt)}" is in the future`);
     const dispatchedAt = this.optionalTime(f.dispatchedAt);
-    if (dispatchedAt === undefined) return fail(`${L.dispatchedAt} "${clip(f.dispatchedAt)}" is not a date and time`);
+    if (dispatchedAt === undefined)
+      return fail(`${L.dispatchedAt} "${quotedExcerpt(f.dispatchedAt)}" is not a date and time`);
     const closedAt = this.optionalTime(f.closedAt);
-    if (closedAt === undefined) return fail(`${L.closedAt} "${clip(f.closedAt)}" is not a date and time`);
+    if (closedAt === undefined) return fail(`${L.closedAt} "${quotedExcerpt(f.closedAt)}" is not a date and time`);
     if (dispatchedAt !== null && dispatchedAt < receivedAt) return fail(`${L.dispatchedAt} is before ${L.receivedAt}`);
     if (closedAt !== null && closedAt < receivedAt) return fail(`${L.closedAt} is before ${L.receivedAt}`);
 
     const channel = f.channel === undefined ? 'other' : channelOf(f.channel);
-    if (!channel) return fail(`${L.channel} "${clip(f.channel)}" is not a known channel (电话, 网站, APP, 微信, 其他)`);
+    if (!channel)
+      return fail(`${L.channel} "${quotedExcerpt(f.channel)}" is not a known channel (电话, 网站, APP, 微信, 其他)`);
     const kind = kindOf(f.kind ?? '');
-    if (!kind) return fail(`${L.kind} "${clip(f.kind)}" is not one of 咨询, 求助, 投诉, 举报, 建议, 表扬`);
+    if (!kind) return fail(`${L.kind} "${quotedExcerpt(f.kind)}" is not one of 咨询, 求助, 投诉, 举报, 建议, 表扬`);
 
     const c1 = this.refs.category(f.category1 ?? '', 1, null);
-    if (!c1) return fail(`${L.category1} "${clip(f.category1)}" is not a known level-1 category`);
+    if (!c1) return fail(`${L.category1} "${quotedExcerpt(f.category1)}" is not a known level-1 category`);
     let c2: string | null = null;
     let c3: string | null = null;
     if (present(f.category2)) {
       c2 = this.refs.category(f.category2, 2, c1) ?? null;
-      if (!c2) return fail(`${L.category2} "${clip(f.category2)}" is not a known category under ${f.category1}`);
+      if (!c2)
+        return fail(`${L.category2} "${quotedExcerpt(f.category2)}" is not a known category under ${f.category1}`);
       if (present(f.category3)) {
         c3 = this.refs.category(f.category3, 3, c2) ?? null;
-        if (!c3) return fail(`${L.category3} "${clip(f.category3)}" is not a known category under ${f.category2}`);
+        if (!c3)
+          return fail(`${L.category3} "${quotedExcerpt(f.category3)}" is not a known category under ${f.category2}`);
       }
     }
 
     const city = this.refs.area(f.city ?? '', 'city', null);
-    if (!city) return fail(`${L.city} "${clip(f.city)}" is not a known city (name like 苏州市 or code like 320500)`);
+    if (!city)
+      return fail(`${L.city} "${quotedExcerpt(f.city)}" is not a known city (name like 苏州市 or code like 320500)`);
     let district: string | null = null;
     let street: string | null = null;
     if (present(f.district)) {
       district = this.refs.area(f.district, 'district', city) ?? null;
-      if (!district) return fail(`${L.district} "${clip(f.district)}" is not a district of ${f.city}`);
+      if (!district) return fail(`${L.district} "${quotedExcerpt(f.district)}" is not a district of ${f.city}`);
       if (present(f.street)) {
         street = this.refs.area(f.street, 'street', district) ?? null;
         if (!street) this.warn('unknownStreet');
@@ -120,11 +126,12 @@ export class CaseBuilder {
     let outcome = null;
     if (present(f.outcome)) {
       outcome = outcomeOf(f.outcome) ?? null;
-      if (!outcome) return fail(`${L.outcome} "${clip(f.outcome)}" is not one of 解决, 部分解决, 未解决, 退单`);
+      if (!outcome)
+        return fail(`${L.outcome} "${quotedExcerpt(f.outcome)}" is not one of 解决, 部分解决, 未解决, 退单`);
     }
     const satisfaction = satisfactionOf(f.satisfaction ?? '');
     if (!satisfaction)
-      return fail(`${L.satisfaction} "${clip(f.satisfaction)}" is not one of 满意, 基本满意, 不满意, 未评价`);
+      return fail(`${L.satisfaction} "${quotedExcerpt(f.satisfaction)}" is not one of 满意, 基本满意, 不满意, 未评价`);
 
     const names = present(f.callerName) ? namesToRemove([f.callerName]) : [];
     const replyText = this.scrubber.scrubPrepared(f.replyText, names);
@@ -166,10 +173,4 @@ export class CaseBuilder {
 
 function present(v: string | undefined): v is string {
   return v !== undefined && v.trim() !== '';
-}
-
-/** Values quoted in reasons are short and never from personal columns. */
-function clip(v: string | undefined): string {
-  const s = scrubPersonalData((v ?? '').trim());
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }

@@ -20,7 +20,7 @@ import { bindTraffic } from './profiles/traffic.profile.js';
 import { ReferenceIndex } from './reference-index.js';
 import { openCsv, openJsonl, type RowSource } from './row-sources.js';
 import { purgeFreeText } from './free-text-retention.js';
-import { HistoryLoader } from './history-load.js';
+import { HistoryLoader } from './history-loader.js';
 
 export interface ImportOptions {
   file: string;
@@ -42,7 +42,7 @@ export interface ImportOptions {
   freeTextRetentionDays?: number;
   /**
    * A history load (`import --history`, cases only): months without cases are loaded as detached
-   * partitions and attached with their indexes built once (src/ingest/import/history-load.ts).
+   * partitions and attached with their indexes built once (src/ingest/import/history-loader.ts).
    */
   history?: boolean;
 }

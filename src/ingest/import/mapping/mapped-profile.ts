@@ -1,4 +1,4 @@
-import { scrubPersonalData } from '../../../logging/scrub.js';
+import { quotedExcerpt, scrubPersonalData } from '../../../logging/scrub.js';
 import { CaseBuilder, type CaseFields, type FieldLabels } from '../case-builder.js';
 import { InputError, type BoundMapper, type CaseInput, type MapResult, type NewReferenceRows } from '../case-input.js';
 import type { ProfileContext } from '../profiles/profile.js';
@@ -160,7 +160,8 @@ export function bindMapping(
     if (value === undefined) value = spec.otherwise ?? text;
     if (spec.dateFormat && value !== '') {
       const parsed = spec.dateFormat(value);
-      if (parsed === null) return { error: `"${clip(value)}" does not match the date format ${spec.dateFormatText}` };
+      if (parsed === null)
+        return { error: `"${quotedExcerpt(value)}" does not match the date format ${spec.dateFormatText}` };
       value = parsed;
     }
     if (value === '' && b.fallback) return resolve(b.fallback, raw);
@@ -265,9 +266,4 @@ function fillGroups(template: string, groups: RegExpExecArray | null): string {
     const v = groups?.[Number(braced ?? bare)] ?? '';
     return width ? v.padStart(Number(width), '0') : v;
   });
-}
-
-function clip(v: string): string {
-  const s = scrubPersonalData(v);
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }

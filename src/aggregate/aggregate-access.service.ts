@@ -3,7 +3,7 @@ import type { Actor } from '../access-policy/actor.js';
 import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
 import { forbidden, GatewayError } from '../common/gateway-error.js';
-import { LicenseEnforcer, QueryAuthorization } from '../licensing/license-enforcer.service.js';
+import { LicenseEnforcer, QueryAuthorization } from '../licensing/license-enforcer.js';
 import { QueryPlan, RowCondition } from './query-plan.js';
 
 export interface AccessDecision {
