@@ -349,7 +349,7 @@ describe('hotline-gateway bootstrap and the demo accounts', () => {
     const fresh = await createTestApp({ DEMO_CASES: '2000' });
     try {
       const { credentials } = await seedDemoIfEmpty(fresh.dataSource, fresh.config, () => undefined);
-      expect(credentials.map((c) => c.role)).toEqual(['steward', 'department', 'researcher', 'auditor']);
+      expect(credentials.map((c) => c.role)).toEqual(['steward', 'department', 'researcher', 'auditor', 'journalist']);
       for (const c of credentials) {
         const me = await fresh.gql(ME, {}, c.apiKey);
         expect(me.body.data.me.principal.role).toBe(c.role);
@@ -367,14 +367,14 @@ describe('hotline-gateway bootstrap and the demo accounts', () => {
       writeFileSync(join(fresh.config.dataDir, 'demo-credentials.json'), '[]'); // left by an older version
       const { seeded, credentials } = await seedDemoIfEmpty(fresh.dataSource, fresh.config, () => undefined);
       expect(seeded).toBe(true);
-      expect(credentials).toHaveLength(4);
+      expect(credentials).toHaveLength(5);
       const lines: string[] = [];
       const again = await seedDemoIfEmpty(fresh.dataSource, fresh.config, (l) => lines.push(l));
       expect(again).toEqual({ seeded: false, credentials: [] });
       expect(lines.join('\n')).toMatch(/its API keys were printed then and expire 3 days after loading/);
       // Every demo key, the steward's included, expires after DEMO_KEY_DAYS.
       const keys = await fresh.dataSource.query<{ expires_at: Date | null }[]>(`SELECT expires_at FROM api_key`);
-      expect(keys).toHaveLength(4);
+      expect(keys).toHaveLength(5);
       for (const k of keys) {
         const days = (new Date(k.expires_at as Date).getTime() - Date.now()) / 86_400_000;
         expect(days).toBeGreaterThan(2.9);

@@ -20,7 +20,7 @@ import { createTestDatabase } from './utils/test-database.js';
  * fresh demo server, as a new user would paste them (shell blocks through bash, Python through
  * python3, GraphQL blocks as one POST), so a broken example fails the build. A file's blocks share
  * one shell: a variable set by one block (an id from an answer) is there for the next. Each file
- * starts from what the README asks a user to set: `PORT`, `G` and the four demo keys.
+ * starts from what the README asks a user to set: `PORT`, `G` and the five demo keys.
  *
  * A block fails when it exits non-zero or its output holds a GraphQL `"errors"` list or an export's
  * `"error"` object. Blocks marked `<!-- tour: skip (why) -->` are not run; there are few, and the
@@ -33,7 +33,13 @@ const FILES = [
     .sort()
     .map((f) => `docs/${f}`),
 ];
-const ROLES = { steward: 'STEWARD', department: 'DEPT', researcher: 'RESEARCHER', auditor: 'AUDITOR' } as const;
+const ROLES = {
+  steward: 'STEWARD',
+  department: 'DEPT',
+  researcher: 'RESEARCHER',
+  auditor: 'AUDITOR',
+  journalist: 'JOURNALIST',
+} as const;
 const BLOCK_TIMEOUT_MS = 240_000;
 /** A file's blocks together; generous, for a machine other work loads (CI alone takes a fraction). */
 const FILE_TIMEOUT_MS = 900_000;

@@ -11,7 +11,7 @@ export const DEMO_DEPARTMENT_CODE = '320500-housing';
 /**
  * Demo organizations and one principal per role, each with an API key, through the same
  * services (and audit) as the API: Jiangsu's hotline centre, Suzhou's housing bureau,
- * Nanjing University and the provincial audit office.
+ * Nanjing University, the provincial audit office and a newspaper's data desk.
  */
 export const identityDemoStep: DemoStep = {
   name: 'organizations, one principal per role and their API keys',
@@ -65,6 +65,11 @@ export const identityDemoStep: DemoStep = {
           role: 'auditor',
           name: 'Provincial audit office auditor',
           organization: { kind: 'audit-office', nameZh: '江苏省审计厅', nameEn: 'Jiangsu Provincial Audit Office' },
+        },
+        {
+          role: 'journalist',
+          name: 'Xinhua Daily data journalist',
+          organization: { kind: 'institute', nameZh: '新华日报社数据新闻部', nameEn: 'Xinhua Daily data desk' },
         },
       ];
       for (const account of accounts) {
