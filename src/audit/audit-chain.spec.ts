@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { deepFreeze, isDeeplyFrozen } from '../common/deep-freeze.js';
+import { deepFreeze } from '../common/deep-freeze.js';
 import { canonicalJson } from '../common/canonical-json.js';
 import {
   ChainedEvent,
@@ -103,13 +103,10 @@ describe('canonical and storable forms of frozen values', () => {
   it('gives a deeply frozen value the same text and copy as an equal value that is not frozen', () => {
     const frozen = deepFreeze(query());
     expect(canonicalJson(frozen)).toBe(canonicalJson(query()));
-    expect(canonicalJson(frozen)).toBe(canonicalJson(frozen));
     expect(storableJson(frozen)).toEqual(storableJson(query()));
-    expect(storableJson(frozen)).toBe(storableJson(frozen));
-    expect(isDeeplyFrozen(storableJson(frozen))).toBe(true);
   });
 
-  it('recomputes for values that may still change', () => {
+  it('follows values that change (nothing is remembered between calls)', () => {
     const open = query();
     const before = canonicalJson(open);
     open.measures.push('avgHandlingDays');

@@ -1,6 +1,5 @@
 import { createHash, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
 import { canonicalJson } from '../common/canonical-json.js';
-import { deepFreeze, isDeeplyFrozen } from '../common/deep-freeze.js';
 
 /**
  * The audit chain's pure parts: the canonical form of an event, its SHA-256 hash, the
@@ -64,17 +63,9 @@ export function storableText(text: string): string {
   return MAY_NEED_REPLACING.test(text) ? text.replace(LONE_SURROGATE_OR_NUL, '\uFFFD') : text;
 }
 
-/** Storable copies of deeply frozen values, themselves deeply frozen. */
-const storableOfFrozen = new WeakMap<object, unknown>();
-
 /** A JSON value as PostgreSQL's jsonb will give it back: plain data, storable strings. */
 export function storableJson(value: unknown): unknown {
   if (value === undefined) return null;
-  if (isDeeplyFrozen(value)) {
-    let copy = storableOfFrozen.get(value);
-    if (copy === undefined) storableOfFrozen.set(value, (copy = deepFreeze(storableCopy(value))));
-    return copy;
-  }
   return storableCopy(value);
 }
 

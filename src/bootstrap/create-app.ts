@@ -1,5 +1,4 @@
-import { BadRequestException, INestApplication, Type, ValidationError } from '@nestjs/common';
-import { RememberingValidationPipe } from '../common/remembering-validation.pipe.js';
+import { BadRequestException, INestApplication, Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
@@ -46,7 +45,7 @@ export async function createApp(
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalPipes(
-    new RememberingValidationPipe({
+    new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,

@@ -1,17 +1,6 @@
-import { isDeeplyFrozen } from './deep-freeze.js';
-
-/** Canonical texts of deeply frozen values (e.g. a remembered query plan's normalized query). */
-const canonicalOfFrozen = new WeakMap<object, string>();
-
 /** JSON with object keys sorted at every level: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  // A deeply frozen value cannot change, so its text is computed once.
-  if (isDeeplyFrozen(value)) {
-    let text = canonicalOfFrozen.get(value);
-    if (text === undefined) canonicalOfFrozen.set(value, (text = canonicalText(value)));
-    return text;
-  }
   return canonicalText(value);
 }
 

@@ -1,6 +1,5 @@
 import { Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { ReadOnlyInput } from '../../common/remembering-validation.pipe.js';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -83,8 +82,6 @@ export class OrderByInput {
   direction?: SortDirection | null;
 }
 
-/** Read-only downstream (planned, never changed): identical queries share one validated instance. */
-@ReadOnlyInput()
 @InputType()
 export class AggregateQueryInput {
   @Field({ description: 'Catalog slug, e.g. hotline-cases' })
