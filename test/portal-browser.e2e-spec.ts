@@ -38,7 +38,7 @@ describe('web portal in a browser', () => {
     databaseUrl = db.url;
     server = await startServer({ DATABASE_URL: db.url, SEED_DEMO: 'true', DEMO_CASES: '8000' });
     keys = demoKeys(server.output());
-    expect(Object.keys(keys).sort()).toEqual(['auditor', 'department', 'researcher', 'steward']);
+    expect(Object.keys(keys).sort()).toEqual(['auditor', 'department', 'journalist', 'researcher', 'steward']);
     ({ context, close: closeBrowser } = await launchBrowser('zh-CN'));
   }, 300_000);
 
