@@ -1,4 +1,6 @@
-import { BadRequestException, INestApplication, Type, ValidationError, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, INestApplication, Type, ValidationError } from '@nestjs/common';
+import { RememberingValidationPipe } from '../common/remembering-validation.pipe.js';
+import { AggregateCaches } from '../common/aggregate-caches.js';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
@@ -45,7 +47,7 @@ export async function createApp(
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalPipes(
-    new ValidationPipe({
+    new RememberingValidationPipe(app.get(AggregateCaches, { strict: false }), {
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,

@@ -4,8 +4,9 @@ import { deepFreeze } from './deep-freeze.js';
 /**
  * The aggregate path's two caches (docs/aggregate.md), both on lru-cache:
  *
- * - **plans**: query plans and their compiled SQL, keyed by the query (as JSON), the dataset and
- *   member snapshot it was planned against (`identityOf`), and for SQL the row scope;
+ * - **plans**: validated query inputs (keyed by their JSON), query plans and their compiled SQL,
+ *   keyed by the query (as JSON), the dataset and member snapshot it was planned against
+ *   (`identityOf`), and for SQL the row scope;
  * - **results**: what was read from the rollups and what was released from it, keyed by the SQL
  *   and its parameters, the data version read (the rollup version) and, for a release, the
  *   disclosure setting (mode, configuration, series, the caller's basis) and the plan.
@@ -31,6 +32,20 @@ export class AggregateCaches {
   /** The plan (or compiled SQL) under `key`, built and frozen by `build` on a miss. */
   plan<T extends object>(key: string, build: () => T): T {
     return remember(this.plans, key, build);
+  }
+
+  /**
+   * A validated input under `key` (kept with the plans: it is the first step of one), validated and
+   * frozen by `validate` on a miss. A rejection is not kept.
+   */
+  async validated<T extends object>(key: string, validate: () => Promise<T>): Promise<T> {
+    const hit = this.plans?.get(key);
+    if (hit !== undefined) return hit as T;
+    const value = await validate();
+    if (!this.plans) return value;
+    const frozen = deepFreeze(value);
+    this.plans.set(key, frozen);
+    return frozen;
   }
 
   /** The result under `key`, if kept. */

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
+import { ReadOnlyInput } from '../../common/remembering-validation.pipe.js';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -82,6 +83,8 @@ export class OrderByInput {
   direction?: SortDirection | null;
 }
 
+/** Read-only downstream (planned, never changed): identical queries share one validated instance. */
+@ReadOnlyInput()
 @InputType()
 export class AggregateQueryInput {
   @Field({ description: 'Catalog slug, e.g. hotline-cases' })
