@@ -7,8 +7,8 @@ import { HOTLINE_TIME_ZONE } from '../../records/records.constants.js';
 import { existingMonths, monthBounds, monthPartitionName, PARTITION_LOCK_SQL } from '../../records/month-partitions.js';
 import { KeywordExtractor } from '../text-analytics/keyword-extractor.js';
 import { detectTemplateReplies } from '../text-analytics/template-replies.js';
+import { encodeCases } from './copy-encoding.js';
 import {
-  encodeCases,
   KEPT_TEXT,
   linkRepeats,
   newStagedCases,
