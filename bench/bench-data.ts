@@ -34,11 +34,26 @@ export async function ensureDatabase(url: string): Promise<void> {
 
 type Sql = <T>(text: string, params?: unknown[]) => Promise<T[]>;
 
+/** A connection for bulk statements, without the app's per-statement ceiling. */
+async function openBulkClient(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`SET statement_timeout = 0`);
+  return client;
+}
+
+/** Connections that generate cases at once: BENCH_GENERATE_CONNECTIONS, default 2. */
+function generateConnections(): number {
+  const n = Number(process.env.BENCH_GENERATE_CONNECTIONS ?? 2);
+  if (!Number.isInteger(n) || n < 1) throw new Error('BENCH_GENERATE_CONNECTIONS: a whole number of at least 1');
+  return n;
+}
+
 /** Reference data, cases and call traffic, generated inside PostgreSQL (seeded). */
-async function generate(sql: Sql, cases: number): Promise<void> {
+async function generate(sql: Sql, url: string, cases: number, connections: number): Promise<void> {
   const started = Date.now();
   await sql(`DELETE FROM app_meta WHERE key IN ('bench_cases', 'bench_rollups')`);
-  await sql(`TRUNCATE case_record, call_traffic, area, category, department, rollup_dirty_day`);
+  await sql(`TRUNCATE case_record, call_traffic, area, category, department, rollup_dirty_day RESTART IDENTITY`);
   await sql(`INSERT INTO area VALUES ('320000', 'province', NULL, '江苏省', 'Jiangsu')`);
   await sql(`INSERT INTO area SELECT c, 'city', '320000', '城市' || c, 'City ' || c FROM unnest($1::text[]) c`, [
     CITIES,
@@ -65,41 +80,56 @@ async function generate(sql: Sql, cases: number): Promise<void> {
   // The year's month partitions (the import creates them on demand; this writes past it).
   await sql(`SELECT hgw_ensure_month_partition(t, m::date) FROM unnest(ARRAY['case_record', 'call_traffic']) t,
     generate_series(date '2021-01-01', date '2021-12-01', interval '1 month') m`);
-  await sql(`SELECT setseed(0.42)`);
+  // Chunks of 250,000 cases, each seeded of its own (the same cases whatever the order), on as many
+  // connections as the server has cores to spare (BENCH_GENERATE_CONNECTIONS, default 2).
   const chunk = 250_000;
-  for (let from = 1; from <= cases; from += chunk) {
-    const to = Math.min(cases, from + chunk - 1);
-    await sql(
-      `INSERT INTO case_record (source, case_number, received_at, closed_at, channel, kind, category_l1, category_l2,
-         category_l3, province_code, city_code, district_code, street_code, department_code, outcome, satisfaction,
-         repeat_of_id, record_key)
-       SELECT 'bench', 'B' || g, rcv,
-         CASE WHEN u_closed < 0.92 THEN rcv + make_interval(secs => hd * 86400) END,
-         (ARRAY['phone','phone','phone','phone','phone','phone','phone','web','app','wechat'])[1 + floor(u_ch * 10)::int],
-         kind, 'C' || l1, 'C' || l1 || '.' || l2, 'C' || l1 || '.' || l2 || '.' || l3, '320000', city,
-         left(city, 4) || lpad((1 + di)::text, 2, '0'), left(city, 4) || lpad((1 + di)::text, 2, '0') || lpad((1 + si)::text, 3, '0'),
-         city || '-d' || l1,
-         CASE WHEN u_closed < 0.92 THEN (ARRAY['solved','solved','solved','partly','unsolved','returned'])[1 + floor(u_out * 6)::int] END,
-         (ARRAY['satisfied','satisfied','satisfied','basically','dissatisfied','unrated','unrated'])[1 + floor(u_sat * 7)::int],
-         CASE WHEN u_rep < 0.08 THEN g - 1 END, floor(random() * 2147483647)::int
-       FROM (
-         SELECT g, rcv, city, di, si, l1, l2, l3, kind, u_closed, u_ch, u_out, u_sat, u_rep,
-           -ln(1 - random()) * CASE WHEN kind = 'consultation' THEN 1.4 ELSE 4.3 END AS hd
+  const starts: number[] = [];
+  for (let from = 1; from <= cases; from += chunk) starts.push(from);
+  let loaded = 0;
+  const worker = async () => {
+    const client = await openBulkClient(url);
+    const chunkSql = async (text: string, params: unknown[]) => client.query(text, params);
+    try {
+      for (let from = starts.shift(); from !== undefined; from = starts.shift()) {
+        const to = Math.min(cases, from + chunk - 1);
+        await chunkSql(`SELECT setseed($1)`, [((from - 1) / chunk / 10_000 + 0.42) % 1]);
+        await chunkSql(
+          `INSERT INTO case_record (source, case_number, received_at, closed_at, channel, kind, category_l1, category_l2,
+           category_l3, province_code, city_code, district_code, street_code, department_code, outcome, satisfaction,
+           repeat_of_id, record_key)
+         SELECT 'bench', 'B' || g, rcv,
+           CASE WHEN u_closed < 0.92 THEN rcv + make_interval(secs => hd * 86400) END,
+           (ARRAY['phone','phone','phone','phone','phone','phone','phone','web','app','wechat'])[1 + floor(u_ch * 10)::int],
+           kind, 'C' || l1, 'C' || l1 || '.' || l2, 'C' || l1 || '.' || l2 || '.' || l3, '320000', city,
+           left(city, 4) || lpad((1 + di)::text, 2, '0'), left(city, 4) || lpad((1 + di)::text, 2, '0') || lpad((1 + si)::text, 3, '0'),
+           city || '-d' || l1,
+           CASE WHEN u_closed < 0.92 THEN (ARRAY['solved','solved','solved','partly','unsolved','returned'])[1 + floor(u_out * 6)::int] END,
+           (ARRAY['satisfied','satisfied','satisfied','basically','dissatisfied','unrated','unrated'])[1 + floor(u_sat * 7)::int],
+           CASE WHEN u_rep < 0.08 THEN g - 1 END, floor(random() * 2147483647)::int
          FROM (
-           SELECT g, timestamptz '2021-01-01 00:00+08' + random() * interval '365 days' AS rcv,
-             $3::text[] AS cities, floor(power(random(), 1.4) * 13)::int AS ci, floor(random() * 8)::int AS di,
-             floor(random() * 10)::int AS si, floor(power(random(), 1.5) * 12)::int AS l1, floor(random() * 4)::int AS l2,
-             floor(random() * 3)::int AS l3,
-             CASE WHEN random() < 0.49 THEN 'consultation'
-               ELSE (ARRAY['help','complaint','report','suggestion','praise'])[1 + floor(random() * 5)::int] END AS kind,
-             random() AS u_closed, random() AS u_ch, random() AS u_out, random() AS u_sat, random() AS u_rep
-           FROM generate_series($1::int, $2::int) g
-         ) a CROSS JOIN LATERAL (SELECT (a.cities)[1 + a.ci] AS city) c
-       ) b`,
-      [from, to, CITIES],
-    );
-    log(`cases ${to.toLocaleString('en')} / ${cases.toLocaleString('en')}`);
-  }
+           SELECT g, rcv, city, di, si, l1, l2, l3, kind, u_closed, u_ch, u_out, u_sat, u_rep,
+             -ln(1 - random()) * CASE WHEN kind = 'consultation' THEN 1.4 ELSE 4.3 END AS hd
+           FROM (
+             SELECT g, timestamptz '2021-01-01 00:00+08' + random() * interval '365 days' AS rcv,
+               $3::text[] AS cities, floor(power(random(), 1.4) * 13)::int AS ci, floor(random() * 8)::int AS di,
+               floor(random() * 10)::int AS si, floor(power(random(), 1.5) * 12)::int AS l1, floor(random() * 4)::int AS l2,
+               floor(random() * 3)::int AS l3,
+               CASE WHEN random() < 0.49 THEN 'consultation'
+                 ELSE (ARRAY['help','complaint','report','suggestion','praise'])[1 + floor(random() * 5)::int] END AS kind,
+               random() AS u_closed, random() AS u_ch, random() AS u_out, random() AS u_sat, random() AS u_rep
+             FROM generate_series($1::int, $2::int) g
+           ) a CROSS JOIN LATERAL (SELECT (a.cities)[1 + a.ci] AS city) c
+         ) b`,
+          [from, to, CITIES],
+        );
+        loaded += to - from + 1;
+        log(`cases ${loaded.toLocaleString('en')} / ${cases.toLocaleString('en')}`);
+      }
+    } finally {
+      await client.end();
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
   await sql(
     `INSERT INTO call_traffic (city_code, hour_start, source, calls_offered, calls_answered, calls_abandoned)
      SELECT c, h, 'bench', o, floor(o * (0.75 + random() * 0.24))::int, 0
@@ -127,15 +157,13 @@ export async function load(
   await ds.initialize();
   await migrate(ds);
   // The bulk load runs on its own connection without the app's per-statement ceiling.
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`SET statement_timeout = 0`);
+  const client = await openBulkClient(url);
   const sql: Sql = async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[];
   const [marker] = await sql<{ value: string }>(`SELECT value FROM app_meta WHERE key = 'bench_cases'`);
   if (marker?.value === String(cases) && !reload) {
     log(`reusing ${cases} cases already loaded in ${new URL(url).pathname.slice(1)}`);
   } else {
-    await generate(sql, cases);
+    await generate(sql, url, cases, generateConnections());
   }
   if (generateOnly) {
     await client.end();
