@@ -6,11 +6,10 @@ import { QueryRunner } from 'typeorm';
 import { HOTLINE_TIME_ZONE } from '../../records/records.constants.js';
 import { existingMonths, monthBounds, monthPartitionName, PARTITION_LOCK_SQL } from '../../records/month-partitions.js';
 import { KeywordExtractor } from '../text-analytics/keyword-extractor.js';
-import { detectTemplateReplies } from '../text-analytics/template-replies.js';
+import { addToReplyForms, flagEarlierTemplateCases } from '../text-analytics/template-replies.js';
 import { encodeHistoryStage, textKeptFrom } from './copy-encoding.js';
 import {
   KEPT_TEXT,
-  linkRepeats,
   newStagedCases,
   sourceLocks,
   STAGE_COLUMNS,
@@ -26,15 +25,46 @@ const TZ = HOTLINE_TIME_ZONE;
 const STAGE = 'hgw_history_stage';
 /** The staged cases to store: new case numbers once each, with their ids and local month. */
 const NEW = 'hgw_history_new';
+/** The repeat link of each staged case that has one. */
+const LINKS = 'hgw_history_links';
 const TEMP_BUFFERS = '256MB';
 
 const CASE_COLUMNS = `id, source, case_number, received_at, dispatched_at, closed_at, channel, kind, category_l1,
   category_l2, category_l3, province_code, city_code, district_code, street_code, department_code, outcome,
   satisfaction, dissatisfaction_reason, request_text, reply_text, reply_fingerprint, caller_pseudonym, record_key,
-  import_batch_id`;
+  import_batch_id, repeat_of_id, template_reply`;
 const CASE_VALUES = `id, source, case_number, to_timestamp(received_at), to_timestamp(dispatched_at), to_timestamp(closed_at),
   channel, kind, category_l1, category_l2, category_l3, province_code, city_code, district_code, street_code,
-  department_code, outcome, satisfaction, ${KEPT_TEXT}, reply_fingerprint, caller_pseudonym, record_key, $1::bigint`;
+  department_code, outcome, satisfaction, ${KEPT_TEXT}, reply_fingerprint, caller_pseudonym, record_key, $1::bigint,
+  repeat_of_id, template_reply`;
+/** The cases to store with their repeat links and template flags (found before they are stored). */
+const STORED = `(SELECT n.*, l.repeat_of_id, coalesce(f.template, false) AS template_reply
+  FROM ${NEW} n LEFT JOIN ${LINKS} l ON l.id = n.id LEFT JOIN reply_form f ON f.fingerprint = n.reply_fingerprint) s`;
+
+/**
+ * Each new case's latest earlier case of the same caller on the same issue within 90 days, as
+ * linkRepeats finds it once the cases are stored: among the cases stored before and those of the
+ * load, the latest by (received_at, id).
+ */
+const REPEAT_LINKS = `
+  SELECT id, prev AS repeat_of_id FROM (
+    SELECT x.id, (
+      SELECT c.id FROM (
+        (SELECT p.id, p.received_at FROM case_record p
+         WHERE p.caller_pseudonym = x.caller_pseudonym
+           AND p.received_at < x.received_ts AND p.received_at >= x.received_ts - interval '90 days'
+           AND p.category_l1 = x.category_l1 AND p.category_l2 IS NOT DISTINCT FROM x.category_l2
+         ORDER BY p.received_at DESC, p.id DESC LIMIT 1)
+        UNION ALL
+        (SELECT q.id, q.received_ts FROM ${NEW} q
+         WHERE q.caller_pseudonym = x.caller_pseudonym
+           AND q.received_ts < x.received_ts AND q.received_ts >= x.received_ts - interval '90 days'
+           AND q.category_l1 = x.category_l1 AND q.category_l2 IS NOT DISTINCT FROM x.category_l2
+         ORDER BY q.received_ts DESC, q.id DESC LIMIT 1)
+      ) c ORDER BY c.received_at DESC, c.id DESC LIMIT 1
+    ) AS prev
+    FROM ${NEW} x WHERE x.caller_pseudonym IS NOT NULL
+  ) m WHERE prev IS NOT NULL`;
 
 /** What a history load stored: months loaded detached and attached, and months that already had cases. */
 export interface HistoryLoadResult {
@@ -45,13 +75,14 @@ export interface HistoryLoadResult {
 
 /**
  * `import FILE --history`: a file of past months loaded whole. The import stages every case of
- * the file (COPY into a temporary table while it reads on), then in one transaction keeps the new
- * case numbers once each (the same rule as a day-to-day import), and writes each month that has
- * no case yet into a table of its own with no index, builds that table's indexes once (a sorted
- * build instead of one index insertion per row) and attaches it as the month's partition. Months
- * that already have cases take the day-to-day INSERT. Then, as a day-to-day batch does: repeat
- * links, keywords, template replies, the batch hooks, the dirty days and the import's progress.
- * A kill before the commit leaves nothing; the rerun starts the file again.
+ * the file (COPY into a temporary table while it reads on, the rows mapped in worker threads:
+ * parallel-mapping.ts), then in one transaction keeps the new case numbers once each (the same
+ * rule as a day-to-day import), finds their repeat links and template replies as a day-to-day
+ * batch does once its cases are stored, and writes each month that has no case yet into a table
+ * of its own with no index, complete, builds that table's indexes once (a sorted build instead of
+ * one index insertion per row) and attaches it as the month's partition. Months that already have
+ * cases take the day-to-day INSERT. Then keywords, the batch hooks, the dirty days and the
+ * import's progress. A kill before the commit leaves nothing; the rerun starts the file again.
  */
 export class HistoryLoader {
   private staged = 0;
@@ -129,14 +160,12 @@ export class HistoryLoader {
         await writeReferences(this.runner, this.refs);
       const firstCaseId = result.inserted > 0 ? await this.minId() : null;
       if (firstCaseId !== null) {
-        await linkRepeats(this.runner, this.batchId, firstCaseId);
         await this.runner.query(
           `INSERT INTO case_keyword (case_id, keyword)
            SELECT n.id, k.keyword FROM ${NEW} n CROSS JOIN LATERAL unnest(string_to_array(n.keywords, ' ')) AS k(keyword)
            WHERE n.keywords IS NOT NULL
            ON CONFLICT DO NOTHING`,
         );
-        await detectTemplateReplies(this.runner, this.batchId, firstCaseId);
       }
       for (const hook of this.hooks)
         await hook(this.runner, { importBatchId: this.batchId, firstCaseId, inserted: result.inserted });
@@ -151,7 +180,7 @@ export class HistoryLoader {
       await this.runner.rollbackTransaction().catch(() => undefined);
       throw e;
     } finally {
-      await this.runner.query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}`).catch(() => undefined);
+      await this.runner.query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}, ${LINKS}`).catch(() => undefined);
     }
   }
 
@@ -173,9 +202,23 @@ export class HistoryLoader {
     await r.query(
       `CREATE TEMPORARY TABLE ${NEW} ON COMMIT DROP AS
        SELECT nextval('case_record_id_seq')::bigint AS id,
-         to_char(to_timestamp(n.received_at) AT TIME ZONE '${TZ}', 'YYYY-MM') AS month, n.*
+         to_char(to_timestamp(n.received_at) AT TIME ZONE '${TZ}', 'YYYY-MM') AS month,
+         to_timestamp(n.received_at) AS received_ts, n.*
        FROM (${newStagedCases(STAGE)}) n`,
     );
+    // Repeat links and template replies before the cases are stored: each case is written once,
+    // complete, rather than stored and then updated (a second version of most rows and their index entries).
+    await r.query(
+      `CREATE INDEX ON ${NEW} (caller_pseudonym, category_l1, received_ts) WHERE caller_pseudonym IS NOT NULL`,
+    );
+    await r.query(`CREATE TEMPORARY TABLE ${LINKS} ON COMMIT DROP AS ${REPEAT_LINKS}`);
+    await r.query(`CREATE INDEX ON ${LINKS} (id)`);
+    const crossed = await addToReplyForms(
+      r,
+      `SELECT n.reply_fingerprint, l.repeat_of_id FROM ${NEW} n LEFT JOIN ${LINKS} l ON l.id = n.id`,
+    );
+    // Earlier cases of a form that just became a template (this load's are stored flagged).
+    if (crossed) await flagEarlierTemplateCases(r, crossed);
     const months = (await selectRows<{ month: string }>(r, `SELECT DISTINCT month FROM ${NEW} ORDER BY 1`)).map(
       (m) => m.month,
     );
@@ -193,7 +236,7 @@ export class HistoryLoader {
     const params = [this.batchId, this.freeTextRetentionDays];
     if (filled.length > 0) {
       await r.query(
-        `INSERT INTO case_record (${CASE_COLUMNS}) SELECT ${CASE_VALUES} FROM ${NEW} WHERE month = ANY($3::text[])`,
+        `INSERT INTO case_record (${CASE_COLUMNS}) SELECT ${CASE_VALUES} FROM ${STORED} WHERE month = ANY($3::text[])`,
         [...params, filled],
       );
     }
@@ -205,7 +248,7 @@ export class HistoryLoader {
       if (have.has(month)) await r.query(`DROP TABLE "${name}"`);
       await r.query(`CREATE TABLE "${name}" (LIKE case_record INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
       await r.query(
-        `INSERT INTO "${name}" (${CASE_COLUMNS}) SELECT ${CASE_VALUES} FROM ${NEW} WHERE month = $3 ORDER BY received_at`,
+        `INSERT INTO "${name}" (${CASE_COLUMNS}) SELECT ${CASE_VALUES} FROM ${STORED} WHERE month = $3 ORDER BY received_at`,
         [...params, month],
       );
       // The month's bounds as a constraint, so that ATTACH need not scan the rows to prove them.

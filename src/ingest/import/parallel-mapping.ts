@@ -101,9 +101,6 @@ class MappingWorker {
     this.ready.catch(() => undefined);
     this.worker = new Worker(script, {
       workerData: setup,
-      // A larger young generation: the rows of a chunk are short-lived, and scavenges of a small
-      // one promote them to the old generation, which then needs full collections.
-      resourceLimits: { maxYoungGenerationSizeMb: 48 },
       stdout: false,
       stderr: false,
     });
