@@ -10,7 +10,6 @@ import { addToReplyForms, flagEarlierTemplateCases } from '../text-analytics/tem
 import { encodeHistoryStage, textKeptFrom } from './copy-encoding.js';
 import {
   KEPT_TEXT,
-  newStagedCases,
   sourceLocks,
   STAGE_COLUMNS,
   writeReferences,
@@ -21,9 +20,12 @@ import type { CaseInput, NewReferenceRows } from './case-input.js';
 import { selectRows } from './select-rows.js';
 
 const TZ = HOTLINE_TIME_ZONE;
-/** Every case of the file, staged as the import reads it (temporary: no WAL, gone with the session). */
+/** One chunk of the file's cases as staged (temporary: no WAL, private to the load's transaction). */
 const STAGE = 'hgw_history_stage';
-/** The staged cases to store: new case numbers once each, with their ids and local month. */
+/**
+ * The cases to store, added chunk by chunk: new case numbers once each (the first in the file: the
+ * same rule as newStagedCases), with their ids in file order, local month and time.
+ */
 const NEW = 'hgw_history_new';
 /** The repeat link of each staged case that has one. */
 const LINKS = 'hgw_history_links';
@@ -86,6 +88,9 @@ export interface HistoryLoadResult {
  */
 export class HistoryLoader {
   private staged = 0;
+  /** The load's transaction is open (from its first staged cases to finish or abort). */
+  private open = false;
+  private busy: Promise<void> = Promise.resolve();
   private readonly refs: NewReferenceRows = { areas: [], categories: [], departments: [] };
   private counts: BatchCounts = { committedRecords: 0, rejected: 0 };
   private rejected = 0;
@@ -132,13 +137,17 @@ export class HistoryLoader {
     refs: NewReferenceRows | null,
     counts: BatchCounts,
   ): Promise<void> {
-    if (this.staged === 0 && rows > 0) {
-      // The whole file goes through temporary tables, which live in the session's own buffers (8 MB
-      // by default). A session that used a temporary table before cannot change it: then it stays.
-      await this.runner.query(`SET temp_buffers = '${TEMP_BUFFERS}'`).catch(() => undefined);
-      await this.runner.query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}`);
-      await this.runner.query(`CREATE TEMPORARY TABLE ${STAGE} (${STAGE_COLUMNS.join(', ')}, keywords text)`);
-    }
+    const staging = this.stageNow(copy, rows, refs, counts);
+    this.busy = staging.catch(() => undefined);
+    return staging;
+  }
+
+  private async stageNow(
+    copy: Buffer | null,
+    rows: number,
+    refs: NewReferenceRows | null,
+    counts: BatchCounts,
+  ): Promise<void> {
     if (refs) {
       this.refs.areas.push(...refs.areas);
       this.refs.categories.push(...refs.categories);
@@ -147,26 +156,79 @@ export class HistoryLoader {
     this.counts = counts;
     this.rejected += counts.rejected;
     if (copy === null || rows === 0) return;
+    if (!this.open) await this.begin();
     await pipeline(Readable.from([copy]), this.client.query(copyFrom(`COPY ${STAGE} FROM STDIN`)));
+    // The chunk's new case numbers get their ids (in file order) and their keywords now, while the
+    // next chunks are mapped; the rest waits for the whole file (finish).
+    await this.runner.query(sourceLocks(STAGE));
+    await this.runner.query(
+      `WITH added AS (
+         INSERT INTO ${NEW}
+         SELECT nextval('case_record_id_seq')::bigint,
+           to_char(to_timestamp(n.received_at) AT TIME ZONE '${TZ}', 'YYYY-MM'), to_timestamp(n.received_at), n.*
+         FROM (
+           SELECT * FROM (
+             SELECT DISTINCT ON (s.source, s.case_number) s.* FROM ${STAGE} s
+             WHERE NOT EXISTS (SELECT 1 FROM case_record c WHERE c.source = s.source AND c.case_number = s.case_number)
+               AND NOT EXISTS (SELECT 1 FROM ${NEW} w WHERE w.source = s.source AND w.case_number = s.case_number)
+             ORDER BY s.source, s.case_number, s.ord
+           ) d ORDER BY d.ord
+         ) n
+         RETURNING id, keywords
+       )
+       INSERT INTO case_keyword (case_id, keyword)
+       SELECT a.id, k.keyword FROM added a CROSS JOIN LATERAL unnest(string_to_array(a.keywords, ' ')) AS k(keyword)
+       WHERE a.keywords IS NOT NULL`,
+    );
+    await this.runner.query(`TRUNCATE ${STAGE}`);
     this.staged += rows;
+  }
+
+  /**
+   * Opens the load's one transaction at its first cases: the staging tables live in it, the cases'
+   * source stays locked until the commit (as a day-to-day batch locks it for its transaction).
+   */
+  private async begin(): Promise<void> {
+    const r = this.runner;
+    // The whole file goes through temporary tables, which live in the session's own buffers (8 MB
+    // by default). A session that used a temporary table before cannot change it: then it stays.
+    await r.query(`SET temp_buffers = '${TEMP_BUFFERS}'`).catch(() => undefined);
+    await r.query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}, ${LINKS}`);
+    await r.startTransaction();
+    this.open = true;
+    // Index builds of a month take longer than the pool's per-statement ceiling (as a rollup build
+    // does), and the transaction waits for the file's rows between statements.
+    await r.query(`SET LOCAL statement_timeout = 0`);
+    await r.query(`SET LOCAL idle_in_transaction_session_timeout = '10min'`);
+    await r.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+    // The file's cases are sorted (new case numbers, months, index builds) in memory rather than on disk.
+    await r.query(`SET LOCAL work_mem = '256MB'`);
+    await r.query(`CREATE TEMPORARY TABLE ${STAGE} (${STAGE_COLUMNS.join(', ')}, keywords text) ON COMMIT DROP`);
+    await r.query(
+      `CREATE TEMPORARY TABLE ${NEW} ON COMMIT DROP AS
+       SELECT 0::bigint AS id, ''::text AS month, now() AS received_ts, s.* FROM ${STAGE} s WITH NO DATA`,
+    );
+    await r.query(`CREATE INDEX ON ${NEW} (source, case_number)`);
+  }
+
+  /** Rolls back what was staged (an import that fails or is stopped before finish). */
+  async abort(): Promise<void> {
+    // A chunk still being staged (the import failed while reading on) finishes first.
+    await this.busy;
+    if (!this.open) return;
+    this.open = false;
+    await this.runner.rollbackTransaction().catch(() => undefined);
   }
 
   /** Stores what was staged, in one transaction. */
   async finish(): Promise<HistoryLoadResult> {
-    await this.runner.startTransaction();
+    if (!this.open) await this.runner.startTransaction();
+    this.open = false;
     try {
       const result = this.staged > 0 ? await this.store() : { inserted: 0, attachedMonths: [], insertedMonths: [] };
       if (this.refs.areas.length + this.refs.categories.length + this.refs.departments.length > 0)
         await writeReferences(this.runner, this.refs);
       const firstCaseId = result.inserted > 0 ? await this.minId() : null;
-      if (firstCaseId !== null) {
-        await this.runner.query(
-          `INSERT INTO case_keyword (case_id, keyword)
-           SELECT n.id, k.keyword FROM ${NEW} n CROSS JOIN LATERAL unnest(string_to_array(n.keywords, ' ')) AS k(keyword)
-           WHERE n.keywords IS NOT NULL
-           ON CONFLICT DO NOTHING`,
-        );
-      }
       for (const hook of this.hooks)
         await hook(this.runner, { importBatchId: this.batchId, firstCaseId, inserted: result.inserted });
       await this.runner.query(
@@ -191,21 +253,7 @@ export class HistoryLoader {
 
   private async store(): Promise<HistoryLoadResult> {
     const r = this.runner;
-    // Index builds of a month take longer than the pool's per-statement ceiling (as a rollup build does).
-    await r.query(`SET LOCAL statement_timeout = 0`);
-    await r.query(sourceLocks(STAGE));
     await r.query(PARTITION_LOCK_SQL);
-    await r.query(`SET LOCAL maintenance_work_mem = '256MB'`);
-    // The file's cases are sorted (new case numbers, months, index builds) in memory rather than on disk.
-    await r.query(`SET LOCAL work_mem = '256MB'`);
-    // Ids in file order, from the table's own sequence.
-    await r.query(
-      `CREATE TEMPORARY TABLE ${NEW} ON COMMIT DROP AS
-       SELECT nextval('case_record_id_seq')::bigint AS id,
-         to_char(to_timestamp(n.received_at) AT TIME ZONE '${TZ}', 'YYYY-MM') AS month,
-         to_timestamp(n.received_at) AS received_ts, n.*
-       FROM (${newStagedCases(STAGE)}) n`,
-    );
     // Repeat links and template replies before the cases are stored: each case is written once,
     // complete, rather than stored and then updated (a second version of most rows and their index entries).
     await r.query(

@@ -152,6 +152,7 @@ export class ImportRunner {
     const runner = this.dataSource.createQueryRunner();
     let rejects: WriteStream | null = null;
     let batchId: string | null = null;
+    let history: HistoryLoader | null = null;
     try {
       const mapper = await bindProfile(options, input.header, ctx);
       const client = (await runner.connect()) as PoolClient;
@@ -191,19 +192,20 @@ export class ImportRunner {
         rejects = createWriteStream(options.rejectsFile, { flags: skip > 0 ? 'a' : 'w', mode: 0o600 });
       const firstRejects: Reject[] = [];
       const writer = new BatchWriter(runner, client, batchId, this.hooks, options.freeTextRetentionDays ?? 0);
-      const history = options.history
+      const loader = options.history
         ? new HistoryLoader(runner, client, batchId, this.hooks, options.freeTextRetentionDays ?? 0, ctx.now)
         : null;
+      history = loader;
       const afterCommit = async (batchRejects: Reject[], bytesRead: number) => {
         for (const r of batchRejects) if (firstRejects.length < 5) firstRejects.push(r);
         if (rejects)
           for (const r of batchRejects) if (!rejects.write(JSON.stringify(r) + '\n')) await once(rejects, 'drain');
         options.onProgress?.(bytesRead, size);
       };
-      const mapping = history && options.csvFile && skip === 0 ? await csvMapping(options) : undefined;
+      const mapping = loader && options.csvFile && skip === 0 ? await csvMapping(options) : undefined;
       const workers = mapping && !createsReferences(mapping) ? mappingWorkers(options.mapWorkers, size) : 0;
       let records = 0;
-      if (history && mapping && workers > 0) {
+      if (loader && mapping && workers > 0) {
         // The rows are mapped in worker threads, which read the file themselves (parallel-mapping.ts).
         await mapInWorkers(
           {
@@ -216,7 +218,7 @@ export class ImportRunner {
             pseudonymKey: new Uint8Array(this.pseudonymKey),
             references: refs.loadedRows(),
             now: ctx.now as number,
-            textFrom: history.textFrom,
+            textFrom: loader.textFrom,
           },
           workers,
           options.mapChunkBytes ?? CHUNK_BYTES,
@@ -224,7 +226,7 @@ export class ImportRunner {
             records += chunk.records;
             for (const [key, n] of Object.entries(chunk.warnings))
               mapper.warnings[key] = (mapper.warnings[key] ?? 0) + n;
-            await history.stageCopy(chunk.copy, chunk.accepted, null, {
+            await loader.stageCopy(chunk.copy, chunk.accepted, null, {
               committedRecords: records,
               rejected: chunk.rejects.length,
             });
@@ -239,7 +241,7 @@ export class ImportRunner {
           batchSize: options.batchSize ?? (options.profile === 'traffic' ? 20_000 : DEFAULT_BATCH),
           collectGarbageEvery: options.collectGarbagePerBatch ? DEFAULT_BATCH : undefined,
           write: async (rows, refsToAdd, counts) => {
-            if (history) return history.stage(rows as CaseInput[], refsToAdd, counts);
+            if (loader) return loader.stage(rows as CaseInput[], refsToAdd, counts);
             return options.profile === 'traffic'
               ? writer.writeTraffic(rows as TrafficInput[], counts)
               : writer.writeCases(rows as CaseInput[], refsToAdd, counts);
@@ -247,7 +249,7 @@ export class ImportRunner {
           afterCommit: (batchRejects) => afterCommit(batchRejects, input.bytesRead()),
         });
       await runner.query(`SET synchronous_commit = on`);
-      if (history) await history.finish();
+      if (loader) await loader.finish();
       await purgeFreeText(runner, options.freeTextRetentionDays ?? 0);
       await runner.query(`UPDATE import_batch SET status = 'completed', finished_at = now() WHERE id = $1`, [batchId]);
       const [totals] = await selectRows<{ accepted: number; rejected: number; duplicates: number }>(
@@ -281,6 +283,8 @@ export class ImportRunner {
         seconds: Math.round((Date.now() - started) / 100) / 10,
       };
     } catch (e) {
+      // A history load's one transaction, open from its first staged cases: nothing of it stays.
+      await history?.abort();
       if (batchId !== null && runner.connection.isInitialized) {
         await runner.query(`UPDATE import_batch SET status = 'failed' WHERE id = $1`, [batchId]).catch(() => undefined);
       }
