@@ -29,6 +29,8 @@ const STAGE = 'hgw_history_stage';
 const NEW = 'hgw_history_new';
 /** The repeat link of each staged case that has one. */
 const LINKS = 'hgw_history_links';
+/** The staged cases whose reply is a template once the load's replies are counted. */
+const TEMPLATED = 'hgw_history_templated';
 const TEMP_BUFFERS = '256MB';
 
 const CASE_COLUMNS = `id, source, case_number, received_at, dispatched_at, closed_at, channel, kind, category_l1,
@@ -40,8 +42,8 @@ const CASE_VALUES = `id, source, case_number, to_timestamp(received_at), to_time
   department_code, outcome, satisfaction, ${KEPT_TEXT}, reply_fingerprint, caller_pseudonym, record_key, $1::bigint,
   repeat_of_id, template_reply`;
 /** The cases to store with their repeat links and template flags (found before they are stored). */
-const STORED = `(SELECT n.*, l.repeat_of_id, coalesce(f.template, false) AS template_reply
-  FROM ${NEW} n LEFT JOIN ${LINKS} l ON l.id = n.id LEFT JOIN reply_form f ON f.fingerprint = n.reply_fingerprint) s`;
+const STORED = `(SELECT n.*, l.repeat_of_id, t.id IS NOT NULL AS template_reply
+  FROM ${NEW} n LEFT JOIN ${LINKS} l ON l.id = n.id LEFT JOIN ${TEMPLATED} t ON t.id = n.id) s`;
 
 /**
  * Each new case's latest earlier case of the same caller on the same issue within 90 days, as
@@ -193,7 +195,7 @@ export class HistoryLoader {
     // The whole file goes through temporary tables, which live in the session's own buffers (8 MB
     // by default). A session that used a temporary table before cannot change it: then it stays.
     await r.query(`SET temp_buffers = '${TEMP_BUFFERS}'`).catch(() => undefined);
-    await r.query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}, ${LINKS}`);
+    await r.query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}, ${LINKS}, ${TEMPLATED}`);
     await r.startTransaction();
     this.open = true;
     // Index builds of a month take longer than the pool's per-statement ceiling (as a rollup build
@@ -242,7 +244,7 @@ export class HistoryLoader {
       await this.runner.rollbackTransaction().catch(() => undefined);
       throw e;
     } finally {
-      await this.runner.query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}, ${LINKS}`).catch(() => undefined);
+      await this.runner.query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}, ${LINKS}, ${TEMPLATED}`).catch(() => undefined);
     }
   }
 
@@ -267,6 +269,13 @@ export class HistoryLoader {
     );
     // Earlier cases of a form that just became a template (this load's are stored flagged).
     if (crossed) await flagEarlierTemplateCases(r, crossed);
+    await r.query(
+      `CREATE TEMPORARY TABLE ${TEMPLATED} ON COMMIT DROP AS
+       SELECT n.id FROM ${NEW} n JOIN reply_form f ON f.fingerprint = n.reply_fingerprint WHERE f.template`,
+    );
+    await r.query(`CREATE INDEX ON ${TEMPLATED} (id)`);
+    // Each month's cases are read by month.
+    await r.query(`CREATE INDEX ON ${NEW} (month)`);
     const months = (await selectRows<{ month: string }>(r, `SELECT DISTINCT month FROM ${NEW} ORDER BY 1`)).map(
       (m) => m.month,
     );
