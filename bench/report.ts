@@ -141,6 +141,10 @@ export function storageReport(storage: QueryRun['storage'], cases: number): stri
   ];
 }
 
+/** The p95 target of the realistic mix at a size: issue 21's at 3M, issue 23's at 30M. */
+const p95Target = (cases: number) =>
+  cases >= 30_000_000 ? 'target <= 100 ms at 30M' : cases >= 3_000_000 ? 'target < 50 ms at 3M' : 'no target below 3M';
+
 /** bench:query's printed report: the phase table, the ratios against their targets, storage, per query. */
 export function queryReport(run: QueryRun, smallerRuns: { cases: number; medians: Medians }[]): string[] {
   const P = QUERY_PHASE;
@@ -157,7 +161,7 @@ export function queryReport(run: QueryRun, smallerRuns: { cases: number; medians
     '',
     `realistic mix, cache off ÷ the same SQL straight through pg: ${fmtSpread(ratios(rps(P.mixOff), rps(P.mixFloor)), 2)} (target >= 0.7)`,
     `realistic mix ÷ __typename throughput: ${fmtSpread(ratios(rps(P.mix), rps(P.typename)), 2)}; cache off: ${fmtSpread(ratios(rps(P.mixOff), rps(P.typename)), 2)}`,
-    `realistic mix p95: ${fmtSpread(p95(P.mix), 2)} ms (target < 50 ms at 3M); cache off: ${fmtSpread(p95(P.mixOff), 2)} ms`,
+    `realistic mix p95: ${fmtSpread(p95(P.mix), 2)} ms (${p95Target(run.cases)}); cache off: ${fmtSpread(p95(P.mixOff), 2)} ms`,
     `realistic mix result-cache hit ratio: ${fmtSpread(run.hitRatios, 2)} (1 - rollup reads / aggregate requests)`,
     `fixed replay ÷ __typename throughput: ${fmtSpread(ratios(rps(P.fixed), rps(P.typename)), 2)}; graphql-js executor: ${fmtSpread(ratios(rps(P.fixedInterpreted), rps(P.typename)), 2)}; cache off ÷ its SQL through pg: ${fmtSpread(ratios(rps(P.fixedOff), rps(P.fixedFloor)), 2)}`,
     `fixed replay p95: ${fmtSpread(p95(P.fixed), 2)} ms; first run of each fixed query (cold cache, one at a time), ms: median ${fmt(quantile(sortedFirst, 0.5))}, max ${fmt(sortedFirst[sortedFirst.length - 1])}; by query: ${run.firstRun.map((x) => fmt(x, 0)).join(' ')}`,

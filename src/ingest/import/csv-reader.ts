@@ -28,9 +28,19 @@ const MESSAGES: Record<string, string> = {
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'unexpected text after a closing quote',
 };
 
-export async function* readCsv(input: Readable | AsyncIterable<string | Buffer>): AsyncGenerator<CsvRecord> {
+export interface ReadCsvOptions {
+  /** The line on which the input starts (a part of a file read from a record's start: see csv-chunks.ts). */
+  firstLine?: number;
+  /** Drop a UTF-8 BOM at the start (default); off for a part that does not start the file. */
+  bom?: boolean;
+}
+
+export async function* readCsv(
+  input: Readable | AsyncIterable<string | Buffer>,
+  options: ReadCsvOptions = {},
+): AsyncGenerator<CsvRecord> {
   const parser = parse({
-    bom: true,
+    bom: options.bom ?? true,
     // Every record ends at LF or CRLF, whatever the first line used.
     record_delimiter: ['\r\n', '\n'],
     // A row with the wrong number of fields is the profile's to reject, with its line.
@@ -64,7 +74,7 @@ export async function* readCsv(input: Readable | AsyncIterable<string | Buffer>)
   });
   source.on('error', (e) => parser.destroy(e));
   source.pipe(parser);
-  let line = 1;
+  let line = options.firstLine ?? 1;
   try {
     for (;;) {
       const records = queue;

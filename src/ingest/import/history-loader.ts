@@ -7,7 +7,7 @@ import { HOTLINE_TIME_ZONE } from '../../records/records.constants.js';
 import { existingMonths, monthBounds, monthPartitionName, PARTITION_LOCK_SQL } from '../../records/month-partitions.js';
 import { KeywordExtractor } from '../text-analytics/keyword-extractor.js';
 import { detectTemplateReplies } from '../text-analytics/template-replies.js';
-import { encodeCases } from './copy-encoding.js';
+import { encodeHistoryStage, textKeptFrom } from './copy-encoding.js';
 import {
   KEPT_TEXT,
   linkRepeats,
@@ -65,11 +65,43 @@ export class HistoryLoader {
     private readonly batchId: string,
     private readonly hooks: readonly CaseBatchHook[] = [],
     private readonly freeTextRetentionDays = 0,
-  ) {}
+    now = Date.now(),
+  ) {
+    this.textFrom = textKeptFrom(freeTextRetentionDays, now);
+  }
+
+  /** Free text is staged only for cases received from then on (epoch ms): older text would not be stored. */
+  readonly textFrom: number;
 
   /** Stages one batch of the file (no transaction of the import's own: nothing is stored yet). */
   async stage(rows: CaseInput[], refs: NewReferenceRows | null, counts: BatchCounts): Promise<number> {
-    if (this.staged === 0 && rows.length > 0) {
+    if (rows.length === 0) {
+      await this.stageCopy(null, 0, refs, counts);
+      return 0;
+    }
+    const extractor = KeywordExtractor.instance();
+    const ords = rows.map((_, i) => this.staged + i);
+    const keywords = rows.map((r) => extractor.extract(r.requestText));
+    await this.stageCopy(
+      Buffer.from(encodeHistoryStage(rows, ords, keywords, this.textFrom)),
+      rows.length,
+      refs,
+      counts,
+    );
+    return rows.length;
+  }
+
+  /**
+   * Stages cases already encoded (encodeHistoryStage; by a mapping worker): `rows` of them, whose
+   * ords follow those staged before in file order.
+   */
+  async stageCopy(
+    copy: Buffer | null,
+    rows: number,
+    refs: NewReferenceRows | null,
+    counts: BatchCounts,
+  ): Promise<void> {
+    if (this.staged === 0 && rows > 0) {
       // The whole file goes through temporary tables, which live in the session's own buffers (8 MB
       // by default). A session that used a temporary table before cannot change it: then it stays.
       await this.runner.query(`SET temp_buffers = '${TEMP_BUFFERS}'`).catch(() => undefined);
@@ -83,17 +115,9 @@ export class HistoryLoader {
     }
     this.counts = counts;
     this.rejected += counts.rejected;
-    if (rows.length === 0) return 0;
-    const extractor = KeywordExtractor.instance();
-    const lines = encodeCases(rows, this.staged).split('\n');
-    let text = '';
-    for (let i = 0; i < rows.length; i++) {
-      const keywords = extractor.extract(rows[i].requestText);
-      text += `${lines[i]}\t${keywords.length ? keywords.join(' ') : '\\N'}\n`;
-    }
-    await pipeline(Readable.from([text]), this.client.query(copyFrom(`COPY ${STAGE} FROM STDIN`)));
-    this.staged += rows.length;
-    return rows.length;
+    if (copy === null || rows === 0) return;
+    await pipeline(Readable.from([copy]), this.client.query(copyFrom(`COPY ${STAGE} FROM STDIN`)));
+    this.staged += rows;
   }
 
   /** Stores what was staged, in one transaction. */
@@ -143,6 +167,8 @@ export class HistoryLoader {
     await r.query(sourceLocks(STAGE));
     await r.query(PARTITION_LOCK_SQL);
     await r.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+    // The file's cases are sorted (new case numbers, months, index builds) in memory rather than on disk.
+    await r.query(`SET LOCAL work_mem = '256MB'`);
     // Ids in file order, from the table's own sequence.
     await r.query(
       `CREATE TEMPORARY TABLE ${NEW} ON COMMIT DROP AS

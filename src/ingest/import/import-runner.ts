@@ -18,6 +18,8 @@ import { bindJsonl } from './profiles/jsonl.profile.js';
 import { DEFAULT_SOURCES, type ProfileContext, type ProfileName } from './profiles/profile.js';
 import { bindTraffic } from './profiles/traffic.profile.js';
 import { ReferenceIndex } from './reference-index.js';
+import { createsReferences } from './mapping/column-mapping.js';
+import { CHUNK_BYTES, mappingWorkers, mapInWorkers } from './parallel-mapping.js';
 import { openCsv, openJsonl, type RowSource } from './row-sources.js';
 import { purgeFreeText } from './free-text-retention.js';
 import { HistoryLoader } from './history-loader.js';
@@ -45,6 +47,14 @@ export interface ImportOptions {
    * partitions and attached with their indexes built once (src/ingest/import/history-loader.ts).
    */
   history?: boolean;
+  /**
+   * A history load of a CSV file: worker threads that map its rows (parallel-mapping.ts; 0: the
+   * import's own thread). Default: one per core up to four, none on one core or for a file under
+   * 8 MB. Mappings that add reference rows (`create`) and resumed imports map in one thread.
+   */
+  mapWorkers?: number;
+  /** Bytes of the file a mapping worker takes at a time (default CHUNK_BYTES, 2 MiB). */
+  mapChunkBytes?: number;
 }
 
 export interface ImportSummary {
@@ -105,6 +115,7 @@ export class ImportRunner {
       fileName: basename(options.file),
       sha256,
       size,
+      csvFile: options.profile === 'jsonl' ? undefined : options.file,
     });
   }
 
@@ -114,7 +125,13 @@ export class ImportRunner {
    */
   async importRows(
     input: RowSource<unknown>,
-    options: ImportOptions & { fileName: string; sha256: string; size: number },
+    options: ImportOptions & {
+      fileName: string;
+      sha256: string;
+      size: number;
+      /** The CSV file the rows come from, for mapping workers to read (history loads). */
+      csvFile?: string;
+    },
   ): Promise<ImportSummary> {
     const started = Date.now();
     const { sha256, size } = options;
@@ -130,6 +147,7 @@ export class ImportRunner {
       scrubber: new PiiScrubber(),
       pseudonymizer: new CallerPseudonymizer(this.pseudonymKey),
       source,
+      now: Date.now(),
     };
     const runner = this.dataSource.createQueryRunner();
     let rejects: WriteStream | null = null;
@@ -174,27 +192,60 @@ export class ImportRunner {
       const firstRejects: Reject[] = [];
       const writer = new BatchWriter(runner, client, batchId, this.hooks, options.freeTextRetentionDays ?? 0);
       const history = options.history
-        ? new HistoryLoader(runner, client, batchId, this.hooks, options.freeTextRetentionDays ?? 0)
+        ? new HistoryLoader(runner, client, batchId, this.hooks, options.freeTextRetentionDays ?? 0, ctx.now)
         : null;
-      const records = await pump({
-        rows: input.rows,
-        mapper,
-        skip,
-        batchSize: options.batchSize ?? (options.profile === 'traffic' ? 20_000 : DEFAULT_BATCH),
-        collectGarbageEvery: options.collectGarbagePerBatch ? DEFAULT_BATCH : undefined,
-        write: async (rows, refsToAdd, counts) => {
-          if (history) return history.stage(rows as CaseInput[], refsToAdd, counts);
-          return options.profile === 'traffic'
-            ? writer.writeTraffic(rows as TrafficInput[], counts)
-            : writer.writeCases(rows as CaseInput[], refsToAdd, counts);
-        },
-        afterCommit: async (batchRejects) => {
-          for (const r of batchRejects) if (firstRejects.length < 5) firstRejects.push(r);
-          if (rejects)
-            for (const r of batchRejects) if (!rejects.write(JSON.stringify(r) + '\n')) await once(rejects, 'drain');
-          options.onProgress?.(input.bytesRead(), size);
-        },
-      });
+      const afterCommit = async (batchRejects: Reject[], bytesRead: number) => {
+        for (const r of batchRejects) if (firstRejects.length < 5) firstRejects.push(r);
+        if (rejects)
+          for (const r of batchRejects) if (!rejects.write(JSON.stringify(r) + '\n')) await once(rejects, 'drain');
+        options.onProgress?.(bytesRead, size);
+      };
+      const mapping = history && options.csvFile && skip === 0 ? await csvMapping(options) : undefined;
+      const workers = mapping && !createsReferences(mapping) ? mappingWorkers(options.mapWorkers, size) : 0;
+      let records = 0;
+      if (history && mapping && workers > 0) {
+        // The rows are mapped in worker threads, which read the file themselves (parallel-mapping.ts).
+        await mapInWorkers(
+          {
+            file: options.csvFile as string,
+            header: input.header ?? [],
+            mappingDocument: mapping.document,
+            mappingOrigin: `the mapping ${mapping.name}`,
+            profile: options.mapping ? undefined : options.profile,
+            source,
+            pseudonymKey: new Uint8Array(this.pseudonymKey),
+            references: refs.loadedRows(),
+            now: ctx.now as number,
+            textFrom: history.textFrom,
+          },
+          workers,
+          options.mapChunkBytes ?? CHUNK_BYTES,
+          async (chunk) => {
+            records += chunk.records;
+            for (const [key, n] of Object.entries(chunk.warnings))
+              mapper.warnings[key] = (mapper.warnings[key] ?? 0) + n;
+            await history.stageCopy(chunk.copy, chunk.accepted, null, {
+              committedRecords: records,
+              rejected: chunk.rejects.length,
+            });
+            await afterCommit(chunk.rejects, chunk.end);
+          },
+        );
+      } else
+        records = await pump({
+          rows: input.rows,
+          mapper,
+          skip,
+          batchSize: options.batchSize ?? (options.profile === 'traffic' ? 20_000 : DEFAULT_BATCH),
+          collectGarbageEvery: options.collectGarbagePerBatch ? DEFAULT_BATCH : undefined,
+          write: async (rows, refsToAdd, counts) => {
+            if (history) return history.stage(rows as CaseInput[], refsToAdd, counts);
+            return options.profile === 'traffic'
+              ? writer.writeTraffic(rows as TrafficInput[], counts)
+              : writer.writeCases(rows as CaseInput[], refsToAdd, counts);
+          },
+          afterCommit: (batchRejects) => afterCommit(batchRejects, input.bytesRead()),
+        });
       await runner.query(`SET synchronous_commit = on`);
       if (history) await history.finish();
       await purgeFreeText(runner, options.freeTextRetentionDays ?? 0);
@@ -257,6 +308,13 @@ function profileOf(options: ImportOptions): string {
   if (options.mapping) return `map:${options.mapping.name}:${options.mapping.sha256.slice(0, 12)}`;
   if (!options.profile) throw new InputError('give a profile (12345, nyc311, jsonl, traffic) or a mapping file');
   return options.profile;
+}
+
+/** The mapping a CSV import maps with: the mapping file, or the shipped profile's; none for jsonl and traffic. */
+async function csvMapping(options: ImportOptions): Promise<ColumnMapping | undefined> {
+  if (options.mapping) return options.mapping;
+  if (options.profile === '12345' || options.profile === 'nyc311') return shippedMapping(options.profile);
+  return undefined;
 }
 
 async function bindProfile(

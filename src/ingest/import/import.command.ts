@@ -19,6 +19,7 @@ interface ImportFlags {
   batchSize?: string;
   json?: boolean;
   history?: boolean;
+  workers?: string;
 }
 
 /** `hotline-gateway import FILE (--profile 12345|nyc311|jsonl|traffic | --map MAPPING.json) [--rejects FILE] [--json]` */
@@ -42,6 +43,10 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       '--history',
       'a history load: months without cases are loaded whole, their indexes built once (docs/scaling.md)',
     )
+    .option(
+      '--workers <n>',
+      'with --history: worker threads that map the rows of a CSV file (default: one per core up to 4; 0: none)',
+    )
     .option('--json', 'print one JSON object')
     .action(async (file: string, flags: ImportFlags) => {
       if ((flags.profile === undefined) === (flags.map === undefined)) {
@@ -54,6 +59,13 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       const batchSize = Number(flags.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
         throw new CliFailure('--batch-size: expected a whole number from 1 to 100000', 2);
+      }
+      let mapWorkers: number | undefined;
+      if (flags.workers !== undefined) {
+        mapWorkers = Number(flags.workers);
+        if (!Number.isInteger(mapWorkers) || mapWorkers < 0 || mapWorkers > 16)
+          throw new CliFailure('--workers: expected a whole number from 0 to 16', 2);
+        if (!flags.history) throw new CliFailure('--workers: only a history load (--history) maps in workers', 2);
       }
       const summary = await ctx.withDatabase(async (db) => {
         const key = await loadPseudonymKey(ctx.config).catch(rethrowAsFailure);
@@ -74,6 +86,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
             batchSize,
             freeTextRetentionDays: ctx.config.freeTextRetentionDays,
             history: flags.history === true,
+            mapWorkers,
             onProgress: (read, total) => {
               if (!bar) return;
               const mb = (n: number) => Math.round(n / 1e5) / 10;

@@ -1,5 +1,12 @@
 import { DataSource } from 'typeorm';
 
+/** The reference tables as read from the database. */
+export interface ReferenceRows {
+  areas: { code: string; level: string; parent_code: string | null; name_zh: string; name_en: string }[];
+  categories: { code: string; level: number; parent_code: string | null; name_zh: string; name_en: string }[];
+  departments: { code: string; name_zh: string; name_en: string }[];
+}
+
 interface AreaRef {
   code: string;
   level: string;
@@ -19,21 +26,34 @@ export class ReferenceIndex {
   private readonly categoryByName = new Map<string, string>();
   private readonly departmentByName = new Map<string, string>();
 
+  /** The rows the index was loaded from, in the order read: a worker thread builds the same index from them. */
+  private rows: ReferenceRows = { areas: [], categories: [], departments: [] };
+
   static async load(dataSource: DataSource): Promise<ReferenceIndex> {
-    const index = new ReferenceIndex();
-    const areas = await dataSource.query<
-      { code: string; level: string; parent_code: string | null; name_zh: string; name_en: string }[]
-    >(`SELECT code, level, parent_code, name_zh, name_en FROM area`);
-    for (const a of areas) index.addArea(a.code, a.level, a.parent_code, a.name_zh, a.name_en);
-    const categories = await dataSource.query<
-      { code: string; level: number; parent_code: string | null; name_zh: string; name_en: string }[]
-    >(`SELECT code, level, parent_code, name_zh, name_en FROM category`);
-    for (const c of categories) index.addCategory(c.code, Number(c.level), c.parent_code, c.name_zh, c.name_en);
-    const departments = await dataSource.query<{ code: string; name_zh: string; name_en: string }[]>(
+    const areas = await dataSource.query<ReferenceRows['areas']>(
+      `SELECT code, level, parent_code, name_zh, name_en FROM area`,
+    );
+    const categories = await dataSource.query<ReferenceRows['categories']>(
+      `SELECT code, level, parent_code, name_zh, name_en FROM category`,
+    );
+    const departments = await dataSource.query<ReferenceRows['departments']>(
       `SELECT code, name_zh, name_en FROM department`,
     );
-    for (const d of departments) index.addDepartment(d.code, d.name_zh, d.name_en);
+    return ReferenceIndex.fromRows({ areas, categories, departments });
+  }
+
+  static fromRows(rows: ReferenceRows): ReferenceIndex {
+    const index = new ReferenceIndex();
+    for (const a of rows.areas) index.addArea(a.code, a.level, a.parent_code, a.name_zh, a.name_en);
+    for (const c of rows.categories) index.addCategory(c.code, Number(c.level), c.parent_code, c.name_zh, c.name_en);
+    for (const d of rows.departments) index.addDepartment(d.code, d.name_zh, d.name_en);
+    index.rows = rows;
     return index;
+  }
+
+  /** The reference tables as loaded (not what mapping added since). */
+  loadedRows(): ReferenceRows {
+    return this.rows;
   }
 
   addArea(code: string, level: string, parentCode: string | null, nameZh: string, nameEn: string): void {

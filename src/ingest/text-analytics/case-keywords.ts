@@ -5,7 +5,8 @@ import { KeywordExtractor } from './keyword-extractor.js';
 /**
  * Stores the keywords of the batch's new cases in `case_keyword` (one statement: case numbers
  * and their space-joined keywords, joined back to the rows the batch inserted). Duplicates of
- * earlier imports were not inserted by this batch, so they get no keywords twice.
+ * earlier imports were not inserted by this batch, so they get no keywords twice; a case number
+ * twice in the batch was stored from its first row, whose keywords are the case's.
  */
 export async function storeCaseKeywords(
   runner: QueryRunner,
@@ -17,7 +18,12 @@ export async function storeCaseKeywords(
   const sources: string[] = [];
   const numbers: string[] = [];
   const keywords: string[] = [];
+  // A case number given twice in the batch is stored once, from its first row: only that row's keywords.
+  const seen = new Set<string>();
   for (const row of rows) {
+    const key = `${row.source}\n${row.caseNumber}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     const found = extractor.extract(row.requestText);
     if (found.length === 0) continue;
     sources.push(row.source);

@@ -100,6 +100,8 @@ export interface ColumnMapping {
   personal: string[];
   /** SHA-256 of the file's canonical JSON: an interrupted import resumes only with the same mapping. */
   sha256: string;
+  /** The checked JSON document, from which a worker thread compiles the same mapping (history loads). */
+  document: unknown;
 }
 
 /** A mapping that cannot be used; the message lists every problem with its place in the file. */
@@ -226,7 +228,19 @@ export function parseMapping(document: unknown, origin: string): ColumnMapping {
     fields,
     personal,
     sha256: createHash('sha256').update(JSON.stringify(document)).digest('hex'),
+    document,
   };
+}
+
+/**
+ * Whether mapping a row can add reference rows (`create`, or a street rule with a `parent`): then
+ * a row's result may depend on what earlier rows added, and the rows are mapped in file order.
+ */
+export function createsReferences(mapping: ColumnMapping): boolean {
+  const creates = (spec: FieldMapping | undefined): boolean =>
+    spec !== undefined &&
+    (spec.create !== undefined || (spec.rules ?? []).some((r) => r.parent !== undefined) || creates(spec.fallback));
+  return Object.values(mapping.fields).some(creates);
 }
 
 /** Every column a field spec reads (its fallback's too, unless `own`), with where it is named. */

@@ -124,7 +124,15 @@ export function bindMapping(
     const bound = fields.find(([g]) => g === f)?.[1];
     labels[f] = bound && bound.index >= 0 ? header[bound.index].trim() : (bound?.spec.columns[0] ?? f);
   }
-  const builder = new CaseBuilder(ctx.refs, ctx.scrubber, ctx.pseudonymizer, labels, ctx.source, mapping.timeZone);
+  const builder = new CaseBuilder(
+    ctx.refs,
+    ctx.scrubber,
+    ctx.pseudonymizer,
+    labels,
+    ctx.source,
+    mapping.timeZone,
+    ctx.now ?? Date.now(),
+  );
   const refs = ctx.refs;
   let pending: NewReferenceRows = { areas: [], categories: [], departments: [] };
 

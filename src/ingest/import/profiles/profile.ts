@@ -8,6 +8,8 @@ export interface ProfileContext {
   scrubber: PiiScrubber;
   pseudonymizer: CallerPseudonymizer;
   source: string;
+  /** The import's clock for "in the future" (default: when the profile is bound); worker threads get the main thread's. */
+  now?: number;
 }
 
 export const PROFILES = ['12345', 'nyc311', 'jsonl', 'traffic'] as const;
