@@ -24,6 +24,7 @@ import { JournalistRole1764205300000 } from './1764205300000-journalist-role.js'
 import { SparseHistograms1764205500000 } from './1764205500000-sparse-histograms.js';
 import { BrinReceivedAt1764205510000 } from './1764205510000-brin-received-at.js';
 import { CaseKeywordIndex1764205520000 } from './1764205520000-case-keyword-index.js';
+import { ChargeDistinctQuery1764205600000 } from './1764205600000-charge-distinct-query.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -53,4 +54,5 @@ export const migrations = [
   SparseHistograms1764205500000,
   BrinReceivedAt1764205510000,
   CaseKeywordIndex1764205520000,
+  ChargeDistinctQuery1764205600000,
 ];

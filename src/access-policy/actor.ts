@@ -26,9 +26,30 @@ export interface Actor {
   authMethod: 'none' | 'api-key' | 'oidc';
   /** For the department role: the department code (department.code) whose own cases it sees in detail. */
   departmentCode?: string;
+  /**
+   * The principal's licences, when its credential's verifier read them in the same statement as the
+   * credential (the API key lookup: on the primary, for this request, nothing kept beyond it). The
+   * licence check then needs no read of its own; undefined means it reads the licence itself.
+   */
+  licences?: readonly HeldLicence[];
   /** Request id and client address of the request this actor made, for the audit log. */
   requestId?: string;
   clientAddress?: string;
+}
+
+/** A licence as the licence check needs it (licensing's LicenseEntity, the columns it reads). */
+export interface HeldLicence {
+  /** The numeric id (`L-12` is `12`). */
+  id: string;
+  principalId: string;
+  status: string;
+  statusReason: string | null;
+  /** YYYY-MM-DD, Asia/Shanghai days, as the `date` columns read. */
+  validFrom: string;
+  validTo: string;
+  /** The licence's dataset scopes (licensing's DatasetScope[]). */
+  scopes: readonly { dataset: string }[];
+  dailyQuota: number;
 }
 
 export const PUBLIC_ACTOR: Actor = Object.freeze<Actor>({ role: 'public', authMethod: 'none' });

@@ -53,32 +53,25 @@ export class QueryBudgetService {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Charges one distinct query; returns the distinct queries left. */
+  /**
+   * Charges one distinct query; returns the distinct queries left. One statement, one round trip
+   * (`disclosure_charge_query`, migration 1764205600000): the query is marked seen and the budget
+   * charged atomically, a repeat is free, and a refused query is neither charged nor marked seen.
+   */
   async chargeDistinctQuery(who: BudgetHolder, dataset: string, fingerprint: string, limit: number): Promise<number> {
     await this.pruneDays(who.period);
-    return this.dataSource.transaction(async (em) => {
-      const inserted = await em.query<{ query_hash: string }[]>(
-        `INSERT INTO disclosure_query_seen (holder, dataset_slug, period, query_hash) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING RETURNING query_hash`,
-        [who.holder, dataset, who.period, fingerprint],
+    const [row] = await this.dataSource.query<{ spent: string | null }[]>(
+      `SELECT disclosure_charge_query($1, $2, $3, $4, $5) AS spent`,
+      [who.holder, dataset, who.period, fingerprint, limit],
+    );
+    if (row.spent === null) {
+      throw new GatewayError(
+        'QUOTA_EXCEEDED',
+        `The disclosure budget of ${limit} distinct queries on ${dataset} for ${who.describe} is used up (0 left); repeating an earlier query still works.${who.period ? ' It renews at midnight, Asia/Shanghai time.' : ' Ask the data office to extend it.'}`,
+        { budgetRemaining: 0, budgetKind: 'distinct-queries', budgetScope: who.describe },
       );
-      if (inserted.length === 0) return limit - (await this.spent(em.query.bind(em), who, dataset, 'queries'));
-      const charged = await em.query<{ spent: string }[]>(
-        `INSERT INTO disclosure_budget (holder, dataset_slug, kind, period, spent) VALUES ($1, $2, 'queries', $4, 1)
-         ON CONFLICT (holder, dataset_slug, kind, period) DO UPDATE SET spent = disclosure_budget.spent + 1
-           WHERE disclosure_budget.spent + 1 <= $3
-         RETURNING spent`,
-        [who.holder, dataset, limit, who.period],
-      );
-      if (charged.length === 0) {
-        throw new GatewayError(
-          'QUOTA_EXCEEDED',
-          `The disclosure budget of ${limit} distinct queries on ${dataset} for ${who.describe} is used up (0 left); repeating an earlier query still works.${who.period ? ' It renews at midnight, Asia/Shanghai time.' : ' Ask the data office to extend it.'}`,
-          { budgetRemaining: 0, budgetKind: 'distinct-queries', budgetScope: who.describe },
-        );
-      }
-      return limit - Number(charged[0].spent);
-    });
+    }
+    return limit - Number(row.spent);
   }
 
   /** Spends epsilon for one differentially private query; returns the epsilon left. */

@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../access-policy/actor.js';
+import type { Actor, HeldLicence } from '../access-policy/actor.js';
 import { CaslAbilityFactory } from '../access-policy/casl-ability.factory.js';
 import { Clock } from '../common/clock.js';
 import { DatasetEntity } from '../datasets/dataset.entity.js';
 import { badUserInput, forbidden, GatewayError } from '../common/gateway-error.js';
-import { LicenseEntity } from './license.entity.js';
+import { LicenseEntity, LicenseStatus } from './license.entity.js';
 import { effectiveStatus } from './license-mapper.js';
 import {
   checkQueryScope,
   checkStandingScope,
+  DatasetScope,
   formatLicenseId,
   parseLicenseId,
   RowScope,
@@ -18,6 +19,12 @@ import {
   ScopeViolation,
 } from './license-scope.js';
 import { localDay, quotaResetsAt } from './quota-day.js';
+
+/** The columns of a licence the check reads: a LicenseEntity, or one read with the credential (Actor.licences). */
+type CheckedLicence = Pick<
+  LicenseEntity,
+  'id' | 'principalId' | 'status' | 'statusReason' | 'validFrom' | 'validTo' | 'scopes' | 'dailyQuota'
+>;
 
 /** The outcome of checking one query: under which licence (if any) and which rows it may see. */
 export interface QueryAuthorization {
@@ -34,8 +41,9 @@ export interface QueryAuthorization {
 
 /**
  * Checks every aggregate query against the licence it names (or the caller's only active licence
- * for the dataset) and counts it against the daily quota. Reads the licence from the database on
- * every call, so suspension and revocation take effect on the very next request on every instance.
+ * for the dataset) and counts it against the daily quota. The licence is read from the primary on
+ * every request: with the API key in the key lookup's statement (Actor.licences), else here; so
+ * suspension and revocation take effect on the very next request on every instance.
  */
 @Injectable()
 export class LicenseEnforcer {
@@ -126,12 +134,14 @@ export class LicenseEnforcer {
     dataset: string,
     licenseId: string | null | undefined,
     mayRequest: boolean,
-  ): Promise<LicenseEntity> {
+  ): Promise<CheckedLicence> {
+    const held = actor.licences;
     const repo = this.dataSource.getRepository(LicenseEntity);
     if (licenseId) {
       const numeric = parseLicenseId(licenseId);
       if (numeric === undefined) throw badUserInput(`"${licenseId}" is not a licence id; licence ids look like L-12.`);
-      const license = await repo.findOneBy({ id: numeric });
+      const own = held?.find((l) => l.id === String(BigInt(numeric)));
+      const license = held ? own && checkedLicence(own) : await repo.findOneBy({ id: numeric });
       if (!license || license.principalId !== actor.principalId) {
         throw forbidden(
           `Licence ${formatLicenseId(numeric)} is not one of yours; list yours with { licenses { id status } }.`,
@@ -140,13 +150,24 @@ export class LicenseEnforcer {
       return license;
     }
     const today = localDay(this.clock.now());
-    const candidates = await repo
-      .createQueryBuilder('l')
-      .where('l.principal_id = :me', { me: actor.principalId })
-      .andWhere(`l.status = 'active' AND l.valid_to >= :today AND l.valid_from <= :today`, { today })
-      .andWhere(`l.scopes @> :scope::jsonb`, { scope: JSON.stringify([{ dataset }]) })
-      .orderBy('l.id', 'ASC')
-      .getMany();
+    // The same choice either way: active, valid today, covering the dataset, in id order.
+    const candidates: CheckedLicence[] = held
+      ? held
+          .filter(
+            (l) =>
+              l.status === 'active' &&
+              l.validTo >= today &&
+              l.validFrom <= today &&
+              l.scopes.some((s) => s.dataset === dataset),
+          )
+          .map(checkedLicence)
+      : await repo
+          .createQueryBuilder('l')
+          .where('l.principal_id = :me', { me: actor.principalId })
+          .andWhere(`l.status = 'active' AND l.valid_to >= :today AND l.valid_from <= :today`, { today })
+          .andWhere(`l.scopes @> :scope::jsonb`, { scope: JSON.stringify([{ dataset }]) })
+          .orderBy('l.id', 'ASC')
+          .getMany();
     if (candidates.length === 1) return candidates[0];
     if (candidates.length === 0) {
       throw new GatewayError(
@@ -163,7 +184,7 @@ export class LicenseEnforcer {
     );
   }
 
-  private inactiveMessage(label: string, status: string, license: LicenseEntity): string {
+  private inactiveMessage(label: string, status: string, license: CheckedLicence): string {
     const why = license.statusReason ? ` (${license.statusReason})` : '';
     switch (status) {
       case 'requested':
@@ -182,7 +203,7 @@ export class LicenseEnforcer {
   }
 
   /** Atomically counts one query against today's quota, refusing once it is used up. */
-  private async consumeQuota(license: LicenseEntity, now: Date): Promise<void> {
+  private async consumeQuota(license: CheckedLicence, now: Date): Promise<void> {
     const rows = await this.dataSource.query<{ queries: number }[]>(
       `INSERT INTO license_usage (license_id, day, queries) VALUES ($1, $2, 1)
        ON CONFLICT (license_id, day) DO UPDATE SET queries = license_usage.queries + 1
@@ -199,4 +220,18 @@ export class LicenseEnforcer {
       );
     }
   }
+}
+
+/** A licence read with the credential, as the check reads it. */
+function checkedLicence(l: HeldLicence): CheckedLicence {
+  return {
+    id: l.id,
+    principalId: l.principalId,
+    status: l.status as LicenseStatus,
+    statusReason: l.statusReason,
+    validFrom: l.validFrom,
+    validTo: l.validTo,
+    scopes: l.scopes as DatasetScope[],
+    dailyQuota: l.dailyQuota,
+  };
 }

@@ -1,4 +1,4 @@
-import type { Actor } from '../access-policy/actor.js';
+import type { Actor, HeldLicence } from '../access-policy/actor.js';
 import type { Permission } from '../access-policy/permissions.js';
 import { roleDefinition } from '../access-policy/roles.js';
 import { OrganizationType } from './dto/organization.type.js';
@@ -15,12 +15,24 @@ export interface PrincipalRow {
   organization_id: string;
   organization_kind: string;
   department_code: string | null;
+  /** Every licence of the principal, whatever its status, in id order (see PRINCIPAL_COLUMNS). */
+  licences: HeldLicence[];
 }
 
-/** Select list for `principal p JOIN organization o`, producing a PrincipalRow. */
+/**
+ * Select list for `principal p JOIN organization o`, producing a PrincipalRow. It carries the
+ * principal's licences (the columns the licence check reads, all of them: a named licence that is
+ * suspended, revoked or expired must be refused as such), so that a request under a licence reads
+ * its credential, principal and licence in one statement: the licence is still read from the
+ * primary on every request, with the credential, and a suspension applies to the next request.
+ */
 export const PRINCIPAL_COLUMNS = `p.id AS principal_id, p.name AS principal_name, p.role AS principal_role,
   p.disabled_at AS principal_disabled_at, o.id AS organization_id, o.kind AS organization_kind,
-  o.department_code AS department_code`;
+  o.department_code AS department_code,
+  (SELECT coalesce(json_agg(json_build_object('id', l.id::text, 'principalId', l.principal_id, 'status', l.status,
+            'statusReason', l.status_reason, 'validFrom', l.valid_from, 'validTo', l.valid_to, 'scopes', l.scopes,
+            'dailyQuota', l.daily_quota) ORDER BY l.id), '[]'::json)
+     FROM license l WHERE l.principal_id = p.id::text) AS licences`;
 
 /**
  * The actor for an authenticated principal. The department code comes from the
@@ -41,6 +53,7 @@ export function actorForPrincipal(
     authMethod: credential.authMethod,
     apiKeyId: credential.apiKeyId,
     scopes: credential.scopes,
+    licences: row.licences,
   };
 }
 
