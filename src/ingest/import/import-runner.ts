@@ -6,11 +6,11 @@ import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { CallerPseudonymizer } from '../pii/caller-pseudonymizer.js';
 import { PiiScrubber } from '../pii/pii-scrubber.js';
-import { collectGarbage } from '../../common/collect-garbage.js';
 import { BatchWriter, type CaseBatchHook } from './batch-writer.js';
 import { CASE_BATCH_HOOKS } from './case-batch-hooks.js';
 import { selectRows } from './select-rows.js';
-import { InputError, type BoundMapper, type CaseInput, type RawRow, type TrafficInput } from './case-input.js';
+import { InputError, type BoundMapper, type CaseInput, type TrafficInput } from './case-input.js';
+import { pump, type Reject } from './pump.js';
 import type { ColumnMapping } from './mapping/column-mapping.js';
 import { bindMapping } from './mapping/mapped-profile.js';
 import { shippedMapping } from './mapping/mapping-files.js';
@@ -76,12 +76,6 @@ export interface ImportSummary {
   /** The first few rejects (line and reason), for a quick look without the rejects file. */
   firstRejects: { line: number; reason: string }[];
   seconds: number;
-}
-
-interface Reject {
-  line: number;
-  reason: string;
-  row: Record<string, unknown>;
 }
 
 const DEFAULT_BATCH = 5_000;
@@ -338,62 +332,6 @@ async function bindProfile(
     default:
       return bindTraffic(h, ctx);
   }
-}
-
-export interface PumpOptions<R, T> {
-  rows: AsyncIterable<RawRow<R>>;
-  mapper: BoundMapper<R, T>;
-  skip: number;
-  batchSize: number;
-  write: (
-    rows: T[],
-    refs: ReturnType<BoundMapper<R, T>['takeNewReferences']>,
-    counts: { committedRecords: number; rejected: number },
-  ) => Promise<number>;
-  afterCommit: (rejects: Reject[]) => Promise<void>;
-  /** Collect garbage (once the previous batch committed) when at least this many rows were mapped since the last time. */
-  collectGarbageEvery?: number;
-}
-
-/**
- * Maps rows into batches and writes each while the next is being mapped: at most one batch
- * in the database and one in the making, so memory stays flat. Returns the records seen.
- */
-export async function pump<R, T>(o: PumpOptions<R, T>): Promise<number> {
-  let seen = 0;
-  let batch: T[] = [];
-  let batchRejects: Reject[] = [];
-  const state: { inflight: Promise<void> | null } = { inflight: null };
-  let sinceCollected = 0;
-  const flush = async () => {
-    if (state.inflight) await state.inflight;
-    sinceCollected += batch.length + batchRejects.length;
-    if (o.collectGarbageEvery !== undefined && sinceCollected >= o.collectGarbageEvery) {
-      // The previous batch is written and released: what remains live is this batch and the pipeline.
-      collectGarbage();
-      sinceCollected = 0;
-    }
-    const rows = batch;
-    const rejects = batchRejects;
-    const counts = { committedRecords: seen, rejected: rejects.length };
-    const refs = o.mapper.takeNewReferences();
-    batch = [];
-    batchRejects = [];
-    const p = o.write(rows, refs, counts).then(() => o.afterCommit(rejects));
-    p.catch(() => undefined);
-    state.inflight = p;
-  };
-  for await (const row of o.rows) {
-    seen++;
-    if (seen <= o.skip) continue;
-    const result = o.mapper.map(row.raw);
-    if (result.ok) batch.push(result.value);
-    else batchRejects.push({ line: row.line, reason: result.reason, row: o.mapper.redact(row.raw) });
-    if (batch.length + batchRejects.length >= o.batchSize) await flush();
-  }
-  if (batch.length + batchRejects.length > 0 || seen <= o.skip) await flush();
-  if (state.inflight) await state.inflight;
-  return seen;
 }
 
 async function fileSize(file: string): Promise<number> {

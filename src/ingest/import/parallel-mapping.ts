@@ -6,6 +6,7 @@ import { scrubPersonalData } from '../../logging/scrub.js';
 import { InputError } from './case-input.js';
 import { csvChunks, type CsvChunk } from './csv-chunks.js';
 import type { ReferenceRows } from './reference-index.js';
+import type { Reject } from './pump.js';
 
 /** What a mapping worker is started with (workerData): everything the import's own mapper was bound with. */
 export interface WorkerSetup {
@@ -25,12 +26,8 @@ export interface WorkerSetup {
   textFrom: number;
 }
 
-export interface ChunkReject {
-  line: number;
-  reason: string;
-  /** The raw row with its personal fields blanked and the rest scrubbed (BoundMapper.redact). */
-  row: Record<string, unknown>;
-}
+/** A refused row of a chunk, as the import writes it to the rejects file. */
+export type ChunkReject = Reject;
 
 /** A mapped chunk: COPY text of its accepted cases (encodeHistoryStage), its rejects and warnings. */
 export interface MappedChunk {
