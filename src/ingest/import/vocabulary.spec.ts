@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { replyFingerprint } from './vocabulary.js';
 
 describe('replyFingerprint', () => {
@@ -21,5 +22,11 @@ describe('replyFingerprint', () => {
     expect(replyFingerprint(template)).not.toBe(replyFingerprint(template.replace('高度重视', '非常重视')));
     expect(replyFingerprint(null)).toBeNull();
     expect(replyFingerprint('2021-03-15 [电话]')).toBeNull();
+  });
+
+  it('is the first 128 bits of SHA-256 of the normalized text, as stored fingerprints are', () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
+    expect(replyFingerprint('已 转交 [电话] 办理，2021年！')).toBe(sha('已转交办理年'));
+    expect(replyFingerprint(template)).toBe(sha(template.replace(/[，。]/g, '')));
   });
 });

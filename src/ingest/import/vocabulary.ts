@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   CHANNELS,
   KINDS,
@@ -106,5 +106,6 @@ function computeFingerprint(text: string): string | null {
     .replace(/\d+/g, '')
     .replace(/[\s\p{P}\p{S}]+/gu, '');
   if (normalized === '') return null;
-  return createHash('sha256').update(normalized).digest('hex').slice(0, 32);
+  // One-shot: the same digest as createHash(…).update(…).digest(), without a Hash object per reply.
+  return hash('sha256', normalized, 'hex').slice(0, 32);
 }
