@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -10,7 +10,16 @@ import { migrate, openDatabase } from '../src/bootstrap/open-database.js';
 import { generateCases } from '../src/ingest/generate/case-generator.js';
 import { writeLines } from '../src/ingest/generate/generate.command.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
+import type { CaseInput } from '../src/ingest/import/case-input.js';
+import { encodeHistoryStage } from '../src/ingest/import/copy-encoding.js';
+import { readCsv } from '../src/ingest/import/csv-reader.js';
 import { ImportRunner, type ImportSummary } from '../src/ingest/import/import-runner.js';
+import { bindMapping } from '../src/ingest/import/mapping/mapped-profile.js';
+import { shippedMapping } from '../src/ingest/import/mapping/mapping-files.js';
+import { ReferenceIndex } from '../src/ingest/import/reference-index.js';
+import { CallerPseudonymizer } from '../src/ingest/pii/caller-pseudonymizer.js';
+import { PiiScrubber } from '../src/ingest/pii/pii-scrubber.js';
+import { KeywordExtractor } from '../src/ingest/text-analytics/keyword-extractor.js';
 import { backendCpuSeconds } from './backend-cpu.js';
 import { wholeNumber } from './options.js';
 
@@ -24,6 +33,8 @@ import { wholeNumber } from './options.js';
  * least 2x), and the CPU seconds each used in Node and in the database (steadier than wall time
  * on a shared machine). `--storage` then builds the rollups in the history database and prints its disk use
  * per case: the records' table and each of their indexes, keywords, each rollup cube, the rest.
+ * `--mapping-only` maps the file's rows in one thread without writing them and prints the CPU
+ * microseconds a row (parsing, mapping, scrubbing, pseudonyms, keywords, COPY encoding).
  * Uses DATABASE_URL's server (fresh databases, dropped afterwards) or a temporary embedded
  * PostgreSQL.
  */
@@ -35,9 +46,20 @@ function args() {
     .option('--csv <path>', 'keep the generated CSV there and reuse it on the next run (same --cases)')
     .option('--storage', 'then build the rollups in the history database and print its disk use per case')
     .option('--storage-only', 'skip the comparison: load the history and print the storage report')
+    .option(
+      '--mapping-only',
+      'skip the comparison: map the rows in this thread, no database writes, and print CPU a row',
+    )
     .option('--keep', "leave the databases in place for inspection (DATABASE_URL's server only) and print their names")
     .parse()
-    .opts<{ cases: number; csv?: string; storage?: boolean; storageOnly?: boolean; keep?: boolean }>();
+    .opts<{
+      cases: number;
+      csv?: string;
+      storage?: boolean;
+      storageOnly?: boolean;
+      mappingOnly?: boolean;
+      keep?: boolean;
+    }>();
 }
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -146,6 +168,12 @@ async function main(): Promise<void> {
     };
     // Each load starts on a quiet server: the other database's dirty pages are written out first
     // (CHECKPOINT), and the day-to-day database is gone before the history load starts.
+    if (opts.mappingOnly) {
+      const ds = await freshDatabase('mapping');
+      process.stdout.write(await mappingOnly(ds, file));
+      await ds.destroy();
+      return;
+    }
     if (storageOnly) {
       // The storage report alone: one history load, then the rollups and the sizes.
       const only = await load('history', true);
@@ -203,6 +231,63 @@ async function main(): Promise<void> {
     if (embedded) await embedded.close();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The per-row work of both paths without the database: the file's rows parsed (readCsv), mapped,
+ * validated, scrubbed and pseudonymized (the 12345 mapping), their keywords extracted and the
+ * cases encoded for COPY, in this thread; CPU microseconds a row, steadier than an import's.
+ */
+async function mappingOnly(ds: ReturnType<typeof createDataSource>, file: string): Promise<string> {
+  const refs = await ReferenceIndex.load(ds);
+  const extractor = KeywordExtractor.instance();
+  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  const cpu = process.cpuUsage();
+  const t = process.hrtime.bigint();
+  let mapper: ReturnType<typeof bindMapping> | null = null;
+  let rows: CaseInput[] = [];
+  let ords: number[] = [];
+  let keywords: string[][] = [];
+  let records = 0;
+  let bytes = 0;
+  const encode = () => {
+    bytes += encodeHistoryStage(rows, ords, keywords, 0).length;
+    [rows, ords, keywords] = [[], [], []];
+  };
+  for await (const record of readCsv(input)) {
+    if (!mapper) {
+      mapper = bindMapping(
+        await shippedMapping('12345'),
+        record.fields,
+        {
+          refs,
+          scrubber: new PiiScrubber(),
+          pseudonymizer: new CallerPseudonymizer(KEY),
+          source: 'bench',
+          now: Date.now(),
+        },
+        '12345',
+      );
+      continue;
+    }
+    records++;
+    const result = mapper.map(record.fields);
+    if (!result.ok) continue;
+    rows.push(result.value);
+    ords.push(record.line);
+    keywords.push(extractor.extract(result.value.requestText));
+    if (rows.length === 4_000) encode();
+  }
+  encode();
+  const used = process.cpuUsage(cpu);
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const perRow = (used.user + used.system) / records;
+  return (
+    `mapped ${records} rows in ${seconds.toFixed(1)} s, ${((used.user + used.system) / 1e6).toFixed(1)} CPU s: ` +
+    `${perRow.toFixed(1)} µs of CPU a row (${(bytes / 1e6).toFixed(0)} MB of COPY text); load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`
+  );
 }
 
 async function storageReport(ds: ReturnType<typeof createDataSource>, cases: number): Promise<void> {
