@@ -1,6 +1,6 @@
 /**
  * npm run bench:floor [-- --cases 30000] [--seconds 3] [--rounds 5] [--concurrency 32]
- *                     [--baseline <checkout>] [--no-peer] [--profile typename|city-month]
+ *                     [--baseline [label=]<checkout> ...] [--no-peer] [--profile typename|city-month]
  *
  * The gateway's per-request floor: what a request pays when there is nothing to do. Two questions,
  * in rounds, one process per server, the phases of a round seconds apart:
@@ -8,8 +8,9 @@
  *  - the public's city × month of the open dataset, a result-cache hit after the warm-up (no key,
  *    `X-Forwarded-For`; the distinct-query budget and the audit still apply), and PostGraphile's
  *    sums over the same rollup.
- * Beside PostGraphile 4 (bench/peer/, unless --no-peer) and, with `--baseline`, the same gateway built
- * from another checkout (its `dist/`, e.g. a worktree of main: before and after a change in one run).
+ * Beside PostGraphile 4 (bench/peer/, unless --no-peer) and, with `--baseline` (repeatable), the same
+ * gateway built from other checkouts (their `dist/`, e.g. a worktree of main: before and after a change
+ * in one run).
  * `--profile Q` instead runs this checkout's gateway alone under `node --cpu-prof` on question Q and
  * summarizes the measured seconds (bench/profile-summary.ts) with the top functions by own time.
  */
@@ -54,9 +55,14 @@ function args() {
     .option('--rounds <n>', 'times every phase is repeated', wholeNumber(1), 5)
     .option('--concurrency <n>', 'connections at once', wholeNumber(1), 32)
     .option('--database-url <url>', 'the database (default: BENCH_DATABASE_URL with a database per size)')
-    .option('--baseline <checkout>', "another checkout whose built gateway (its dist/) runs beside this one's")
-    .option('--baseline-label <name>', 'its name in the table', 'baseline')
+    .option(
+      '--baseline <[label=]checkout>',
+      "another checkout whose built gateway (its dist/) runs beside this one's (repeatable)",
+      (value: string, list: string[]) => [...list, value],
+      [] as string[],
+    )
     .option('--no-peer', 'leave PostGraphile out')
+    .addOption(new Option('--question <question>', 'measure this question only').choices(QUESTIONS))
     .addOption(new Option('--profile <question>', 'profile this checkout’s gateway on one question').choices(QUESTIONS))
     .parse()
     .opts<{
@@ -65,10 +71,10 @@ function args() {
       rounds: number;
       concurrency: number;
       databaseUrl?: string;
-      baseline?: string;
-      baselineLabel: string;
+      baseline: string[];
       peer: boolean;
       profile?: Question;
+      question?: Question;
     }>();
 }
 
@@ -124,16 +130,19 @@ async function main(): Promise<void> {
   await load(url, opts.cases, false);
   if (opts.profile) return profile(url, opts.profile, opts.seconds, opts.concurrency);
   if (opts.peer) ensurePeerInstalled();
+  const questions = opts.question ? [opts.question] : QUESTIONS;
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const servers: { name: string; process: GatewayProcess; requests: Record<Question, HttpRequest> }[] = [];
   const loadBefore = loadavg()[0];
   const results = new Map<string, PhaseResult[]>();
+  const cpuPerRequest = new Map<string, number[]>();
   try {
     servers.push({ name: 'gateway', process: await startGateway(url, true), requests: gatewayRequests() });
-    if (opts.baseline) {
-      const dist = join(resolve(opts.baseline), 'dist', 'bench', 'server.js');
+    for (const baseline of opts.baseline) {
+      const [label, dir] = baseline.includes('=') ? baseline.split('=', 2) : ['baseline', baseline];
+      const dist = join(resolve(dir), 'dist', 'bench', 'server.js');
       servers.push({
-        name: opts.baselineLabel,
+        name: label,
         process: await startGateway(url, true, 'compiled', dist),
         requests: gatewayRequests(),
       });
@@ -145,12 +154,18 @@ async function main(): Promise<void> {
     for (const s of servers) for (let i = 0; i < 50; i++) await post(agent, s.process.port, TYPENAME_BODY);
     for (let round = 0; round < opts.rounds; round++) {
       log(`round ${round + 1} of ${opts.rounds}`);
-      for (const q of QUESTIONS) {
+      for (const q of questions) {
         for (const s of servers) {
           const next = () => s.requests[q];
           await runHttp('warm-up', s.process.port, round === 0 ? 2 : 0.5, opts.concurrency, next);
+          const cpuBefore = cpuSeconds(s.process.child.pid);
           const r = await runHttp(q, s.process.port, opts.seconds, opts.concurrency, next);
+          const cpu = cpuSeconds(s.process.child.pid) - cpuBefore;
           results.set(`${s.name} ${q}`, [...(results.get(`${s.name} ${q}`) ?? []), r]);
+          cpuPerRequest.set(`${s.name} ${q}`, [
+            ...(cpuPerRequest.get(`${s.name} ${q}`) ?? []),
+            (cpu * 1e6) / r.requests,
+          ]);
         }
       }
     }
@@ -165,15 +180,16 @@ async function main(): Promise<void> {
     `${opts.cases.toLocaleString('en')} cases, concurrency ${opts.concurrency}, ${opts.seconds} s per phase, ${opts.rounds} rounds, one process per server, node ${process.version}`,
     `machine: ${cpus().length} cores, 1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`,
     'req/s: medians over the rounds (min–max); ratios: within each round, then the median (min–max)',
+    'CPU µs/request: each server process’s user + system CPU time over a phase ÷ its answers (load-insensitive, unlike req/s)',
     '',
-    `| query | ${names.map((n) => `${n} req/s`).join(' | ')} | ${others.map((n) => `gateway ÷ ${n}`).join(' | ')} | p95 ms ${names.join(' / ')} | errors |`,
-    `|---|${names.map(() => '---:').join('|')}|${others.map(() => '---:').join('|')}|---:|---:|`,
+    `| query | ${names.map((n) => `${n} req/s`).join(' | ')} | ${others.map((n) => `gateway ÷ ${n}`).join(' | ')} | ${names.map((n) => `${n} CPU µs/request`).join(' | ')} | p95 ms ${names.join(' / ')} | errors |`,
+    `|---|${names.map(() => '---:').join('|')}|${others.map(() => '---:').join('|')}|${names.map(() => '---:').join('|')}|---:|---:|`,
   ];
-  for (const q of QUESTIONS) {
+  for (const q of questions) {
     const p95 = names.map((n) => fmt(spread((results.get(`${n} ${q}`) ?? []).map((r) => r.p95)).median, 1));
     const errors = names.map((n) => (results.get(`${n} ${q}`) ?? []).reduce((a, r) => a + r.errors, 0));
     lines.push(
-      `| ${TITLES[q]} | ${names.map((n) => fmtSpread(rps(n, q), 0)).join(' | ')} | ${others.map((n) => `**${fmtSpread(ratios(rps('gateway', q), rps(n, q)), 2)}**`).join(' | ')} | ${p95.join(' / ')} | ${errors.join(' / ')} |`,
+      `| ${TITLES[q]} | ${names.map((n) => fmtSpread(rps(n, q), 0)).join(' | ')} | ${others.map((n) => `**${fmtSpread(ratios(rps('gateway', q), rps(n, q)), 2)}**`).join(' | ')} | ${names.map((n) => fmtSpread(cpuPerRequest.get(`${n} ${q}`) ?? [], 0)).join(' | ')} | ${p95.join(' / ')} | ${errors.join(' / ')} |`,
     );
   }
   for (const [key, list] of results) {
@@ -181,6 +197,17 @@ async function main(): Promise<void> {
     if (failed) lines.push(`first error, ${key}: ${failed.firstError}`);
   }
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** User + system CPU seconds a process has used (Linux: /proc/<pid>/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 main().catch((err: unknown) => {
