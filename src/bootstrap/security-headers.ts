@@ -32,7 +32,7 @@ export function securityHeaders(
   });
   let finished = false;
   helmet(options)(request, recorder as unknown as ServerResponse, (err?: unknown) => {
-    if (err) throw err instanceof Error ? err : new Error(String(err));
+    if (err) throw err instanceof Error ? err : new Error('securityHeaders: helmet refused its options');
     finished = true;
   });
   if (!finished) throw new Error('securityHeaders: helmet did not finish synchronously');
