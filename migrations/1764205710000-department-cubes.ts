@@ -56,6 +56,12 @@ export class DepartmentCubes1764205710000 implements MigrationInterface {
   name = 'DepartmentCubes1764205710000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // Each fill reads the whole fine cube (about one row per record: minutes at tens of millions),
+    // longer than the pool's per-statement ceiling; the refresher's build settings, for this
+    // migration's transaction only.
+    await queryRunner.query(`SET LOCAL statement_timeout = 0`);
+    await queryRunner.query(`SET LOCAL work_mem = '128MB'`);
+    await queryRunner.query(`SET LOCAL jit = off`);
     for (const [table, keep, indexed] of CUBES) {
       await queryRunner.query(`CREATE TABLE "${table}" (LIKE "rollup_cases_fine")`);
       const drop = CASE_DIMENSIONS.filter((c) => !keep.includes(c));
