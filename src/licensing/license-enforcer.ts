@@ -19,6 +19,7 @@ import {
   ScopeViolation,
 } from './license-scope.js';
 import { localDay, quotaResetsAt } from './quota-day.js';
+import { readHeldLicences } from '../principals/principal-actor.js';
 
 /** The columns of a licence the check reads: a LicenseEntity, or one read with the credential (Actor.licences). */
 type CheckedLicence = Pick<
@@ -135,39 +136,30 @@ export class LicenseEnforcer {
     licenseId: string | null | undefined,
     mayRequest: boolean,
   ): Promise<CheckedLicence> {
-    const held = actor.licences;
-    const repo = this.dataSource.getRepository(LicenseEntity);
+    // Read with the credential (both sign-ins do), else here the same way: one list, one filter below.
+    const held = actor.licences ?? (await readHeldLicences(this.dataSource, actor.principalId!));
     if (licenseId) {
       const numeric = parseLicenseId(licenseId);
       if (numeric === undefined) throw badUserInput(`"${licenseId}" is not a licence id; licence ids look like L-12.`);
-      const own = held?.find((l) => l.id === String(BigInt(numeric)));
-      const license = held ? own && checkedLicence(own) : await repo.findOneBy({ id: numeric });
-      if (!license || license.principalId !== actor.principalId) {
+      const own = held.find((l) => l.id === String(BigInt(numeric)));
+      if (!own || own.principalId !== actor.principalId) {
         throw forbidden(
           `Licence ${formatLicenseId(numeric)} is not one of yours; list yours with { licenses { id status } }.`,
         );
       }
-      return license;
+      return checkedLicence(own);
     }
     const today = localDay(this.clock.now());
-    // The same choice either way: active, valid today, covering the dataset, in id order.
-    const candidates: CheckedLicence[] = held
-      ? held
-          .filter(
-            (l) =>
-              l.status === 'active' &&
-              l.validTo >= today &&
-              l.validFrom <= today &&
-              l.scopes.some((s) => s.dataset === dataset),
-          )
-          .map(checkedLicence)
-      : await repo
-          .createQueryBuilder('l')
-          .where('l.principal_id = :me', { me: actor.principalId })
-          .andWhere(`l.status = 'active' AND l.valid_to >= :today AND l.valid_from <= :today`, { today })
-          .andWhere(`l.scopes @> :scope::jsonb`, { scope: JSON.stringify([{ dataset }]) })
-          .orderBy('l.id', 'ASC')
-          .getMany();
+    // Active, valid today, covering the dataset, in id order (held is in id order).
+    const candidates = held
+      .filter(
+        (l) =>
+          l.status === 'active' &&
+          l.validTo >= today &&
+          l.validFrom <= today &&
+          l.scopes.some((s) => s.dataset === dataset),
+      )
+      .map(checkedLicence);
     if (candidates.length === 1) return candidates[0];
     if (candidates.length === 0) {
       throw new GatewayError(

@@ -28,11 +28,32 @@ export interface PrincipalRow {
  */
 export const PRINCIPAL_COLUMNS = `p.id AS principal_id, p.name AS principal_name, p.role AS principal_role,
   p.disabled_at AS principal_disabled_at, o.id AS organization_id, o.kind AS organization_kind,
-  o.department_code AS department_code,
-  (SELECT coalesce(json_agg(json_build_object('id', l.id::text, 'principalId', l.principal_id, 'status', l.status,
+  o.department_code AS department_code, ${heldLicencesOf('p.id::text')} AS licences`;
+
+/**
+ * Every licence of the principal whose id (text) `principalIdSql` gives, as one JSON array of
+ * HeldLicence in id order ('[]' for none): the one way the licence check's licences are read.
+ */
+function heldLicencesOf(principalIdSql: string): string {
+  return `(SELECT coalesce(json_agg(json_build_object('id', l.id::text, 'principalId', l.principal_id, 'status', l.status,
             'statusReason', l.status_reason, 'validFrom', l.valid_from, 'validTo', l.valid_to, 'scopes', l.scopes,
             'dailyQuota', l.daily_quota) ORDER BY l.id), '[]'::json)
-     FROM license l WHERE l.principal_id = p.id::text) AS licences`;
+     FROM license l WHERE l.principal_id = ${principalIdSql})`;
+}
+
+/**
+ * The principal's licences, read the same way as PRINCIPAL_COLUMNS reads them with a credential:
+ * for an actor whose credential's verifier did not read them (Actor.licences undefined).
+ */
+export async function readHeldLicences(
+  run: { query<T>(sql: string, parameters?: unknown[]): Promise<T> },
+  principalId: string,
+): Promise<HeldLicence[]> {
+  const rows = await run.query<{ licences: HeldLicence[] }[]>(`SELECT ${heldLicencesOf('$1')} AS licences`, [
+    principalId,
+  ]);
+  return rows[0].licences;
+}
 
 /**
  * The actor for an authenticated principal. The department code comes from the
