@@ -7,9 +7,22 @@ const dayFormat = new Intl.DateTimeFormat('en-CA', {
   day: '2-digit',
 });
 
-/** The calendar day (YYYY-MM-DD) in Asia/Shanghai, in which licence quotas and validity are counted. */
+/** The last minute formatted: every request asks, and a day only changes on a whole minute. */
+let lastMinute = NaN;
+let lastDay = '';
+
+/**
+ * The calendar day (YYYY-MM-DD) in Asia/Shanghai, in which licence quotas and validity are counted.
+ * Time zone offsets are whole minutes, so the day is the same throughout a UTC minute: formatted
+ * once a minute (Intl formatting is slow enough to show in a profile), not on every request.
+ */
 export function localDay(at: Date): string {
-  return dayFormat.format(at);
+  const minute = Math.floor(at.getTime() / 60_000);
+  if (minute !== lastMinute) {
+    lastDay = dayFormat.format(at);
+    lastMinute = minute;
+  }
+  return lastDay;
 }
 
 /** When the quota day of `at` ends: the next midnight in Asia/Shanghai (UTC+8, no DST). */

@@ -13,7 +13,7 @@ export function graphqlMetricsPlugin(metrics: MetricsService): ApolloServerPlugi
       const started = process.hrtime.bigint();
       return {
         async willSendResponse(ctx) {
-          const operation = ctx.operation ? operationLabel(ctx.schema, ctx.operation) : 'invalid';
+          const operation = ctx.operation ? cachedOperationLabel(ctx.schema, ctx.operation) : 'invalid';
           const type = ctx.operation?.operation ?? 'invalid';
           const errors =
             ctx.errors ?? (ctx.response.body.kind === 'single' ? ctx.response.body.singleResult.errors : undefined);
@@ -30,6 +30,20 @@ export function graphqlMetricsPlugin(metrics: MetricsService): ApolloServerPlugi
       };
     },
   };
+}
+
+/**
+ * Apollo keeps one parsed document per distinct query text, so the label of each of its operations
+ * is worked out once (per schema: a schema is replaced, never changed).
+ */
+const labels = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, string>>();
+
+function cachedOperationLabel(schema: GraphQLSchema, operation: OperationDefinitionNode): string {
+  let bySchema = labels.get(schema);
+  if (!bySchema) labels.set(schema, (bySchema = new WeakMap()));
+  let label = bySchema.get(operation);
+  if (label === undefined) bySchema.set(operation, (label = operationLabel(schema, operation)));
+  return label;
 }
 
 /** The root field an operation asks for, if it is one field of the schema's root type. */
