@@ -20,11 +20,13 @@ export async function startGateway(
   url: string,
   cache: boolean,
   executor: 'compiled' | 'interpreted' = 'compiled',
+  /** Another build's bench/server.js (bench:floor's --baseline). */
+  server = join(root, 'dist', 'bench', 'server.js'),
 ): Promise<GatewayProcess> {
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the gateway process.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // Started as `npm start` starts the gateway (SERVER_NODE_FLAGS), plus any profiling flags.
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, join(root, 'dist', 'bench', 'server.js')], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, server], {
     env: {
       ...process.env,
       DATABASE_URL: url,

@@ -4,15 +4,20 @@
  * Which rollup cube answers which part of the realistic mix, and what its SQL costs there: for each
  * cube, the share of the mix's aggregate requests and of its distinct questions that the planner
  * sends to it, and the time of up to `--per-cube` of its distinct SQL statements run one at a time
- * straight through `pg` (median and slowest). Reads a database that bench:query has loaded.
+ * straight through `pg` (median and slowest). Then the questions left to the catch-all fine cube, by
+ * what they need a cube to keep (time grain and each dimension's finest level, the row condition
+ * included): the combinations a middle cube could take over. Reads a database that bench:query has loaded.
  */
 import { Command } from 'commander';
 import pg from 'pg';
 import { benchDatabaseUrl } from './bench-data.js';
 import { wholeNumber } from './options.js';
 import { fmt, spread } from './report.js';
-import { sqlCompiler } from './sql-floor.js';
+import { cubeNeeds } from '../src/aggregate/sql-compiler.js';
+import { dimensionSpec, FINEST_CUBE, levelIndex } from '../src/catalog/registry.js';
+import { ownCases, queryPlanner, sqlCompiler } from './sql-floor.js';
 import { generateWorkload } from './workload.js';
+import type { QueryPlan, RowCondition } from '../src/aggregate/query-plan.js';
 
 async function main(): Promise<void> {
   const opts = new Command('bench:mix-cubes')
@@ -25,6 +30,8 @@ async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: benchDatabaseUrl(opts.cases, opts.databaseUrl), max: 1 });
   try {
     const compile = await sqlCompiler(pool);
+    const plan = await queryPlanner(pool);
+    const fine = new Map<string, { requests: number; distinct: Set<string> }>();
     const workload = generateWorkload({ seed: opts.seed });
     const departments = new Map(workload.accounts.map((a) => [a.id, a.departmentCode]));
     const byCube = new Map<string, { requests: number; distinct: Map<string, { sql: string; params: unknown[] }> }>();
@@ -37,6 +44,14 @@ async function main(): Promise<void> {
       entry.distinct.set(c.sql + JSON.stringify(c.params), c);
       byCube.set(c.cube, entry);
       requests++;
+      if (c.cube === FINEST_CUBE.cases) {
+        const department = r.account ? departments.get(r.account) : undefined;
+        const key = needsKey(plan(r.aggregate), ownCases(department));
+        const f = fine.get(key) ?? { requests: 0, distinct: new Set() };
+        f.requests++;
+        f.distinct.add(c.sql + JSON.stringify(c.params));
+        fine.set(key, f);
+      }
     }
     const distinctAll = [...byCube.values()].reduce((s, e) => s + e.distinct.size, 0);
     const lines = [
@@ -63,10 +78,31 @@ async function main(): Promise<void> {
     } finally {
       client.release();
     }
+    lines.push(
+      '',
+      `questions left to ${FINEST_CUBE.cases}, by what they need a cube to keep (grain; each dimension's finest level)`,
+      '',
+      '| needs | share of requests | distinct statements |',
+      '|---|---:|---:|',
+    );
+    for (const [key, f] of [...fine].sort((a, b) => b[1].requests - a[1].requests)) {
+      lines.push(`| ${key} | ${fmt((100 * f.requests) / requests)}% | ${f.distinct.size} |`);
+    }
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
     await pool.end();
   }
+}
+
+/** "month; area.street, department.department": the grain and each dimension's finest level a plan reads. */
+function needsKey(plan: QueryPlan, rowScope: RowCondition[]): string {
+  const { grain, levels } = cubeNeeds(plan, rowScope);
+  const finest = [...levels].map(([dimension, wanted]) => {
+    const spec = dimensionSpec(dimension)!;
+    const level = wanted.reduce((a, b) => (levelIndex(spec, b) > levelIndex(spec, a) ? b : a));
+    return level === dimension ? dimension : `${dimension}.${level}`;
+  });
+  return `${grain}; ${finest.sort().join(', ')}`;
 }
 
 main().catch((err: unknown) => {

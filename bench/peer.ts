@@ -11,18 +11,16 @@
  * with the real keys of the realistic workload's accounts (disclosure control, licences, budgets and
  * audit all apply), PostGraphile's without any.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import pg from 'pg';
 import type { AggregateQuery } from '../src/aggregate/query-plan.js';
 import { createAccounts, Credential } from './accounts.js';
 import { benchDatabaseUrl, load, log } from './bench-data.js';
-import { GatewayProcess, printedPort, root, startGateway, stopGateway } from './gateway-process.js';
+import { startGateway, stopGateway } from './gateway-process.js';
 import { bearer, HttpRequest, PhaseResult, post, runHttp } from './http-load.js';
+import { ensurePeerInstalled, peerFields, startPeer } from './peer-server.js';
 import { overRaw, overRollup, PeerQuery, planOf } from './peer-queries.js';
 import { fmt, fmtSpread, ratios, spread } from './report.js';
 import { wholeNumber } from './options.js';
@@ -55,60 +53,7 @@ function args() {
   return { ...opts, url: benchDatabaseUrl(opts.cases, opts.databaseUrl) };
 }
 
-const PEER_DIR = join(root, 'bench', 'peer');
 const WARM_UP_SECONDS = [2, 0.5];
-
-/** Installs the peer from its own lock file when it is missing. */
-function ensurePeerInstalled(): void {
-  if (existsSync(join(PEER_DIR, 'node_modules', 'postgraphile', 'package.json'))) return;
-  log('installing PostGraphile 4 and @graphile/pg-aggregates into bench/peer (npm ci --prefix bench/peer)');
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const done = spawnSync(npm, ['ci', '--prefix', PEER_DIR, '--no-audit', '--no-fund'], { stdio: 'inherit' });
-  if (done.status !== 0) throw new Error(`npm ci --prefix bench/peer failed with status ${done.status}`);
-}
-
-async function startPeer(url: string): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [join(PEER_DIR, 'server.cjs')], {
-    env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return { port: await printedPort(child, 'PostGraphile'), child };
-}
-
-/** The peer's connection field of each table (`rollup_cases_month_city` → `allRollupCasesMonthCities`). */
-async function peerFields(agent: http.Agent, port: number): Promise<Map<string, string>> {
-  const { text } = await post(
-    agent,
-    port,
-    JSON.stringify({
-      query: `{ __schema { queryType { fields { name type { name } } } types { name fields { name type { kind name ofType { kind name ofType { kind name ofType { name } } } } } } } }`,
-    }),
-  );
-  type T = { name: string | null; ofType?: T | null };
-  const schema = (
-    JSON.parse(text) as {
-      data: {
-        __schema: {
-          queryType: { fields: { name: string; type: { name: string | null } }[] };
-          types: { name: string; fields: { name: string; type: T }[] | null }[];
-        };
-      };
-    }
-  ).data.__schema;
-  const innermost = (t: T): string | null => (t.ofType ? innermost(t.ofType) : t.name);
-  const nodeOfConnection = new Map<string, string>();
-  for (const t of schema.types) {
-    const nodes = t.fields?.find((f) => f.name === 'nodes');
-    if (t.name.endsWith('Connection') && nodes) nodeOfConnection.set(t.name, innermost(nodes.type) ?? '');
-  }
-  const fields = new Map<string, string>();
-  for (const f of schema.queryType.fields) {
-    const node = f.type.name ? nodeOfConnection.get(f.type.name) : undefined;
-    // PostGraphile names a table's type by the table in UpperCamelCase, singular (our tables already are).
-    if (node) fields.set(node.toLowerCase(), f.name);
-  }
-  return fields;
-}
 
 interface Row {
   name: string;

@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { planQuery } from '../src/aggregate/query-planner.js';
-import type { AggregateQuery, CompiledSql } from '../src/aggregate/query-plan.js';
+import type { AggregateQuery, CompiledSql, QueryPlan, RowCondition } from '../src/aggregate/query-plan.js';
 import { compileSql } from '../src/aggregate/sql-compiler.js';
 import type { DatasetDefinition } from '../src/datasets/dataset.entity.js';
 import { MemberDirectory, ReferenceRow } from '../src/catalog/member-directory.js';
@@ -35,17 +35,21 @@ export async function catalogOf(pool: pg.Pool): Promise<Catalog> {
   return { defs, directory };
 }
 
+/** A department on its own cases: the row condition the gateway adds (src/aggregate/aggregate-access.service.ts). */
+export function ownCases(departmentCode?: string): RowCondition[] {
+  return departmentCode
+    ? [{ dimension: 'department', level: 'department', in: [departmentCode], reason: "own department's cases" }]
+    : [];
+}
+
+/** The planner over the catalog and members in the benchmark's database. */
+export async function queryPlanner(pool: pg.Pool): Promise<(query: AggregateQuery) => QueryPlan> {
+  const { defs, directory } = await catalogOf(pool);
+  return (query) => planQuery({ slug: query.dataset, definition: defs.get(query.dataset)! }, query, directory);
+}
+
 /** A compiler over the catalog and members in the benchmark's database. */
 export async function sqlCompiler(pool: pg.Pool): Promise<CompileSql> {
-  const { defs, directory } = await catalogOf(pool);
-  return (query, departmentCode) => {
-    const plan = planQuery({ slug: query.dataset, definition: defs.get(query.dataset)! }, query, directory);
-    // A department on its own cases: the row condition the gateway adds (src/aggregate/aggregate-access.service.ts).
-    return compileSql(
-      plan,
-      departmentCode
-        ? [{ dimension: 'department', level: 'department', in: [departmentCode], reason: "own department's cases" }]
-        : [],
-    );
-  };
+  const plan = await queryPlanner(pool);
+  return (query, departmentCode) => compileSql(plan(query), ownCases(departmentCode));
 }

@@ -25,6 +25,7 @@ import { SparseHistograms1764205500000 } from './1764205500000-sparse-histograms
 import { BrinReceivedAt1764205510000 } from './1764205510000-brin-received-at.js';
 import { CaseKeywordIndex1764205520000 } from './1764205520000-case-keyword-index.js';
 import { ChargeDistinctQuery1764205600000 } from './1764205600000-charge-distinct-query.js';
+import { DepartmentCubes1764205710000 } from './1764205710000-department-cubes.js';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled build load the same set. */
 export const migrations = [
@@ -55,4 +56,5 @@ export const migrations = [
   BrinReceivedAt1764205510000,
   CaseKeywordIndex1764205520000,
   ChargeDistinctQuery1764205600000,
+  DepartmentCubes1764205710000,
 ];

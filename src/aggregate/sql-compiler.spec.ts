@@ -63,6 +63,7 @@ describe(compileSql.name, () => {
       'rollup_cases_month_mid',
     ],
     [{ groupBy: [{ dimension: 'outcome' }] }, 'rollup_cases_month_status'],
+    [{ groupBy: [{ dimension: 'outcome' }, { dimension: 'category', level: 'l1' }] }, 'rollup_cases_month_dept_status'],
     [{ groupBy: [{ dimension: 'outcome' }, { dimension: 'channel' }] }, 'rollup_cases_fine'],
     [
       {
@@ -84,6 +85,19 @@ describe(compileSql.name, () => {
     const scope = [{ dimension: 'department', level: 'department', in: ['320500-housing'], reason: 'test' }];
     const sut = compile({ groupBy: [{ dimension: 'time', level: 'hour' }] }, scope);
     expect(sut.cube).toBe('rollup_cases_fine');
+    const departmentQuestions: [Partial<AggregateQuery>, string][] = [
+      [{ groupBy: [{ dimension: 'category', level: 'l3' }] }, 'rollup_cases_month_dept_category'],
+      [{ groupBy: [{ dimension: 'area', level: 'street' }] }, 'rollup_cases_month_dept_street'],
+      [{ groupBy: [{ dimension: 'outcome' }, { dimension: 'kind' }] }, 'rollup_cases_month_dept_status'],
+      [
+        { groupBy: [{ dimension: 'satisfaction' }, { dimension: 'time', level: 'quarter' }] },
+        'rollup_cases_month_dept_status',
+      ],
+      [{ groupBy: [{ dimension: 'area', level: 'street' }, { dimension: 'kind' }] }, 'rollup_cases_fine'],
+    ];
+    for (const [q, cube] of departmentQuestions) {
+      expect([q, compile(q, scope).cube]).toEqual([q, cube]);
+    }
     expect(sut.sql).toContain('department_code = ANY($1::text[])');
     expect(sut.params[0]).toEqual(['320500-housing']);
   });

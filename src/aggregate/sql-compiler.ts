@@ -114,12 +114,18 @@ export function compileSql(
   return { cube: cube.table, sql, params };
 }
 
-/** The first (smallest) cube of the series keeping every level and the time grain the query needs. */
-export function pickCube(
+/** What a cube must keep to answer a plan: the finest time grain and, per dimension, the levels used. */
+export interface CubeNeeds {
+  grain: TimeGrain;
+  levels: Map<string, string[]>;
+}
+
+/** The time grain and the levels a plan (with its row conditions and period) reads. */
+export function cubeNeeds(
   plan: QueryPlan,
   rowScope: RowCondition[] = [],
   period?: { start?: Date; end?: Date },
-): CubeSpec {
+): CubeNeeds {
   let grain: TimeGrain = 'month';
   const need = (g: TimeGrain) => {
     if (GRAIN_ORDER[g] > GRAIN_ORDER[grain]) grain = g;
@@ -137,7 +143,16 @@ export function pickCube(
   }
   for (const r of rowScope) use(r.dimension, r.level);
   for (const instant of [period?.start, period?.end]) if (instant) need(grainOfBoundary(instant));
+  return { grain, levels };
+}
 
+/** The first (smallest) cube of the series keeping every level and the time grain the query needs. */
+export function pickCube(
+  plan: QueryPlan,
+  rowScope: RowCondition[] = [],
+  period?: { start?: Date; end?: Date },
+): CubeSpec {
+  const { grain, levels } = cubeNeeds(plan, rowScope, period);
   const bases = new Set(queryBases(plan));
   // A cube keyed by topic counts a case once per keyword: only for queries that use topics.
   const fits = (cube: CubeSpec) =>

@@ -3,7 +3,6 @@ import { RememberingValidationPipe } from '../common/remembering-validation.pipe
 import { AggregateCaches } from '../common/aggregate-caches.js';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module.js';
@@ -13,6 +12,7 @@ import { AppConfig } from '../config/app-config.js';
 import { badUserInput } from '../common/gateway-error.js';
 import { requestIdOf } from '../logging/logging.module.js';
 import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
+import { securityHeaders } from './security-headers.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { startTracing, tracingEnabled, tracingMiddleware } from '../tracing/tracing.js';
 
@@ -36,8 +36,9 @@ export async function createApp(
   app.disable('x-powered-by');
   // GraphQL answers carry a fresh auditEventId each time, so an ETag could never match: not hashed.
   app.disable('etag');
+  // Helmet's headers, computed once at startup and set on every response (security-headers.ts).
   app.use(
-    helmet({
+    securityHeaders({
       // GraphQL clients in browsers need no inline scripts from us; keep the strict defaults.
       crossOriginEmbedderPolicy: false,
     }),

@@ -41,8 +41,9 @@ const ALL_CASE_DIMENSIONS = Object.fromEntries(
  * Smallest first: the planner takes the first cube that can answer a query. Besides the coarse cubes
  * and the catch-all `rollup_cases_fine` (hour x every dimension, about one row per record), middle
  * cubes keep the combinations the realistic query mix asks for (district x category l2, street,
- * category l3, outcome and satisfaction by month; daily trends by city and category), so that only
- * rare combinations read the fine cube. Sizes assume departments belong to one city and handle a
+ * category l3, outcome and satisfaction by month, each also within one department's own cases;
+ * daily trends by city and category), so that only rare combinations read the fine cube
+ * (`npm run bench:mix-cubes` lists them). Sizes assume departments belong to one city and handle a
  * few categories (bench data: one department per city and category level 1).
  */
 export const CUBES: CubeSpec[] = [
@@ -110,6 +111,40 @@ export const CUBES: CubeSpec[] = [
     dimensions: { area: 'city', category: 'l3', kind: 'kind' },
     from: 'rollup_cases_fine',
     cells: 12 * 13 * 144 * 6,
+  },
+  // A department's own cases (its row condition needs department_code) by category l3, street, or
+  // outcome and satisfaction: a department belongs to one city and handles a few categories, so
+  // keeping its city and category l1 costs few cells.
+  {
+    table: 'rollup_cases_month_dept_category',
+    series: 'cases',
+    grain: 'month',
+    dimensions: { area: 'city', category: 'l3', kind: 'kind', department: 'department' },
+    from: 'rollup_cases_fine',
+    cells: 12 * 156 * 12 * 6,
+  },
+  {
+    table: 'rollup_cases_month_dept_street',
+    series: 'cases',
+    grain: 'month',
+    dimensions: { area: 'street', department: 'department' },
+    from: 'rollup_cases_fine',
+    cells: 12 * 1_040 * 12,
+  },
+  {
+    table: 'rollup_cases_month_dept_status',
+    series: 'cases',
+    grain: 'month',
+    dimensions: {
+      area: 'city',
+      category: 'l1',
+      kind: 'kind',
+      department: 'department',
+      outcome: 'outcome',
+      satisfaction: 'satisfaction',
+    },
+    from: 'rollup_cases_fine',
+    cells: 12 * 156 * 6 * 5 * 4,
   },
   {
     table: 'rollup_cases_month_mid',

@@ -45,13 +45,21 @@ export function pinoHttpOptions(config: Pick<AppConfig, 'logLevel'>): Options {
     level: config.logLevel,
     genReqId: requestIdOf,
     customAttributeKeys: { reqId: 'requestId' },
+    // The serializers below read the request and response themselves: pino-std-serializers' wrappers
+    // would first copy every header, the query and the socket address into an object per request,
+    // only for these to keep three fields of it.
+    wrapSerializers: false,
     serializers: {
       // Only what an operator needs; never headers (Authorization), bodies or query strings.
-      req: (req: { id?: string; method?: string; url?: string; remoteAddress?: string }) => ({
-        id: req.id,
-        method: req.method,
-        path: typeof req.url === 'string' ? req.url.split('?')[0] : undefined,
-      }),
+      req: (req: { id?: string; method?: string; url?: string; originalUrl?: string; path?: unknown }) => {
+        // As pino-std-serializers reads it: Express's originalUrl, else a path, else the raw URL.
+        const url = req.originalUrl || (typeof req.path === 'string' ? req.path : req.url);
+        return {
+          id: req.id,
+          method: req.method,
+          path: typeof url === 'string' ? url.split('?')[0] : undefined,
+        };
+      },
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       err: (err: Error) => ({
         type: err.name,

@@ -34,11 +34,14 @@ export function graphqlMetricsPlugin(metrics: MetricsService): ApolloServerPlugi
 
 /** The root field an operation asks for, if it is one field of the schema's root type. */
 export function operationLabel(schema: GraphQLSchema, operation: OperationDefinitionNode): string {
+  // One pass, no allocation: every request is labelled.
+  let name: string | undefined;
+  for (const s of operation.selectionSet.selections) {
+    const field = s.kind === Kind.FIELD ? s.name.value : 'other';
+    if (name !== undefined && field !== name) return 'multiple';
+    name = field;
+  }
+  if (name === undefined) return 'other';
   const root = schema.getRootType(operation.operation);
-  const names = new Set(
-    operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : ['other'])),
-  );
-  if (names.size !== 1) return names.size === 0 ? 'other' : 'multiple';
-  const [name] = names;
   return root?.getFields()[name] || name === '__schema' || name === '__type' || name === '__typename' ? name : 'other';
 }
