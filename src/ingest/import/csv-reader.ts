@@ -54,14 +54,14 @@ export async function* readCsv(
   const parts = source.iterator({ destroyOnReturn: false });
   let line = options.firstLine ?? 1;
   /** Bytes from a record's start on, not yet read. */
-  let pending: Buffer = Buffer.alloc(0);
+  let pending = Buffer.alloc(0);
   let bom = options.bom ?? true;
-  let done: boolean;
+  let done = false;
   try {
     for (;;) {
-      const next = (await parts.next()) as IteratorResult<string | Buffer, undefined>;
+      const next = (await parts.next()) as IteratorResult<string | Buffer>;
       done = next.done === true;
-      if (!next.done) {
+      if (!done) {
         const part = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
         pending = pending.length === 0 ? part : Buffer.concat([pending, part]);
       }
@@ -104,8 +104,7 @@ export async function* readCsv(
       (async function* () {
         try {
           if (rest.length > 0) yield rest;
-          if (!ended)
-            for (let n = await parts.next(); !n.done; n = await parts.next()) yield n.value as Buffer | string;
+          if (!ended) for (let n = await parts.next(); !n.done; n = await parts.next()) yield n.value as Buffer | string;
         } finally {
           await parts.return?.();
         }
