@@ -51,4 +51,16 @@ describe('readCsv', () => {
     );
     await expect(read(['a,b\n1,"x"y\n'])).rejects.toThrow(CsvSyntaxError);
   });
+
+  it('reports a quote inside an unquoted field without quoting the field (it may be personal)', async () => {
+    const failure = await read(['a,b\n1,"ok"\n2,Zhang "13812345678"\n']).catch((e: unknown) => e);
+    expect(failure).toEqual(
+      expect.objectContaining({
+        name: 'CsvSyntaxError',
+        line: 3,
+        message: 'a quote inside a field that does not start with one',
+      }),
+    );
+    expect(String((failure as Error).message)).not.toContain('1381234');
+  });
 });

@@ -26,6 +26,8 @@ const MESSAGES: Record<string, string> = {
   CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed',
   CSV_INVALID_CLOSING_QUOTE: 'unexpected text after a closing quote',
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'unexpected text after a closing quote',
+  // csv-parse's own message quotes the field, which may hold personal data, and counts lines its own way.
+  INVALID_OPENING_QUOTE: 'a quote inside a field that does not start with one',
 };
 
 export interface ReadCsvOptions {
