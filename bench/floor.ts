@@ -20,7 +20,6 @@ import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import type { AggregateQuery } from '../src/aggregate/query-plan.js';
 import { benchDatabaseUrl, load, log } from './bench-data.js';
 import { GatewayProcess, root, startGateway, stopGateway } from './gateway-process.js';
 import { HttpRequest, PhaseResult, post, runHttp } from './http-load.js';
@@ -28,18 +27,9 @@ import { wholeNumber } from './options.js';
 import { overRollup, planOf } from './peer-queries.js';
 import { ensurePeerInstalled, peerFields, startPeer } from './peer-server.js';
 import { CpuProfile, summarizeProfile } from './profile-summary.js';
-import { AGGREGATE_QUERY, TYPENAME_BODY } from './query-workload.js';
+import { AGGREGATE_QUERY, CITY_MONTH, TYPENAME_BODY } from './query-workload.js';
 import { fmt, fmtSpread, ratios, spread } from './report.js';
 import { catalogOf } from './sql-floor.js';
-
-const CITY_MONTH: AggregateQuery = {
-  dataset: 'hotline-cases-open',
-  groupBy: [
-    { dimension: 'area', level: 'city' },
-    { dimension: 'time', level: 'month' },
-  ],
-  measures: ['cases'],
-};
 
 const QUESTIONS = ['typename', 'city-month'] as const;
 type Question = (typeof QUESTIONS)[number];

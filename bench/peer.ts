@@ -24,7 +24,7 @@ import { ensurePeerInstalled, peerFields, startPeer } from './peer-server.js';
 import { overRaw, overRollup, PeerQuery, planOf } from './peer-queries.js';
 import { fmt, fmtSpread, ratios, spread } from './report.js';
 import { wholeNumber } from './options.js';
-import { AGGREGATE_QUERY, TYPENAME_BODY } from './query-workload.js';
+import { AGGREGATE_QUERY, CITY_MONTH, TYPENAME_BODY } from './query-workload.js';
 import { catalogOf } from './sql-floor.js';
 import { generateWorkload, Workload, WorkloadRequest } from './workload.js';
 
@@ -195,14 +195,6 @@ function buildRows(
     }
     return { name, gateway, peer, distinct: keys.size };
   };
-  const cityMonth: AggregateQuery = {
-    dataset: 'hotline-cases-open',
-    groupBy: [
-      { dimension: 'area', level: 'city' },
-      { dimension: 'time', level: 'month' },
-    ],
-    measures: ['cases'],
-  };
   const cityCategory: AggregateQuery = {
     dataset: 'hotline-cases',
     groupBy: [
@@ -218,7 +210,7 @@ function buildRows(
       peer: [{ body: TYPENAME_BODY }],
       distinct: 1,
     },
-    named('city × month, cases (public, open dataset; peer: the same rollup)', 'public', cityMonth, false),
+    named('city × month, cases (public, open dataset; peer: the same rollup)', 'public', CITY_MONTH, false),
     named(
       'city × category l1, cases + avg handling days (steward; peer: the same rollup)',
       'steward',

@@ -4,7 +4,7 @@
  * bench/mix-requests.ts), and the SQL each of them makes the gateway send (the database floor).
  * Firing them is bench/http-load.ts's job; reporting, bench/report.ts's.
  */
-import type { CompiledSql } from '../src/aggregate/query-plan.js';
+import type { AggregateQuery, CompiledSql } from '../src/aggregate/query-plan.js';
 import type { Credential } from './accounts.js';
 import { FIXED_WORKLOAD } from './fixed-workload.js';
 import { bearer, HttpRequest } from './http-load.js';
@@ -14,6 +14,16 @@ import type { Workload } from './workload.js';
 
 export const AGGREGATE_QUERY = `query Bench($q: AggregateQueryInput!) { aggregate(query: $q) { columns rows { keys cells { value flags } } disclosure { suppressedCells } auditEventId } }`;
 export const TYPENAME_BODY = '{"query":"{ __typename }"}';
+
+/** The public's city x month question on the open dataset (one result-cache hit after the first). */
+export const CITY_MONTH: AggregateQuery = {
+  dataset: 'hotline-cases-open',
+  groupBy: [
+    { dimension: 'area', level: 'city' },
+    { dimension: 'time', level: 'month' },
+  ],
+  measures: ['cases'],
+};
 
 /** The fixed replay: request i is body i mod 20 with its token. */
 export class FixedReplay {
