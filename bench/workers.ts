@@ -21,7 +21,8 @@ import { SERVER_NODE_FLAGS } from '../src/bootstrap/server-node-flags.js';
 import { createAccounts } from './accounts.js';
 import { benchDatabaseUrl, load, log } from './bench-data.js';
 import { GatewayProcess, root, stopGateway } from './gateway-process.js';
-import { Phases, post } from './http-load.js';
+import { HttpRequest, Phases, post } from './http-load.js';
+import { cpuMeter, CpuShares } from './machine-cpu.js';
 import { wholeNumber } from './options.js';
 import { AGGREGATE_QUERY, TYPENAME_BODY } from './query-workload.js';
 import { mixRequests } from './mix-requests.js';
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
   await load(opts.url, opts.cases, false);
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const rounds = new Rounds();
+  const cpu = new Map<string, CpuShares[]>();
   const workload = generateWorkload({ seed: opts.seed });
   const loadBefore = loadavg()[0];
   const one = await startMain(opts.url, 1, opts.redisUrl);
@@ -142,10 +144,17 @@ async function main(): Promise<void> {
               [phaseMany, many],
               [phaseOne, one],
             ];
-      for (const [name, g] of order)
-        await phases.http(`{ __typename }, ${name}`, g.port, () => ({ body: TYPENAME_BODY }));
-      for (const [name, g] of order)
-        await phases.http(`realistic mix, ${name}`, g.port, g === one ? mixOne.next : mixMany.next);
+      // Each measured phase with the CPU it took: the gateway's processes, this load generator, the rest.
+      const measure = async (name: string, g: GatewayProcess, next: () => HttpRequest) => {
+        await phases.warmHttp(g.port, next);
+        const meter = cpuMeter(g.child.pid!);
+        await phases.measureHttp(name, g.port, next);
+        const shares = cpu.get(name) ?? [];
+        shares.push(meter());
+        cpu.set(name, shares);
+      };
+      for (const [name, g] of order) await measure(`{ __typename }, ${name}`, g, () => ({ body: TYPENAME_BODY }));
+      for (const [name, g] of order) await measure(`realistic mix, ${name}`, g, g === one ? mixOne.next : mixMany.next);
     }
   } finally {
     await Promise.all([one, many].map((g) => stopGateway(g.child)));
@@ -161,6 +170,20 @@ async function main(): Promise<void> {
     `load average before ${fmt(loadBefore, 2)}, after ${fmt(loadavg()[0], 2)}`,
     '',
     ...rounds.table(),
+    '',
+    `| phase | machine busy (cores of ${cpus().length}) | gateway processes | load generator | PostgreSQL and the rest |`,
+    '|---|---:|---:|---:|---:|',
+    ...[...cpu].map(
+      ([name, shares]) =>
+        `| ${name} | ${(['machine', 'gateway', 'loadGenerator', 'rest'] as const)
+          .map((k) =>
+            fmtSpread(
+              shares.map((x) => x[k]),
+              2,
+            ),
+          )
+          .join(' | ')} |`,
+    ),
     '',
     `| WORKERS=${opts.workers} ÷ WORKERS=1 (each round's ratio; median and range) | ratio |`,
     '|---|---:|',
