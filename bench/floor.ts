@@ -27,6 +27,7 @@ import { wholeNumber } from './options.js';
 import { overRollup, planOf } from './peer-queries.js';
 import { ensurePeerInstalled, peerFields, startPeer } from './peer-server.js';
 import { CpuProfile, summarizeProfile } from './profile-summary.js';
+import { processCpuSeconds } from './backend-cpu.js';
 import { AGGREGATE_QUERY, CITY_MONTH, TYPENAME_BODY } from './query-workload.js';
 import { fmt, fmtSpread, ratios, spread } from './report.js';
 import { catalogOf } from './sql-floor.js';
@@ -148,9 +149,9 @@ async function main(): Promise<void> {
         for (const s of servers) {
           const next = () => s.requests[q];
           await runHttp('warm-up', s.process.port, round === 0 ? 2 : 0.5, opts.concurrency, next);
-          const cpuBefore = cpuSeconds(s.process.child.pid);
+          const cpuBefore = processCpuSeconds(s.process.child.pid!) ?? NaN;
           const r = await runHttp(q, s.process.port, opts.seconds, opts.concurrency, next);
-          const cpu = cpuSeconds(s.process.child.pid) - cpuBefore;
+          const cpu = (processCpuSeconds(s.process.child.pid!) ?? NaN) - cpuBefore;
           results.set(`${s.name} ${q}`, [...(results.get(`${s.name} ${q}`) ?? []), r]);
           cpuPerRequest.set(`${s.name} ${q}`, [
             ...(cpuPerRequest.get(`${s.name} ${q}`) ?? []),
@@ -187,17 +188,6 @@ async function main(): Promise<void> {
     if (failed) lines.push(`first error, ${key}: ${failed.firstError}`);
   }
   process.stdout.write(lines.join('\n') + '\n');
-}
-
-/** User + system CPU seconds a process has used (Linux: /proc/<pid>/stat, in clock ticks of 1/100 s). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 main().catch((err: unknown) => {

@@ -4,6 +4,7 @@
  * generator). What is left of the busy time is PostgreSQL and whatever else runs here.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { processCpuSeconds } from './backend-cpu.js';
 
 const TICKS_PER_SECOND = 100;
 
@@ -18,10 +19,7 @@ function machineSeconds(): { busy: number; total: number } {
 
 /** CPU seconds (user + system) of a process and all its descendants still alive. */
 function treeSeconds(pid: number): number {
-  const stat = `/proc/${pid}/stat`;
-  if (!existsSync(stat)) return 0;
-  const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
-  let seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  let seconds = processCpuSeconds(pid) ?? 0;
   const children = `/proc/${pid}/task/${pid}/children`;
   if (existsSync(children)) {
     for (const child of readFileSync(children, 'utf8').trim().split(/\s+/).filter(Boolean))
