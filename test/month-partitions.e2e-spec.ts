@@ -9,6 +9,7 @@ import { createDataSource } from '../src/bootstrap/data-source.js';
 import { migrate } from '../src/bootstrap/open-database.js';
 import { generateCases, type GeneratedCase } from '../src/ingest/generate/case-generator.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
+import { categoryRows } from '../src/ingest/reference/categories.js';
 import { ImportRunner, type ImportOptions } from '../src/ingest/import/import-runner.js';
 import { refreshRollups } from '../src/aggregate/rollup-refresher.js';
 import { AuditRecorder } from '../src/audit/audit-recorder.js';
@@ -235,6 +236,75 @@ describe('monthly partitions of case_record and call_traffic', () => {
         expect(await count(other.ds, `SELECT count(*) n FROM case_record`)).toBe(1200);
       } finally {
         await other.drop();
+      }
+    });
+
+    it('links repeats to stored cases and between cases of the same time as the day-to-day import does', async () => {
+      // One caller on one issue: two cases of the same time in March, stored first; then, in a
+      // history load of April and May, three of the same time, one a day later, one more than 90
+      // days after it, and one on another issue.
+      const base = [...generateCases({ cases: 400, from: '2021-03-01', to: '2021-05-31', seed: 'ties' })];
+      const issue = base[0];
+      const elsewhere = categoryRows().find((r) => r.level === 3 && !r.code.startsWith(`${issue.categoryL1}.`))!;
+      const call = (c: GeneratedCase, caseNumber: string, at: string, other = false): GeneratedCase => ({
+        ...c,
+        caseNumber,
+        callerNumber: '13912345678',
+        categoryL1: other ? elsewhere.code.split('.')[0] : issue.categoryL1,
+        categoryL2: other ? elsewhere.parentCode! : issue.categoryL2,
+        categoryL3: other ? elsewhere.code : issue.categoryL3,
+        receivedAt: at,
+        dispatchedAt: null,
+        closedAt: null,
+      });
+      const march = [
+        ...base.filter((c) => c.receivedAt < '2021-04'),
+        call(base[1], 'T-P1', '2021-03-10T10:00:00+08:00'),
+        call(base[2], 'T-P2', '2021-03-10T10:00:00+08:00'),
+      ];
+      const later = [
+        call(base[3], 'T-N1', '2021-04-02T09:00:00+08:00'),
+        ...base.filter((c) => c.receivedAt >= '2021-04'),
+        call(base[4], 'T-N2', '2021-04-02T09:00:00+08:00'),
+        call(base[5], 'T-N4', '2021-04-03T12:00:00+08:00'),
+        call(base[6], 'T-N3', '2021-04-02T09:00:00+08:00'),
+        call(base[7], 'T-N5', '2021-07-03T12:00:00+08:00'),
+        call(base[8], 'T-X1', '2021-04-02T09:00:00+08:00', true),
+      ];
+      const [marchFile, laterFile] = [write('ties-march.csv', march), write('ties-later.csv', later)];
+      const links = async (ds: DataSource) =>
+        Object.fromEntries(
+          (
+            (await ds.query(
+              `SELECT c.case_number AS n, p.case_number AS p FROM case_record c LEFT JOIN case_record p ON p.id = c.repeat_of_id
+               WHERE c.case_number LIKE 'T-%' ORDER BY 1`,
+            )) as { n: string; p: string | null }[]
+          ).map((r) => [r.n, r.p]),
+        );
+      const sut = await openDb();
+      const reference = await openDb();
+      try {
+        for (const ds of [sut.ds, reference.ds]) await run(ds, { file: marchFile, profile: '12345', batchSize: 100 });
+        expect(await run(sut.ds, { file: laterFile, profile: '12345', history: true, batchSize: 100 })).toMatchObject({
+          accepted: later.length,
+        });
+        await run(reference.ds, { file: laterFile, profile: '12345', batchSize: 100 });
+        expect(await stored(sut.ds)).toEqual(await stored(reference.ds));
+        expect(await links(sut.ds)).toEqual(await links(reference.ds));
+        // The latest earlier case by (time, id): T-P2 was stored after T-P1; T-N3 was read after T-N2.
+        expect(await links(sut.ds)).toEqual({
+          'T-N1': 'T-P2',
+          'T-N2': 'T-P2',
+          'T-N3': 'T-P2',
+          'T-N4': 'T-N3',
+          'T-N5': null,
+          'T-P1': null,
+          'T-P2': null,
+          'T-X1': null,
+        });
+      } finally {
+        await sut.drop();
+        await reference.drop();
       }
     });
 

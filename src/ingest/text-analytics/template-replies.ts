@@ -51,30 +51,36 @@ export async function addToReplyForms(
   newCases: string,
   params: unknown[] = [],
 ): Promise<string[] | null> {
-  const touched = await selectRows<{ fingerprint: string }>(
+  const min = `$${params.length + 1}::int`;
+  const reached = `f.unrelated_cases + excluded.unrelated_cases >= ${min}`;
+  // One statement: the forms are added in fingerprint order (neighbouring entries of the primary
+  // key, not one random page each), and a form that reaches the threshold becomes a template in
+  // the same write. Only the forms that just crossed come back (template_since is the
+  // transaction's time: a form that crossed in an earlier statement of the same transaction comes
+  // back again, and flagging its cases again changes nothing).
+  const [row] = await selectRows<{ touched: number; crossed: string[] | null }>(
     runner,
-    `INSERT INTO reply_form AS f (fingerprint, cases, unrelated_cases)
-     SELECT reply_fingerprint, count(*), count(*) FILTER (WHERE repeat_of_id IS NULL) FROM (${newCases}) n
-     WHERE reply_fingerprint IS NOT NULL
-     GROUP BY reply_fingerprint
-     ON CONFLICT (fingerprint) DO UPDATE
-       SET cases = f.cases + excluded.cases, unrelated_cases = f.unrelated_cases + excluded.unrelated_cases
-     RETURNING fingerprint`,
-    params,
-  );
-  if (touched.length === 0) return null;
-  const crossed = await selectRows<{ fingerprint: string }>(
-    runner,
-    // In a CTE so the driver returns the rows (a bare UPDATE ... RETURNING comes back as [rows, count]).
-    `WITH crossed AS (
-       UPDATE reply_form SET template = true, template_since = now()
-       WHERE fingerprint = ANY($1::text[]) AND NOT template AND unrelated_cases >= $2
-       RETURNING fingerprint
+    `WITH touched AS (
+       INSERT INTO reply_form AS f (fingerprint, cases, unrelated_cases, template, template_since)
+       SELECT reply_fingerprint, cases, unrelated, unrelated >= ${min}, CASE WHEN unrelated >= ${min} THEN now() END
+       FROM (
+         SELECT reply_fingerprint, count(*)::int AS cases, (count(*) FILTER (WHERE repeat_of_id IS NULL))::int AS unrelated
+         FROM (${newCases}) n
+         WHERE reply_fingerprint IS NOT NULL
+         GROUP BY reply_fingerprint
+         ORDER BY reply_fingerprint
+       ) g
+       ON CONFLICT (fingerprint) DO UPDATE
+         SET cases = f.cases + excluded.cases, unrelated_cases = f.unrelated_cases + excluded.unrelated_cases,
+           template = f.template OR ${reached},
+           template_since = CASE WHEN NOT f.template AND ${reached} THEN now() ELSE f.template_since END
+       RETURNING fingerprint, template AND template_since = now() AS crossed
      )
-     SELECT fingerprint FROM crossed`,
-    [touched.map((t) => t.fingerprint), TEMPLATE_MIN_UNRELATED_CASES],
+     SELECT count(*)::int AS touched, array_agg(fingerprint) FILTER (WHERE crossed) AS crossed FROM touched`,
+    [...params, TEMPLATE_MIN_UNRELATED_CASES],
   );
-  return crossed.map((c) => c.fingerprint);
+  if (row.touched === 0) return null;
+  return row.crossed ?? [];
 }
 
 /** Step 3 for the forms that just became templates: every stored case of theirs not flagged yet, and its day dirty. */
