@@ -112,6 +112,8 @@ export class BatchWriter {
   private staged = false;
   /** Month partitions known to exist, per table. */
   private readonly months = { case_record: new Set<string>(), call_traffic: new Set<string>() };
+  /** Months this writer was given rows of, per table (their statistics are renewed after the import). */
+  readonly wroteInto = { case_record: new Set<string>(), call_traffic: new Set<string>() };
   /** Test-only (src/ingest/import/test-pause.ts): null unless HGW_TEST_PAUSE_IN_BATCH is set. */
   private readonly pause = testPauseFromEnv();
   private caseBatches = 0;
@@ -124,6 +126,11 @@ export class BatchWriter {
     /** Days the scrubbed free text is kept (FREE_TEXT_RETENTION_DAYS); 0 stores none of it. */
     private readonly freeTextRetentionDays = 0,
   ) {}
+
+  private note(table: 'case_record' | 'call_traffic', months: string[]): string[] {
+    for (const m of months) this.wroteInto[table].add(m);
+    return months;
+  }
 
   async writeCases(rows: CaseInput[], refs: NewReferenceRows | null, counts: BatchCounts): Promise<number> {
     // Encoded before the transaction opens, so the transaction is as short as the database needs.
@@ -139,9 +146,12 @@ export class BatchWriter {
       await ensureMonthPartitions(
         this.runner,
         'case_record',
-        await monthsOf(
-          this.runner,
-          rows.map((r) => r.receivedAt),
+        this.note(
+          'case_record',
+          await monthsOf(
+            this.runner,
+            rows.map((r) => r.receivedAt),
+          ),
         ),
         this.months.case_record,
       );
@@ -196,9 +206,12 @@ export class BatchWriter {
       await ensureMonthPartitions(
         this.runner,
         'call_traffic',
-        await monthsOf(
-          this.runner,
-          rows.map((r) => r.hourStart),
+        this.note(
+          'call_traffic',
+          await monthsOf(
+            this.runner,
+            rows.map((r) => r.hourStart),
+          ),
         ),
         this.months.call_traffic,
       );

@@ -22,6 +22,7 @@ import { createsReferences } from './mapping/column-mapping.js';
 import { CHUNK_BYTES, mappingWorkers, mapInWorkers } from './parallel-mapping.js';
 import { openCsv, openJsonl, type RowSource } from './row-sources.js';
 import { purgeFreeText } from './free-text-retention.js';
+import { analyzeAfterImport } from './fresh-statistics.js';
 import { HistoryLoader } from './history-loader.js';
 
 export interface ImportOptions {
@@ -243,7 +244,7 @@ export class ImportRunner {
           afterCommit: (batchRejects) => afterCommit(batchRejects, input.bytesRead()),
         });
       await runner.query(`SET synchronous_commit = on`);
-      if (loader) await loader.finish();
+      const loaded = loader ? await loader.finish() : null;
       await purgeFreeText(runner, options.freeTextRetentionDays ?? 0);
       await runner.query(`UPDATE import_batch SET status = 'completed', finished_at = now() WHERE id = $1`, [batchId]);
       const [totals] = await selectRows<{ accepted: number; rejected: number; duplicates: number }>(
@@ -251,13 +252,22 @@ export class ImportRunner {
         `SELECT accepted, rejected, duplicates FROM import_batch WHERE id = $1`,
         [batchId],
       );
-      // Fresh planner statistics after a bulk load, before the rollup refresh reads these rows:
-      // without them PostgreSQL expects a near-empty table and walks repeat chains by full scans
-      // (the demo's 200,000 cases refreshed in 58 s instead of 20 s). ANALYZE samples a fixed
-      // number of rows, so it is cheap; autovacuum would get there, but later.
+      // Fresh planner statistics after a bulk load (fresh-statistics.ts); autovacuum would get
+      // there, but later, and never to the partitioned table's own.
       if (totals.accepted >= ANALYZE_AFTER_ROWS) {
-        await runner.query(
-          options.profile === 'traffic' ? 'ANALYZE call_traffic' : 'ANALYZE case_record, case_keyword',
+        const table = options.profile === 'traffic' ? 'call_traffic' : 'case_record';
+        const months = [
+          ...writer.wroteInto[table],
+          ...(loaded?.attachedMonths ?? []),
+          ...(loaded?.insertedMonths ?? []),
+        ];
+        await analyzeAfterImport(
+          this.dataSource,
+          runner,
+          table,
+          months,
+          table === 'case_record' ? ['case_keyword'] : [],
+          totals.accepted,
         );
       }
       return {
