@@ -413,6 +413,22 @@ describe('monthly partitions of case_record and call_traffic', () => {
         } finally {
           await runner.release();
         }
+
+        // A pool of one connection: everything on the import's own, nothing waits for a second.
+        const single = createDataSource(db.url, { poolSize: 1 });
+        await single.initialize();
+        const only = single.createQueryRunner();
+        try {
+          await only.connect();
+          const was = await analyzed();
+          await analyzeAfterImport(single, only, 'case_record', ['2021-03'], ['case_keyword'], 1);
+          const now = await analyzed();
+          expect(now.case_record_y2021m03).toBe(was.case_record_y2021m03 + 1);
+          expect(now.case_keyword).toBe(was.case_keyword + 1);
+        } finally {
+          await only.release();
+          await single.destroy();
+        }
       } finally {
         await db.drop();
       }

@@ -42,8 +42,8 @@ export function statisticsPlan(
  * them PostgreSQL expects near-empty months and walks repeat chains by full scans (the demo's
  * 200,000 cases refreshed in 58 s instead of 20 s). ANALYZE samples a fixed number of rows a
  * table, so a month costs the same whatever the import added to it; the months run two at a
- * time on two connections (`runner`, the import's own, and one more of the pool), the parent's
- * statistics beside them.
+ * time on two connections (`runner`, the import's own, and one more of the pool when it has one), the
+ * parent's statistics beside them.
  */
 export async function analyzeAfterImport(
   dataSource: DataSource,
@@ -67,6 +67,11 @@ export async function analyzeAfterImport(
   ];
   const second = dataSource.createQueryRunner();
   try {
+    // Without a second connection (a pool of one, or one that is busy) everything runs on the first.
+    const helper = await second.connect().then(
+      () => second,
+      () => null,
+    );
     const next = () => statements.shift();
     // A month of a large table can take longer to sample than the pool's per-statement ceiling.
     const drain = async (r: QueryRunner) => {
@@ -77,7 +82,7 @@ export async function analyzeAfterImport(
         await r.query(`RESET statement_timeout`);
       }
     };
-    const done = await Promise.allSettled([drain(runner), drain(second)]);
+    const done = await Promise.allSettled(helper ? [drain(runner), drain(helper)] : [drain(runner)]);
     for (const d of done) if (d.status === 'rejected') throw d.reason;
   } finally {
     await second.release();
