@@ -3,7 +3,10 @@
 /** Parts of the request path, by the script URL or function name of a frame. */
 const PARTS: [string, RegExp][] = [
   ['the pg driver and TypeORM (database round trips)', /node_modules\/(pg|pg-pool|pg-protocol|typeorm)\//],
-  ['Express, its router and middleware (and all they call)', /node_modules\/(express|router|body-parser)\//],
+  [
+    'Fastify, its router, middie and body parsing (and all they call)',
+    /node_modules\/(fastify|@fastify\/[^/]+|find-my-way|light-my-request|secure-json-parse|avvio)\//,
+  ],
   ['Apollo Server', /node_modules\/@apollo\/server\//],
   ['graphql-jit', /node_modules\/graphql-jit\//],
   ['the aggregate engine (src/aggregate)', /dist\/src\/aggregate\//],
@@ -17,7 +20,7 @@ const PARTS: [string, RegExp][] = [
   ['validation (class-validator, class-transformer)', /node_modules\/(class-validator|class-transformer)\//],
   [
     'NestJS (router, guards, pipes, middleware wrappers)',
-    /node_modules\/@nestjs\/(core|common|platform-express|apollo|graphql)\//,
+    /node_modules\/@nestjs\/(core|common|platform-fastify|apollo|graphql)\//,
   ],
   ['graphql-js (parse, validate, execute)', /node_modules\/graphql\//],
   ['security headers (helmet)', /node_modules\/helmet\//],

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, Injectable } from '@nestjs/common';
 import { GqlArgumentsHost, GqlContextType } from '@nestjs/graphql';
 import { auditActorOf, type RequestWithActor } from '../access-policy/request-with-actor.js';
+import { queryParameter, rawRequest, requestPath } from '../common/request-url.js';
 import { PUBLIC_ACTOR } from '../access-policy/actor.js';
 import { AuditRecorder } from '../audit/audit-recorder.js';
 import { GatewayExceptionFilter } from '../common/gateway-exception.filter.js';
@@ -54,11 +55,11 @@ export class DenialAuditFilter extends GatewayExceptionFilter {
       req = gql.getContext<{ req?: RequestWithActor }>().req;
       dataset = (gql.getArgs<{ query?: { dataset?: unknown } }>().query ?? {}).dataset;
     } else {
-      req = host.switchToHttp().getRequest<RequestWithActor>();
+      req = rawRequest(host.switchToHttp().getRequest<RequestWithActor>());
       // A download refused before the engine ran (e.g. a bad ?query): audited as the export it was.
-      format = /\/export\/aggregate\.(csv|json)/.exec(req.path ?? '')?.[1];
+      format = /\/export\/aggregate\.(csv|json)/.exec(requestPath(req))?.[1];
       try {
-        const raw: unknown = req.query?.query;
+        const raw: unknown = queryParameter(req, 'query');
         dataset = typeof raw === 'string' ? (JSON.parse(raw) as { dataset?: unknown }).dataset : undefined;
       } catch {
         dataset = undefined;

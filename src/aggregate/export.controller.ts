@@ -1,7 +1,8 @@
 import { Controller, Get, Header, Query, Res, UseFilters } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import type { Response } from 'express';
+import { create as contentDisposition } from 'content-disposition';
+import type { FastifyReply } from 'fastify';
 import type { Actor } from '../access-policy/actor.js';
 import { Allow } from '../access-policy/allow.decorator.js';
 import { CurrentActor } from '../access-policy/current-actor.decorator.js';
@@ -22,22 +23,26 @@ export class ExportController {
   @Get('aggregate.csv')
   @Allow('query:Aggregate')
   @Header('Cache-Control', 'no-store')
-  async csv(@CurrentActor() actor: Actor, @Query('query') raw: unknown, @Res() res: Response): Promise<void> {
+  async csv(@CurrentActor() actor: Actor, @Query('query') raw: unknown, @Res() res: FastifyReply): Promise<void> {
     const result = await released(await this.service.aggregate(actor, await parseQuery(raw), 'csv'));
     // CSVW: the column descriptions of this download (src/catalog-metadata/csvw-metadata.ts).
-    res.links({ describedby: `aggregate.csv-metadata.json?query=${encodeURIComponent(raw as string)}` });
-    res.status(200).type('text/csv; charset=utf-8').attachment(`${result.dataset}-aggregate.csv`).send(toCsv(result));
+    void res
+      .header('Link', `<aggregate.csv-metadata.json?query=${encodeURIComponent(raw as string)}>; rel="describedby"`)
+      .status(200)
+      .type('text/csv; charset=utf-8')
+      .header('Content-Disposition', contentDisposition(`${result.dataset}-aggregate.csv`))
+      .send(toCsv(result));
   }
 
   @Get('aggregate.json')
   @Allow('query:Aggregate')
   @Header('Cache-Control', 'no-store')
-  async json(@CurrentActor() actor: Actor, @Query('query') raw: unknown, @Res() res: Response): Promise<void> {
+  async json(@CurrentActor() actor: Actor, @Query('query') raw: unknown, @Res() res: FastifyReply): Promise<void> {
     const result = await released(await this.service.aggregate(actor, await parseQuery(raw), 'json'));
-    res
+    void res
       .status(200)
       .type('application/json; charset=utf-8')
-      .attachment(`${result.dataset}-aggregate.json`)
+      .header('Content-Disposition', contentDisposition(`${result.dataset}-aggregate.json`))
       .send(JSON.stringify({ ...result, notes: notes(result) }, null, 2));
   }
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, Injectable } from '@nestjs/common';
 import { auditActorOf, type RequestWithActor } from '../access-policy/request-with-actor.js';
+import { rawRequest, requestPath } from '../common/request-url.js';
 import { PUBLIC_ACTOR } from '../access-policy/actor.js';
 import { GatewayExceptionFilter } from '../common/gateway-exception.filter.js';
 import { GatewayError } from '../common/gateway-error.js';
@@ -22,10 +23,10 @@ export class RouteDenialAuditFilter extends GatewayExceptionFilter {
     if (host.getType() !== 'http' || !(exception instanceof GatewayError) || !DENIAL_CODES.has(exception.code)) {
       return super.catch(exception, host);
     }
-    const req = host.switchToHttp().getRequest<RequestWithActor>();
+    const req = rawRequest(host.switchToHttp().getRequest<RequestWithActor>());
     return this.audit
       .record(auditActorOf(req) ?? PUBLIC_ACTOR, {
-        operation: `${req.method} ${req.path}`.slice(0, 64),
+        operation: `${req.method} ${requestPath(req)}`.slice(0, 64),
         decision: 'denied',
         reason: `${exception.code}: ${exception.message}`,
       })

@@ -1,4 +1,3 @@
-import type { NextFunction } from 'express';
 import helmet, { HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -14,7 +13,7 @@ type HeaderStep = { set: string; value: string | number | readonly string[] } | 
  */
 export function securityHeaders(
   options: HelmetOptions,
-): (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void {
+): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   const steps: HeaderStep[] = [];
   const recorder = {
     setHeader(name: string, value: string | number | readonly string[]) {

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, Req, Res, UseFilters } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../access-policy/actor.js';
 import { Allow } from '../access-policy/allow.decorator.js';
 import { CurrentActor } from '../access-policy/current-actor.decorator.js';
@@ -27,9 +27,9 @@ export class CatalogController {
   @Allow('read:Catalog')
   @Header('Cache-Control', 'no-store')
   @Header('Vary', 'Authorization')
-  async jsonLd(@CurrentActor() actor: Actor, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async jsonLd(@CurrentActor() actor: Actor, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const nodes = await this.service.catalog(actor, this.baseUrl(req));
-    res
+    void res
       .status(200)
       .type('application/ld+json; charset=utf-8')
       .send(JSON.stringify(toJsonLd(nodes), null, 2));
@@ -39,15 +39,15 @@ export class CatalogController {
   @Allow('read:Catalog')
   @Header('Cache-Control', 'no-store')
   @Header('Vary', 'Authorization')
-  async turtle(@CurrentActor() actor: Actor, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async turtle(@CurrentActor() actor: Actor, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const nodes = await this.service.catalog(actor, this.baseUrl(req));
-    res
+    void res
       .status(200)
       .type('text/turtle; charset=utf-8')
       .send(await toTurtle(nodes));
   }
 
-  private baseUrl(req: Request): string {
+  private baseUrl(req: FastifyRequest): string {
     return requestBaseUrl(req, this.config);
   }
 }

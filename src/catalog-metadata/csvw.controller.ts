@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, Query, Req, Res, UseFilters } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../access-policy/actor.js';
 import { Allow } from '../access-policy/allow.decorator.js';
 import { CurrentActor } from '../access-policy/current-actor.decorator.js';
@@ -34,8 +34,8 @@ export class CsvwController {
   async metadata(
     @CurrentActor() actor: Actor,
     @Query('query') raw: unknown,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     const outcome = await this.aggregate.aggregate(actor, await parseQuery(raw));
     // Nothing is sent before the audit event is stored; a failed write rejects (SERVICE_UNAVAILABLE).
@@ -46,7 +46,7 @@ export class CsvwController {
     const shape = outcome.rows.slice(0, 1).map((r) => ({ cells: r.cells.map(() => null) }));
     const csvUrl = `${requestBaseUrl(req, this.config)}/export/aggregate.csv?query=${encodeURIComponent(raw as string)}`;
     const body = csvwMetadata({ ...outcome, auditEventId, rows: shape }, dataset, csvUrl);
-    res
+    void res
       .status(200)
       .type('application/csvm+json; charset=utf-8')
       .send(JSON.stringify(body, null, 2));

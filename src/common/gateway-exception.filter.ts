@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { GqlContextType } from '@nestjs/graphql';
-import { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rawRequest, requestPath } from './request-url.js';
 import { ErrorCode, GatewayError, httpStatusFor } from './gateway-error.js';
 import { classifyInfrastructureError } from './infrastructure-errors.js';
 import { BODY_LIMIT } from './http-limits.js';
@@ -8,11 +10,51 @@ import { BODY_LIMIT } from './http-limits.js';
 const GENERIC_FAILURE = 'Something went wrong on our side; retry later.';
 const ROUTES = 'POST or GET /graphql (GraphQL), GET /healthz, GET /readyz, GET /metrics';
 
-/** What body-parser and Express report, in words a caller can act on. */
-function describeHttpError(exception: HttpException, req: Request): { code: ErrorCode; message: string } {
+/** A request as the filters get it: Fastify's, or the Node.js one (from middleware). */
+export type AnyRequest = FastifyRequest | (IncomingMessage & { originalUrl?: string });
+/** A response as the filters and middleware get it: Fastify's reply, or the Node.js one. */
+export type AnyResponse = FastifyReply | ServerResponse;
+
+/**
+ * The body parsers' and Fastify's refusals, by their codes (FST_ERR_*, src/bootstrap/http-body.ts),
+ * as the kinds of failure body-parser named before (`type`).
+ */
+const FASTIFY_FAILURES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'entity.too.large',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'entity.parse.failed',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'entity.parse.failed',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request.size.invalid',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'media.unsupported',
+  FST_ERR_CTP_INVALID_TYPE: 'media.unsupported',
+  FST_ERR_CTP_EMPTY_TYPE: 'media.unsupported',
+  FST_ERR_BAD_URL: 'url.invalid',
+};
+
+/** The kind of a body or URL failure, from body-parser's `type`, a FastifyError's code or a JSON SyntaxError. */
+function failureType(exception: unknown): string | undefined {
+  const cause = (exception instanceof HttpException ? exception.cause : exception) as
+    { type?: unknown; code?: unknown; name?: unknown; statusCode?: unknown } | undefined;
+  if (!cause || typeof cause !== 'object') return undefined;
+  if (typeof cause.type === 'string') return cause.type;
+  if (typeof cause.code === 'string' && cause.code in FASTIFY_FAILURES) return FASTIFY_FAILURES[cause.code];
+  if (typeof cause.code === 'string' && cause.code.startsWith('FST_ERR_CTP_')) return 'body.unreadable';
+  // Fastify's JSON parser (secure-json-parse): invalid JSON, or a __proto__ / constructor.prototype key.
+  if (cause.name === 'SyntaxError' && cause.statusCode === 400) return 'entity.parse.failed';
+  return undefined;
+}
+
+/** What the body parsers and the router report, in words a caller can act on. */
+function describeHttpError(exception: HttpException, req: AnyRequest): { code: ErrorCode; message: string } {
   const status = exception.getStatus();
-  const type = (exception.cause as { type?: unknown } | undefined)?.type;
+  const type = failureType(exception);
   switch (type) {
+    case 'url.invalid':
+      return { code: 'BAD_USER_INPUT', message: 'The URL contains an invalid percent-encoding (%XX); fix the path.' };
+    case 'media.unsupported':
+      return {
+        code: 'BAD_USER_INPUT',
+        message: 'Unsupported Content-Type; send the body as application/json.',
+      };
     case 'entity.too.large':
       return {
         code: 'QUERY_TOO_COMPLEX',
@@ -40,7 +82,7 @@ function describeHttpError(exception: HttpException, req: Request): { code: Erro
   if (status === 404) {
     return {
       code: 'BAD_USER_INPUT',
-      message: `There is nothing at ${req.method} ${req.path}; the API offers ${ROUTES}.`,
+      message: `There is nothing at ${req.method} ${pathOf(req)}; the API offers ${ROUTES}.`,
     };
   }
   if (status === 405) {
@@ -79,40 +121,72 @@ export class GatewayExceptionFilter implements ExceptionFilter {
       );
     }
     const http = host.switchToHttp();
-    const res = http.getResponse<Response>();
-    const req = http.getRequest<Request>();
-    if (res.headersSent) return undefined;
+    const res = http.getResponse<AnyResponse>();
+    const req = http.getRequest<AnyRequest>();
+    if (headersSent(res)) return undefined;
     const infrastructure = classifyInfrastructureError(exception);
     if (exception instanceof GatewayError || infrastructure) {
       const error = infrastructure ?? (exception as GatewayError);
       return send(req, res, httpStatusFor(error.code), error.code, error.message);
     }
-    if (exception instanceof HttpException && exception.getStatus() < 500) {
-      const { code, message } = describeHttpError(exception, req);
-      return send(req, res, exception.getStatus(), code, message);
+    const http4xx = asHttpException(exception);
+    if (http4xx) {
+      const { code, message } = describeHttpError(http4xx, req);
+      return send(req, res, http4xx.getStatus(), code, message);
     }
     this.logger.error(exception instanceof Error ? exception : String(exception));
     return send(req, res, 503, 'SERVICE_UNAVAILABLE', GENERIC_FAILURE);
   }
 }
 
+/** A client error: an HttpException under 500, or an error a parser marked with a 4xx status. */
+function asHttpException(exception: unknown): HttpException | undefined {
+  if (exception instanceof HttpException) return exception.getStatus() < 500 ? exception : undefined;
+  const status = (exception as { statusCode?: unknown } | null)?.statusCode;
+  if (exception instanceof Error && typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpException(exception.message, status, { cause: exception });
+  }
+  return undefined;
+}
+
+function isReply(res: AnyResponse): res is FastifyReply {
+  return 'raw' in res && typeof res.code === 'function';
+}
+
+function headersSent(res: AnyResponse): boolean {
+  return isReply(res) ? res.sent || res.raw.headersSent : res.headersSent;
+}
+
 /** One error response, GraphQL-shaped on the GraphQL endpoint. */
 export function send(
-  req: Request,
-  res: Response,
+  req: AnyRequest,
+  res: AnyResponse,
   status: number,
   code: ErrorCode,
   message: string,
   details: Record<string, unknown> = {},
 ): undefined {
-  if (isGraphqlPath(req)) {
-    res.status(status).json({ errors: [{ message, extensions: { ...details, code } }] });
+  const body = JSON.stringify(
+    isGraphqlPath(req)
+      ? { errors: [{ message, extensions: { ...details, code } }] }
+      : { error: { ...details, code, message } },
+  );
+  if (isReply(res)) {
+    void res.code(status).header('Content-Type', 'application/json; charset=utf-8').send(body);
   } else {
-    res.status(status).json({ error: { ...details, code, message } });
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(body);
   }
   return undefined;
 }
 
-export function isGraphqlPath(req: Request): boolean {
-  return (req.originalUrl ?? req.url ?? '').split('?')[0].replace(/\/+$/, '') === '/graphql';
+export function isGraphqlPath(req: AnyRequest): boolean {
+  return pathOf(req).replace(/\/+$/, '') === '/graphql';
+}
+
+/** The path of the request as received, whether Fastify's request or the Node.js one. */
+function pathOf(req: AnyRequest): string {
+  return requestPath(rawRequest<IncomingMessage & { originalUrl?: string }>(req));
 }

@@ -47,7 +47,7 @@ export interface AppConfig {
    */
   caseRetentionMonths: number;
   /**
-   * Proxies whose X-Forwarded-For is believed (Express `trust proxy`: addresses, CIDR ranges or
+   * Proxies whose X-Forwarded-For is believed (Fastify `trustProxy`, proxy-addr: addresses, CIDR ranges or
    * `loopback`, `linklocal`, `uniquelocal`); empty: none, the socket's address is the client's.
    */
   trustProxy: string[];

@@ -44,7 +44,9 @@ export function graphqlOptions(
     // graphql-js stops validating after this many errors: a document of 10,000 mistakes costs no more.
     validationOptions: { maxErrors: QUERY_LIMITS.maxValidationErrors },
     formatError,
-    context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+    // Apollo's Fastify integration passes Fastify's request and reply: resolvers, guards and plugins
+    // get the Node.js request (`raw`), the one the rate limiter authenticated (request-with-actor.ts).
+    context: (request: { raw: unknown }, reply: unknown) => ({ req: request.raw, res: reply }),
     plugins: [
       ...limits.plugins,
       inputHygienePlugin(),

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Res, UseFilters } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Allow } from '../access-policy/allow.decorator.js';
 import { RouteDenialAuditFilter } from '../audit/route-denial-audit.filter.js';
@@ -29,27 +29,27 @@ export class HealthController {
    */
   @Get('readyz')
   @Allow('read:Health')
-  async readyz(@Res() res: Response): Promise<void> {
+  async readyz(@Res() res: FastifyReply): Promise<void> {
     try {
       await withTimeout(this.dataSource.query('SELECT 1'), 2_000);
       const pending = await withTimeout(this.dataSource.showMigrations(), 2_000);
       if (pending) {
-        res.status(503).json({ status: 'not ready', reason: 'migrations pending; run `hotline-gateway migrate`' });
+        void res.status(503).send({ status: 'not ready', reason: 'migrations pending; run `hotline-gateway migrate`' });
         return;
       }
       const replicas = this.reads.status();
       const down = replicas.filter((r) => !r.up);
       if (down.length > 0) {
-        res.status(200).json({
+        void res.status(200).send({
           status: 'degraded',
           reason: `read replica(s) not answering: ${down.map((r) => r.name).join(', ')}; the primary serves their reads`,
           replicas,
         });
         return;
       }
-      res.status(200).json(replicas.length > 0 ? { status: 'ready', replicas } : { status: 'ready' });
+      void res.status(200).send(replicas.length > 0 ? { status: 'ready', replicas } : { status: 'ready' });
     } catch {
-      res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
+      void res.status(503).send({ status: 'not ready', reason: 'database unreachable' });
     }
   }
 }

@@ -32,11 +32,16 @@ export class LoggingModule {
  */
 export function requestIdOf(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
   if (typeof req.id === 'string') return req.id;
-  const incoming = req.headers['x-request-id'];
-  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const id = incomingRequestId(req);
   res.setHeader('X-Request-Id', id);
   req.id = id;
   return id;
+}
+
+/** A well-formed incoming X-Request-Id, else a new UUID (Fastify's `genReqId`). */
+export function incomingRequestId(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
 /** The pino-http options: request ids, serializers and redaction, the same for both formats. */

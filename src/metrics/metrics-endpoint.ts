@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { send } from '../common/gateway-exception.filter.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { MetricsService } from './metrics.service.js';
@@ -11,9 +11,11 @@ import type { MetricsService } from './metrics.service.js';
  */
 export function metricsEndpoint(config: Pick<AppConfig, 'metricsToken'>, metrics: MetricsService) {
   const expected = config.metricsToken === undefined ? undefined : digest(config.metricsToken);
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.path !== '/' && req.path !== '') return next();
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+  /** Answers `GET /metrics` (true), or leaves the request to the rest of the gateway (false). */
+  return (req: IncomingMessage, res: ServerResponse, fail: (err: unknown) => void): boolean => {
+    // As Express matched its mount path: with or without a trailing slash, in any case.
+    if ((req.url ?? '').split('?')[0].replace(/\/$/, '').toLowerCase() !== '/metrics') return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     res.setHeader('Cache-Control', 'no-store');
     if (!expected) {
       send(
@@ -23,21 +25,21 @@ export function metricsEndpoint(config: Pick<AppConfig, 'metricsToken'>, metrics
         'FORBIDDEN',
         '/metrics is off: set METRICS_TOKEN and send it as "Authorization: Bearer <token>".',
       );
-      return;
+      return true;
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (!match || !timingSafeEqual(digest(match[1]), expected)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
       send(req, res, 401, 'UNAUTHENTICATED', '/metrics needs "Authorization: Bearer <METRICS_TOKEN>".');
-      return;
+      return true;
     }
-    metrics.render().then(
-      ({ contentType, body }) => {
-        res.setHeader('Content-Type', contentType);
-        res.status(200).send(body);
-      },
-      (err: unknown) => next(err),
-    );
+    metrics.render().then(({ contentType, body }) => {
+      res.statusCode = 200;
+      res.setHeader('Content-Type', contentType);
+      res.setHeader('Content-Length', Buffer.byteLength(body));
+      res.end(req.method === 'HEAD' ? undefined : body);
+    }, fail);
+    return true;
   };
 }
 

@@ -1,5 +1,6 @@
 import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestPath } from '../common/request-url.js';
 import { MetricsService } from './metrics.service.js';
 
 @Global()
@@ -9,9 +10,10 @@ export class MetricsModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     consumer
-      .apply((req: Request, res: Response, next: NextFunction) => {
+      .apply((req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: () => void) => {
+        // Read now: the URL as received (middleware may see it with a mount path cut off).
+        const path = requestPath(req);
         res.on('finish', () => {
-          const path = req.originalUrl.split('?')[0];
           const route = ['/graphql', '/healthz', '/readyz', '/metrics'].includes(path) ? path : 'other';
           this.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
         });

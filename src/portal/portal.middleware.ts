@@ -1,5 +1,8 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import accepts from 'accepts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import send from 'send';
+import { requestPath } from '../common/request-url.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { contentSecurityPolicy, issuerOrigin } from './content-security-policy.js';
@@ -51,58 +54,62 @@ export class PortalMiddleware implements NestMiddleware {
     });
   }
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  use(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: () => void): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const path = (req.originalUrl ?? req.url).split('?')[0];
+    const path = requestPath(req);
     if (path === '/graphql') {
-      return wantsHtml(req) ? this.page(res, 'explorer') : next();
+      return wantsHtml(req) ? this.page(req, res, 'explorer') : next();
     }
-    if (path === '/explorer' || path === '/explorer/') return this.page(res, 'explorer');
+    if (path === '/explorer' || path === '/explorer/') return this.page(req, res, 'explorer');
     if (path === '/portal/config.json') {
       res.setHeader('Cache-Control', 'no-store');
-      res.type('application/json').send(this.clientConfig);
-      return;
+      return answer(req, res, 200, 'application/json; charset=utf-8', this.clientConfig);
     }
-    if (ASSET.test(path)) return this.file(res, path.slice(1), true, next);
-    if (PUBLIC_FILES.has(path.slice(1))) return this.file(res, path.slice(1), false, next);
-    if (PORTAL_PAGES.test(path)) return this.page(res, 'index');
+    if (ASSET.test(path)) return this.file(req, res, path.slice(1), true, next);
+    if (PUBLIC_FILES.has(path.slice(1))) return this.file(req, res, path.slice(1), false, next);
+    if (PORTAL_PAGES.test(path)) return this.page(req, res, 'index');
     next();
   }
 
-  private page(res: Response, name: 'index' | 'explorer'): void {
+  private page(req: IncomingMessage, res: ServerResponse, name: 'index' | 'explorer'): void {
     const html = this.files.page(name);
     res.setHeader('Cache-Control', 'no-cache');
-    if (html === null) {
-      res
-        .status(503)
-        .type('text/plain; charset=utf-8')
-        .send(NOT_BUILT_MESSAGE + '\n');
-      return;
-    }
+    if (html === null) return answer(req, res, 503, 'text/plain; charset=utf-8', NOT_BUILT_MESSAGE + '\n');
     res.setHeader('Content-Security-Policy', name === 'explorer' ? this.explorerCsp : this.portalCsp);
-    res.status(200).type('text/html; charset=utf-8').send(html);
+    answer(req, res, 200, 'text/html; charset=utf-8', html);
   }
 
-  private file(res: Response, relative: string, immutable: boolean, next: NextFunction): void {
-    res.sendFile(
-      relative,
-      {
-        root: this.files.dir,
-        dotfiles: 'deny',
+  private file(
+    req: IncomingMessage,
+    res: ServerResponse,
+    relative: string,
+    immutable: boolean,
+    next: () => void,
+  ): void {
+    // `send` (what Express's res.sendFile used): Content-Type, Last-Modified, ranges and
+    // conditional GETs, and no file outside the root or starting with a dot.
+    send(req, relative, { root: this.files.dir, dotfiles: 'deny' })
+      .on('headers', (response: ServerResponse) => {
         // Hashed names change with their content, so they may be kept for good.
-        headers: { 'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' },
-      },
-      (err?: Error & { status?: number }) => {
-        if (!err) return;
-        if (res.headersSent) return;
+        response.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      })
+      .on('error', () => {
         // Unknown file: let the gateway answer its usual 404 in words.
-        next();
-      },
-    );
+        if (!res.headersSent) next();
+      })
+      .pipe(res);
   }
 }
 
+/** A whole response from the middleware: status, type, length and body (no body for HEAD). */
+function answer(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
 /** A browser navigation: HTML preferred over JSON (clients accepting anything, or JSON only, get JSON). */
-export function wantsHtml(req: Request): boolean {
-  return req.accepts(['application/graphql-response+json', 'application/json', 'text/html']) === 'text/html';
+export function wantsHtml(req: IncomingMessage): boolean {
+  return accepts(req).type(['application/graphql-response+json', 'application/json', 'text/html']) === 'text/html';
 }

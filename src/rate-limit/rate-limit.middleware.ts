@@ -1,7 +1,8 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { AuthenticationService } from '../access-policy/authentication.service.js';
 import type { RequestWithActor } from '../access-policy/request-with-actor.js';
+import { requestPath } from '../common/request-url.js';
 import { send } from '../common/gateway-exception.filter.js';
 import { GatewayError } from '../common/gateway-error.js';
 import { classifyInfrastructureError } from '../common/infrastructure-errors.js';
@@ -22,14 +23,14 @@ export class RateLimitMiddleware implements NestMiddleware {
     private readonly authentication: AuthenticationService,
   ) {}
 
-  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const path = (req.originalUrl ?? req.url).split('?')[0];
+  async use(req: RequestWithActor, res: ServerResponse, next: (err?: unknown) => void): Promise<void> {
+    const path = requestPath(req);
     if (RATE_LIMIT_EXEMPT_PATHS.has(path)) return next();
     try {
       let principalId: string | undefined;
       if (req.headers.authorization) {
         try {
-          principalId = (await this.authentication.authenticateRequest(req as RequestWithActor)).principalId;
+          principalId = (await this.authentication.authenticateRequest(req)).principalId;
         } catch (err) {
           // Bad credentials: limited by address; the guard answers UNAUTHENTICATED with its own words.
           if (!(err instanceof GatewayError)) throw err;

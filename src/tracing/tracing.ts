@@ -107,7 +107,7 @@ export function traced<T>(name: string, attributes: Attributes, fn: () => Promis
 type Next = (err?: unknown) => void;
 
 /**
- * Express middleware opening the request's span; everything the request does runs in its
+ * Middleware opening the request's span (run from the gateway's first Fastify `onRequest` hook); everything the request does runs in its
  * context. `requestId` gives the same id the logs use (it is set on the request first).
  */
 export function tracingMiddleware(
