@@ -13,7 +13,7 @@ import { Clock } from '../common/clock.js';
 import { BODY_LIMIT_BYTES } from '../common/http-limits.js';
 import { AppConfig } from '../config/app-config.js';
 import { badUserInput } from '../common/gateway-error.js';
-import { send } from '../common/gateway-exception.filter.js';
+import { INVALID_URL_MESSAGE, send } from '../common/gateway-exception.filter.js';
 import { incomingRequestId, requestIdOf } from '../logging/logging.module.js';
 import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { registerBodyParsers } from './http-body.js';
@@ -60,7 +60,7 @@ export async function createApp(
       const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 400;
       const message =
         error.code === 'FST_ERR_BAD_URL'
-          ? 'The URL contains an invalid percent-encoding (%XX); fix the path.'
+          ? INVALID_URL_MESSAGE
           : 'The request could not be read; check its URL, body, encoding and headers.';
       send(request.raw, reply, status, 'BAD_USER_INPUT', message);
     },

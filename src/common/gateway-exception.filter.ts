@@ -43,13 +43,16 @@ function failureType(exception: unknown): string | undefined {
   return undefined;
 }
 
+/** A URL the router cannot decode: what the caller is told (here and by the router's own error handler). */
+export const INVALID_URL_MESSAGE = 'The URL contains an invalid percent-encoding (%XX); fix the path.';
+
 /** What the body parsers and the router report, in words a caller can act on. */
 function describeHttpError(exception: HttpException, req: AnyRequest): { code: ErrorCode; message: string } {
   const status = exception.getStatus();
   const type = failureType(exception);
   switch (type) {
     case 'url.invalid':
-      return { code: 'BAD_USER_INPUT', message: 'The URL contains an invalid percent-encoding (%XX); fix the path.' };
+      return { code: 'BAD_USER_INPUT', message: INVALID_URL_MESSAGE };
     case 'media.unsupported':
       return {
         code: 'BAD_USER_INPUT',
@@ -93,7 +96,7 @@ function describeHttpError(exception: HttpException, req: AnyRequest): { code: E
     return { code: 'BAD_USER_INPUT', message: 'The request body could not be read; check its encoding and length.' };
   }
   if (/^Failed to decode param/.test(exception.message)) {
-    return { code: 'BAD_USER_INPUT', message: 'The URL contains an invalid percent-encoding (%XX); fix the path.' };
+    return { code: 'BAD_USER_INPUT', message: INVALID_URL_MESSAGE };
   }
   if (exception.message === 'Bad Request') {
     return { code: 'BAD_USER_INPUT', message: 'The request could not be read; check its body, encoding and headers.' };
