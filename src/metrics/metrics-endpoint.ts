@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { send } from '../common/gateway-exception.filter.js';
+import { requestPath } from '../common/request-url.js';
+import { sendWhole } from '../common/whole-response.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { MetricsService } from './metrics.service.js';
 
@@ -14,7 +16,7 @@ export function metricsEndpoint(config: Pick<AppConfig, 'metricsToken'>, metrics
   /** Answers `GET /metrics` (true), or leaves the request to the rest of the gateway (false). */
   return (req: IncomingMessage, res: ServerResponse, fail: (err: unknown) => void): boolean => {
     // As Express matched its mount path: with or without a trailing slash, in any case.
-    if ((req.url ?? '').split('?')[0].replace(/\/$/, '').toLowerCase() !== '/metrics') return false;
+    if (requestPath(req).replace(/\/$/, '').toLowerCase() !== '/metrics') return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     res.setHeader('Cache-Control', 'no-store');
     if (!expected) {
@@ -33,12 +35,7 @@ export function metricsEndpoint(config: Pick<AppConfig, 'metricsToken'>, metrics
       send(req, res, 401, 'UNAUTHENTICATED', '/metrics needs "Authorization: Bearer <METRICS_TOKEN>".');
       return true;
     }
-    metrics.render().then(({ contentType, body }) => {
-      res.statusCode = 200;
-      res.setHeader('Content-Type', contentType);
-      res.setHeader('Content-Length', Buffer.byteLength(body));
-      res.end(req.method === 'HEAD' ? undefined : body);
-    }, fail);
+    metrics.render().then(({ contentType, body }) => sendWhole(req, res, 200, contentType, body), fail);
     return true;
   };
 }

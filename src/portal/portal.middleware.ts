@@ -3,6 +3,7 @@ import accepts from 'accepts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import send from 'send';
 import { requestPath } from '../common/request-url.js';
+import { sendWhole } from '../common/whole-response.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { contentSecurityPolicy, issuerOrigin } from './content-security-policy.js';
@@ -63,7 +64,7 @@ export class PortalMiddleware implements NestMiddleware {
     if (path === '/explorer' || path === '/explorer/') return this.page(req, res, 'explorer');
     if (path === '/portal/config.json') {
       res.setHeader('Cache-Control', 'no-store');
-      return answer(req, res, 200, 'application/json; charset=utf-8', this.clientConfig);
+      return sendWhole(req, res, 200, 'application/json; charset=utf-8', this.clientConfig);
     }
     if (ASSET.test(path)) return this.file(req, res, path.slice(1), true, next);
     if (PUBLIC_FILES.has(path.slice(1))) return this.file(req, res, path.slice(1), false, next);
@@ -74,9 +75,9 @@ export class PortalMiddleware implements NestMiddleware {
   private page(req: IncomingMessage, res: ServerResponse, name: 'index' | 'explorer'): void {
     const html = this.files.page(name);
     res.setHeader('Cache-Control', 'no-cache');
-    if (html === null) return answer(req, res, 503, 'text/plain; charset=utf-8', NOT_BUILT_MESSAGE + '\n');
+    if (html === null) return sendWhole(req, res, 503, 'text/plain; charset=utf-8', NOT_BUILT_MESSAGE + '\n');
     res.setHeader('Content-Security-Policy', name === 'explorer' ? this.explorerCsp : this.portalCsp);
-    answer(req, res, 200, 'text/html; charset=utf-8', html);
+    sendWhole(req, res, 200, 'text/html; charset=utf-8', html);
   }
 
   private file(
@@ -99,14 +100,6 @@ export class PortalMiddleware implements NestMiddleware {
       })
       .pipe(res);
   }
-}
-
-/** A whole response from the middleware: status, type, length and body (no body for HEAD). */
-function answer(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', type);
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /** A browser navigation: HTML preferred over JSON (clients accepting anything, or JSON only, get JSON). */
