@@ -359,6 +359,103 @@ describe('monthly partitions of case_record and call_traffic', () => {
     });
   });
 
+  describe('the months of a history load, built beside it', () => {
+    const loadTables = async (ds: DataSource) =>
+      (
+        (await ds.query(`SELECT relname AS name FROM pg_class WHERE relname LIKE 'hgw\\_load\\_%' ORDER BY 1`)) as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
+    const indexNames = async (ds: DataSource, partition: string) =>
+      (
+        (await ds.query(
+          `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+           WHERE i.indrelid = $1::regclass ORDER BY 1`,
+          [partition],
+        )) as { name: string }[]
+      ).map((r) => r.name);
+    const cases = [...generateCases({ cases: 1500, from: '2021-01-01', to: '2021-06-30', seed: 'beside' })];
+
+    it('stores what the load stores alone (a pool of one) and the day-to-day import, an empty partition giving way', async () => {
+      const file = write('beside.csv', cases);
+      const beside = await openDb();
+      // Migrated as usual (migrating takes two connections), then imported with a pool of one.
+      const single = await openDb();
+      const alone = createDataSource(single.url, { poolSize: 1 });
+      await alone.initialize();
+      const reference = await openDb();
+      try {
+        // An empty February made on demand (as a day-to-day import of nothing but rejects would).
+        for (const ds of [beside.ds, alone])
+          await ds.query(`SELECT hgw_ensure_month_partition('case_record', '2021-02-01'::date)`);
+        for (const ds of [beside.ds, alone])
+          expect(await run(ds, { file, profile: '12345', history: true, batchSize: 400 })).toMatchObject({
+            accepted: 1500,
+          });
+        await run(reference.ds, { file, profile: '12345', batchSize: 400 });
+        const expected = await stored(reference.ds);
+        expect(await stored(beside.ds)).toEqual(expected);
+        expect(await stored(alone)).toEqual(expected);
+        const sixMonths = await months(reference.ds, 'case_record');
+        expect(sixMonths).toHaveLength(6);
+        for (const ds of [beside.ds, alone]) {
+          expect(await months(ds, 'case_record')).toEqual(sixMonths);
+          expect(await loadTables(ds)).toEqual([]);
+        }
+        // Beside the load (January), replacing the empty partition (February), in the load (June):
+        // each month's indexes are named after it, as a month built in the load alone.
+        for (const month of ['case_record_y2021m01', 'case_record_y2021m02', 'case_record_y2021m06']) {
+          const names = await indexNames(beside.ds, month);
+          expect(names).toHaveLength(7);
+          expect(names.every((n) => n.startsWith(`${month}_`))).toBe(true);
+          expect(names).toEqual(await indexNames(alone, month));
+        }
+      } finally {
+        await beside.drop();
+        await alone.destroy();
+        await single.drop();
+        await reference.drop();
+      }
+    });
+
+    it('leaves nothing when the load fails after its months are built, and the next load drops what a killed one left', async () => {
+      const db = await openDb();
+      const holder = db.ds.createQueryRunner();
+      try {
+        const { ds } = db;
+        const file = write('beside-fail.csv', cases);
+        // What a load killed between the commit of its months and its own left, and the month of a
+        // load that still runs (it holds its lock).
+        await ds.query(`CREATE TABLE hgw_load_999_y2020m01 (LIKE case_record INCLUDING DEFAULTS)`);
+        await ds.query(`CREATE TABLE hgw_load_998_y2020m02 (LIKE case_record INCLUDING DEFAULTS)`);
+        await holder.connect();
+        await holder.query(`SELECT pg_advisory_lock(hashtext('hgw-history-load:' || 998::text))`);
+        const failing = new ImportRunner(ds, KEY, [
+          async () => {
+            throw new Error('a batch hook failed');
+          },
+        ]);
+        await expect(failing.run({ file, profile: '12345', history: true, batchSize: 400 })).rejects.toThrow(
+          'a batch hook failed',
+        );
+        expect(await count(ds, `SELECT count(*) n FROM case_record`)).toBe(0);
+        expect(await count(ds, `SELECT count(*) n FROM case_keyword`)).toBe(0);
+        expect(await months(ds, 'case_record')).toEqual([]);
+        expect(await loadTables(ds)).toEqual(['hgw_load_998_y2020m02']);
+
+        await holder.query(`SELECT pg_advisory_unlock(hashtext('hgw-history-load:' || 998::text))`);
+        expect(await run(ds, { file, profile: '12345', history: true, batchSize: 400 })).toMatchObject({
+          accepted: 1500,
+        });
+        expect(await loadTables(ds)).toEqual([]);
+        expect(await months(ds, 'case_record')).toHaveLength(6);
+      } finally {
+        await holder.release();
+        await db.drop();
+      }
+    });
+  });
+
   describe('statistics after an import', () => {
     it('analyzes the months written into and the whole table only when a tenth of it is new', async () => {
       const db = await openDb();

@@ -2,11 +2,17 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { HOTLINE_TIME_ZONE } from '../../records/records.constants.js';
-import { existingMonths, monthBounds, monthPartitionName, PARTITION_LOCK_SQL } from '../../records/month-partitions.js';
+import { existingMonths, monthPartitionName, PARTITION_LOCK_SQL } from '../../records/month-partitions.js';
 import { KeywordExtractor } from '../text-analytics/keyword-extractor.js';
-import { addToReplyForms, flagEarlierTemplateCases } from '../text-analytics/template-replies.js';
+import {
+  addCountsToReplyForms,
+  flagEarlierTemplateCases,
+  LOCK_REPLY_FORMS,
+  replyFormCounts,
+  templatesAfterCounts,
+} from '../text-analytics/template-replies.js';
 import { encodeHistoryStage, textKeptFrom } from './copy-encoding.js';
 import {
   KEPT_TEXT,
@@ -18,6 +24,14 @@ import {
 } from './batch-writer.js';
 import type { CaseInput, NewReferenceRows } from './case-input.js';
 import { selectRows } from './select-rows.js';
+import {
+  buildMonthsInLoad,
+  DetachedMonths,
+  dropLeftoverLoadTables,
+  indexDefinitions,
+  shareMonths,
+  type MonthRows,
+} from './load-months.js';
 
 const TZ = HOTLINE_TIME_ZONE;
 /** One chunk of the file's cases as staged (temporary: no WAL, private to the load's transaction). */
@@ -29,6 +43,8 @@ const STAGE = 'hgw_history_stage';
 const NEW = 'hgw_history_new';
 /** The repeat link of each staged case that has one. */
 const LINKS = 'hgw_history_links';
+/** The load's cases counted by reply form (replyFormCounts). */
+const FORMS = 'hgw_history_forms';
 /** The staged cases whose reply is a template once the load's replies are counted. */
 const TEMPLATED = 'hgw_history_templated';
 const TEMP_BUFFERS = '256MB';
@@ -44,6 +60,12 @@ const CASE_VALUES = `id, source, case_number, to_timestamp(received_at), to_time
 /** The cases to store with their repeat links and template flags (found before they are stored). */
 const STORED = `(SELECT n.*, l.repeat_of_id, t.id IS NOT NULL AS template_reply
   FROM ${NEW} n LEFT JOIN ${LINKS} l ON l.id = n.id LEFT JOIN ${TEMPLATED} t ON t.id = n.id) s`;
+
+/**
+ * A caller's issue, for grouping only: in byte order, which groups the same rows as the columns'
+ * collation and sorts several times faster (abbreviated keys).
+ */
+const ISSUE = ['caller_pseudonym', 'category_l1', 'category_l2'].map((c) => `${c} COLLATE "C"`).join(', ');
 
 /**
  * Each new case's latest earlier case of the same caller on the same issue within 90 days, as
@@ -67,11 +89,11 @@ const REPEAT_LINKS = `
   before AS (
     SELECT id, new, ts, caller_pseudonym, category_l1, category_l2,
       lag(id) OVER issue AS lag_id, lag(ts) OVER issue AS lag_ts
-    FROM candidates WINDOW issue AS (PARTITION BY caller_pseudonym, category_l1, category_l2 ORDER BY ts, id)
+    FROM candidates WINDOW issue AS (PARTITION BY ${ISSUE} ORDER BY ts, id)
   ),
   earlier AS (
     SELECT id, new, ts, first_value(lag_id) OVER same_time AS prev_id, first_value(lag_ts) OVER same_time AS prev_ts
-    FROM before WINDOW same_time AS (PARTITION BY caller_pseudonym, category_l1, category_l2, ts ORDER BY id)
+    FROM before WINDOW same_time AS (PARTITION BY ${ISSUE}, ts ORDER BY id)
   )
   SELECT id, prev_id AS repeat_of_id FROM earlier
   WHERE new AND prev_id IS NOT NULL AND prev_ts >= ts - interval '90 days'`;
@@ -110,6 +132,8 @@ export class HistoryLoader {
     private readonly hooks: readonly CaseBatchHook[] = [],
     private readonly freeTextRetentionDays = 0,
     now = Date.now(),
+    /** Where a second connection comes from, to build the load's empty months beside it (load-months.ts). */
+    private readonly dataSource: DataSource | null = null,
   ) {
     this.textFrom = textKeptFrom(freeTextRetentionDays, now);
   }
@@ -201,7 +225,7 @@ export class HistoryLoader {
     // The whole file goes through temporary tables, which live in the session's own buffers (8 MB
     // by default). A session that used a temporary table before cannot change it: then it stays.
     await r.query(`SET temp_buffers = '${TEMP_BUFFERS}'`).catch(() => undefined);
-    await r.query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}, ${LINKS}, ${TEMPLATED}`);
+    await r.query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}, ${LINKS}, ${FORMS}, ${TEMPLATED}`);
     await r.startTransaction();
     this.open = true;
     // Index builds of a month take longer than the pool's per-statement ceiling (as a rollup build
@@ -248,9 +272,13 @@ export class HistoryLoader {
       return result;
     } catch (e) {
       await this.runner.rollbackTransaction().catch(() => undefined);
+      // Months built beside the load and committed, whose attachment was just rolled back.
+      await dropLeftoverLoadTables(this.runner).catch(() => undefined);
       throw e;
     } finally {
-      await this.runner.query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}, ${LINKS}, ${TEMPLATED}`).catch(() => undefined);
+      await this.runner
+        .query(`DROP TABLE IF EXISTS ${STAGE}, ${NEW}, ${LINKS}, ${FORMS}, ${TEMPLATED}`)
+        .catch(() => undefined);
     }
   }
 
@@ -269,19 +297,23 @@ export class HistoryLoader {
     await r.query(`ANALYZE ${NEW} (caller_pseudonym)`);
     await r.query(`CREATE TEMPORARY TABLE ${LINKS} ON COMMIT DROP AS ${REPEAT_LINKS}`);
     await r.query(`CREATE INDEX ON ${LINKS} (id)`);
-    const crossed = await addToReplyForms(
-      r,
-      `SELECT n.reply_fingerprint, l.repeat_of_id FROM ${NEW} n LEFT JOIN ${LINKS} l ON l.id = n.id`,
+    // The load's cases by reply form, counted once: for the template flags now, for the forms later.
+    await r.query(
+      `CREATE TEMPORARY TABLE ${FORMS} ON COMMIT DROP AS
+       ${replyFormCounts(`SELECT n.reply_fingerprint, l.repeat_of_id FROM ${NEW} n LEFT JOIN ${LINKS} l ON l.id = n.id`)}`,
     );
-    // Earlier cases of a form that just became a template (this load's are stored flagged).
-    if (crossed) await flagEarlierTemplateCases(r, crossed);
+    // The forms that are templates once the load's cases are added, read before they are written
+    // (the months are built meanwhile), with other imports' writes to the forms held back.
+    await r.query(LOCK_REPLY_FORMS);
     await r.query(
       `CREATE TEMPORARY TABLE ${TEMPLATED} ON COMMIT DROP AS
-       SELECT n.id FROM ${NEW} n JOIN reply_form f ON f.fingerprint = n.reply_fingerprint WHERE f.template`,
+       SELECT n.id FROM ${NEW} n WHERE n.reply_fingerprint IN (${templatesAfterCounts(`SELECT * FROM ${FORMS}`)})`,
     );
     await r.query(`CREATE INDEX ON ${TEMPLATED} (id)`);
-    // Each month's cases are read by month.
+    // Each month's cases are read by month, their links and flags looked up in hashes (the
+    // planner, knowing the sizes, would otherwise sort each month by id to merge them).
     await r.query(`CREATE INDEX ON ${NEW} (month)`);
+    await r.query(`ANALYZE ${NEW} (month), ${LINKS}, ${TEMPLATED}`);
     const months = (await selectRows<{ month: string }>(r, `SELECT DISTINCT month FROM ${NEW} ORDER BY 1`)).map(
       (m) => m.month,
     );
@@ -296,61 +328,50 @@ export class HistoryLoader {
         (any ? filled : empty).push(month);
       }
     }
-    const params = [this.batchId, this.freeTextRetentionDays];
-    if (filled.length > 0) {
+    const replacesEmpty = new Set(empty.filter((m) => have.has(m)));
+    const defs = await indexDefinitions(r);
+    const rows: MonthRows = {
+      columns: CASE_COLUMNS,
+      sql: `SELECT ${CASE_VALUES.replaceAll('$1::bigint', `${BigInt(this.batchId)}::bigint`).replaceAll(
+        '$2::int',
+        `${Math.trunc(this.freeTextRetentionDays)}::int`,
+      )} FROM ${STORED} WHERE month = $MONTH ORDER BY received_at`,
+    };
+    // The empty months on a second connection while this one writes the reply forms, when the
+    // pool has one to give (load-months.ts); otherwise here, after them.
+    const detached =
+      empty.length > 0 && this.dataSource ? await DetachedMonths.open(this.dataSource, this.batchId) : null;
+    const [beside, here] = detached ? shareMonths(empty, replacesEmpty) : [[], empty];
+    let attached = false;
+    try {
+      // This connection selects the months' rows; the other writes them and builds their indexes
+      // while this one goes on.
+      if (detached) await detached.copy(this.client, rows, beside, defs);
+      const crossed = await addCountsToReplyForms(r, `SELECT * FROM ${FORMS}`);
+      // Earlier cases of a form that just became a template (this load's are stored flagged).
+      if (crossed) await flagEarlierTemplateCases(r, crossed);
+      if (filled.length > 0) {
+        await r.query(
+          `INSERT INTO case_record (${CASE_COLUMNS}) SELECT ${CASE_VALUES} FROM ${STORED} WHERE month = ANY($3::text[])`,
+          [this.batchId, this.freeTextRetentionDays, filled],
+        );
+      }
       await r.query(
-        `INSERT INTO case_record (${CASE_COLUMNS}) SELECT ${CASE_VALUES} FROM ${STORED} WHERE month = ANY($3::text[])`,
-        [...params, filled],
+        `INSERT INTO rollup_dirty_day (series, day)
+         SELECT DISTINCT 'cases', (to_timestamp(received_at) AT TIME ZONE '${TZ}')::date FROM ${NEW}
+         ON CONFLICT DO NOTHING`,
       );
+      await buildMonthsInLoad(r, rows, here, replacesEmpty, defs);
+      if (detached) {
+        await detached.commit();
+        await detached.attachAll(r, replacesEmpty);
+      }
+      attached = true;
+    } finally {
+      // Until the load commits (finish), its attached months are part of its transaction.
+      await detached?.close(attached);
     }
-    const indexes = await this.indexDefinitions();
-    for (const month of empty) {
-      const name = monthPartitionName('case_record', month);
-      const [from, to] = monthBounds(month);
-      // An empty partition made on demand earlier gives way to the loaded one.
-      if (have.has(month)) await r.query(`DROP TABLE "${name}"`);
-      await r.query(`CREATE TABLE "${name}" (LIKE case_record INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
-      await r.query(
-        `INSERT INTO "${name}" (${CASE_COLUMNS}) SELECT ${CASE_VALUES} FROM ${STORED} WHERE month = $3 ORDER BY received_at`,
-        [...params, month],
-      );
-      // The month's bounds as a constraint, so that ATTACH need not scan the rows to prove them.
-      await r.query(
-        `ALTER TABLE "${name}" ADD CONSTRAINT "${name}_month" CHECK (received_at >= ${from} AND received_at < ${to})`,
-      );
-      for (const constraint of indexes.constraints) await r.query(`ALTER TABLE "${name}" ADD ${constraint}`);
-      for (const index of indexes.indexes) await r.query(index.replace('$TABLE', `"${name}"`));
-      await r.query(`ALTER TABLE case_record ATTACH PARTITION "${name}" FOR VALUES FROM (${from}) TO (${to})`);
-      await r.query(`ALTER TABLE "${name}" DROP CONSTRAINT "${name}_month"`);
-    }
-    await r.query(
-      `INSERT INTO rollup_dirty_day (series, day)
-       SELECT DISTINCT 'cases', (to_timestamp(received_at) AT TIME ZONE '${TZ}')::date FROM ${NEW}
-       ON CONFLICT DO NOTHING`,
-    );
     const [{ n }] = await selectRows<{ n: number }>(r, `SELECT count(*)::int AS n FROM ${NEW}`);
     return { inserted: n, attachedMonths: empty, insertedMonths: filled };
-  }
-
-  /**
-   * The parent's primary key and unique constraint (as ADD clauses) and its other indexes (as
-   * CREATE INDEX on `$TABLE`), read from the catalog: the loaded month gets exactly the indexes
-   * ATTACH will take as the parent's, whatever migrations added since.
-   */
-  private async indexDefinitions(): Promise<{ constraints: string[]; indexes: string[] }> {
-    const constraints = await selectRows<{ def: string }>(
-      this.runner,
-      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint
-       WHERE conrelid = 'case_record'::regclass AND contype IN ('p', 'u') ORDER BY contype, conname`,
-    );
-    const indexes = await selectRows<{ def: string }>(
-      this.runner,
-      `SELECT regexp_replace(pg_get_indexdef(i.indexrelid), '^CREATE INDEX \\S+ ON ONLY \\S+', 'CREATE INDEX ON $TABLE') AS def
-       FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid
-       WHERE i.indrelid = 'case_record'::regclass AND c.oid IS NULL ORDER BY i.indexrelid`,
-    );
-    for (const { def } of indexes)
-      if (!def.startsWith('CREATE INDEX ON $TABLE')) throw new Error(`unexpected index definition: ${def}`);
-    return { constraints: constraints.map((c) => c.def), indexes: indexes.map((i) => i.def) };
   }
 }

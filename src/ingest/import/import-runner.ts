@@ -188,7 +188,15 @@ export class ImportRunner {
       const firstRejects: Reject[] = [];
       const writer = new BatchWriter(runner, client, batchId, this.hooks, options.freeTextRetentionDays ?? 0);
       const loader = options.history
-        ? new HistoryLoader(runner, client, batchId, this.hooks, options.freeTextRetentionDays ?? 0, ctx.now)
+        ? new HistoryLoader(
+            runner,
+            client,
+            batchId,
+            this.hooks,
+            options.freeTextRetentionDays ?? 0,
+            ctx.now,
+            this.dataSource,
+          )
         : null;
       history = loader;
       const afterCommit = async (batchRejects: Reject[], bytesRead: number) => {

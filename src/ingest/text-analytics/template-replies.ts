@@ -43,33 +43,63 @@ export async function detectTemplateReplies(runner: QueryRunner, batchId: string
 /**
  * Steps 1 and 2 of detectTemplateReplies for new cases given as a query (`newCases`, with
  * `reply_fingerprint` and `repeat_of_id`, of `params`): returns the fingerprints that just became
- * templates, or null when the cases have no reply fingerprint at all. A history load calls it
- * before its cases are stored, and stores them flagged (history-loader.ts).
+ * templates, or null when the cases have no reply fingerprint at all.
  */
 export async function addToReplyForms(
   runner: QueryRunner,
   newCases: string,
   params: unknown[] = [],
 ): Promise<string[] | null> {
+  return addCountsToReplyForms(runner, replyFormCounts(newCases), params);
+}
+
+/**
+ * New cases (a query with `reply_fingerprint` and `repeat_of_id`) counted by reply form: one row
+ * per fingerprint with its `cases` and its `unrelated` cases (those that start a repeat chain).
+ */
+export function replyFormCounts(newCases: string): string {
+  return `SELECT reply_fingerprint, count(*)::int AS cases, (count(*) FILTER (WHERE repeat_of_id IS NULL))::int AS unrelated
+    FROM (${newCases}) n WHERE reply_fingerprint IS NOT NULL GROUP BY reply_fingerprint`;
+}
+
+/**
+ * The fingerprints of `counts` (replyFormCounts) whose form is a template once they are added:
+ * what addCountsToReplyForms will make of them, read before it writes. The caller locks
+ * `reply_form` against other writers first (LOCK_REPLY_FORMS), so that nothing is added between.
+ * A history load stores its cases flagged while their forms are written (history-loader.ts).
+ */
+export function templatesAfterCounts(counts: string): string {
+  return `SELECT g.reply_fingerprint FROM (${counts}) g LEFT JOIN reply_form f ON f.fingerprint = g.reply_fingerprint
+    WHERE coalesce(f.template, false) OR coalesce(f.unrelated_cases, 0) + g.unrelated >= ${TEMPLATE_MIN_UNRELATED_CASES}`;
+}
+
+/** Other imports' writes to reply forms wait until this transaction ends; reads go on. */
+export const LOCK_REPLY_FORMS = `LOCK TABLE reply_form IN SHARE ROW EXCLUSIVE MODE`;
+
+/**
+ * Steps 1 and 2 for counts already made (a query of `params` in replyFormCounts' shape): returns
+ * the fingerprints that just became templates, or null when there are none to add.
+ */
+export async function addCountsToReplyForms(
+  runner: QueryRunner,
+  counts: string,
+  params: unknown[] = [],
+): Promise<string[] | null> {
   const min = `$${params.length + 1}::int`;
   const reached = `f.unrelated_cases + excluded.unrelated_cases >= ${min}`;
   // One statement: the forms are added in fingerprint order (neighbouring entries of the primary
-  // key, not one random page each), and a form that reaches the threshold becomes a template in
-  // the same write. Only the forms that just crossed come back (template_since is the
-  // transaction's time: a form that crossed in an earlier statement of the same transaction comes
-  // back again, and flagging its cases again changes nothing).
+  // key, not one random page each; byte order, which sorts hex digests as the key does, and
+  // cheaply), and a form that reaches the threshold becomes a template in the same write. Only the
+  // forms that just crossed come back (template_since is the transaction's time: a form that
+  // crossed in an earlier statement of the same transaction comes back again, and flagging its
+  // cases again changes nothing).
   const [row] = await selectRows<{ touched: number; crossed: string[] | null }>(
     runner,
     `WITH touched AS (
        INSERT INTO reply_form AS f (fingerprint, cases, unrelated_cases, template, template_since)
        SELECT reply_fingerprint, cases, unrelated, unrelated >= ${min}, CASE WHEN unrelated >= ${min} THEN now() END
-       FROM (
-         SELECT reply_fingerprint, count(*)::int AS cases, (count(*) FILTER (WHERE repeat_of_id IS NULL))::int AS unrelated
-         FROM (${newCases}) n
-         WHERE reply_fingerprint IS NOT NULL
-         GROUP BY reply_fingerprint
-         ORDER BY reply_fingerprint
-       ) g
+       FROM (${counts}) g
+       ORDER BY reply_fingerprint COLLATE "C"
        ON CONFLICT (fingerprint) DO UPDATE
          SET cases = f.cases + excluded.cases, unrelated_cases = f.unrelated_cases + excluded.unrelated_cases,
            template = f.template OR ${reached},
