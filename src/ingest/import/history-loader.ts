@@ -297,6 +297,8 @@ export class HistoryLoader {
     await r.query(`ANALYZE ${NEW} (caller_pseudonym)`);
     await r.query(`CREATE TEMPORARY TABLE ${LINKS} ON COMMIT DROP AS ${REPEAT_LINKS}`);
     await r.query(`CREATE INDEX ON ${LINKS} (id)`);
+    // Its size, so that the load's cases are joined to their links by a hash, not sorted by id to merge.
+    await r.query(`ANALYZE ${LINKS}`);
     // The load's cases by reply form, counted once: for the template flags now, for the forms later.
     await r.query(
       `CREATE TEMPORARY TABLE ${FORMS} ON COMMIT DROP AS
@@ -313,7 +315,7 @@ export class HistoryLoader {
     // Each month's cases are read by month, their links and flags looked up in hashes (the
     // planner, knowing the sizes, would otherwise sort each month by id to merge them).
     await r.query(`CREATE INDEX ON ${NEW} (month)`);
-    await r.query(`ANALYZE ${NEW} (month), ${LINKS}, ${TEMPLATED}`);
+    await r.query(`ANALYZE ${NEW} (month), ${TEMPLATED}`);
     const months = (await selectRows<{ month: string }>(r, `SELECT DISTINCT month FROM ${NEW} ORDER BY 1`)).map(
       (m) => m.month,
     );
