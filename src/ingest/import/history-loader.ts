@@ -112,9 +112,11 @@ export interface HistoryLoadResult {
  * rule as a day-to-day import), finds their repeat links and template replies as a day-to-day
  * batch does once its cases are stored, and writes each month that has no case yet into a table
  * of its own with no index, complete, builds that table's indexes once (a sorted build instead of
- * one index insertion per row) and attaches it as the month's partition. Months that already have
- * cases take the day-to-day INSERT. Then keywords, the batch hooks, the dirty days and the
- * import's progress. A kill before the commit leaves nothing; the rerun starts the file again.
+ * one index insertion per row) and attaches it as the month's partition: most of those months on
+ * a second connection while this one writes the reply forms (load-months.ts). Months that already
+ * have cases take the day-to-day INSERT. Then the batch hooks, the dirty days and the import's
+ * progress. A kill before the commit leaves no case; the rerun starts the file again (and drops
+ * the month tables a kill may have left unattached).
  */
 export class HistoryLoader {
   private staged = 0;

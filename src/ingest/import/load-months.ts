@@ -181,7 +181,9 @@ export class DetachedMonths {
   private open = false;
   private committed: string[] = [];
   private readonly months: string[] = [];
+  /** The writing of the copied months: settled (for close), and as it ended (for commit). */
   private writing: Promise<void> = Promise.resolve();
+  private written: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly helper: QueryRunner,
@@ -246,16 +248,18 @@ export class DetachedMonths {
       // A month that cannot be written stops the selection of the next one.
       ingest.catch((e: unknown) => held.destroy(e instanceof Error ? e : new Error(String(e))));
       ingesting = ingest;
+      // Commit and close wait for it (close also when this connection fails meanwhile).
+      this.writing = ingest.catch(() => undefined);
       await pipeline(from.query(copyTo(`COPY (${monthRows(rows, month)}) TO STDOUT (FORMAT binary)`)), held);
     }
     // The load's connection is free again; the last months are still written (commit waits for them).
-    this.writing = ingesting;
+    this.written = ingesting;
     ingesting.catch(() => undefined);
   }
 
   /** Commits the copied months (unattached), once they are written. */
   async commit(): Promise<void> {
-    await this.writing;
+    await this.written;
     if (!this.open) return;
     await this.helper.commitTransaction();
     this.open = false;
@@ -274,6 +278,8 @@ export class DetachedMonths {
    */
   async close(attached: boolean): Promise<void> {
     try {
+      // Months still being written finish (or fail) first: nothing may run after the rollback.
+      await this.writing;
       if (this.open) await this.helper.rollbackTransaction().catch(() => undefined);
       if (!attached)
         for (const month of this.committed)
