@@ -39,14 +39,17 @@ async function openDb(): Promise<{ ds: DataSource; url: string; drop: () => Prom
   };
 }
 
-const months = async (ds: DataSource, table: string) =>
-  (
-    (await ds.query(
-      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+/** The `name` column of a query's rows. */
+const names = async (ds: DataSource, sql: string, params: unknown[] = []) =>
+  ((await ds.query(sql, params)) as { name: string }[]).map((r) => r.name);
+
+const months = (ds: DataSource, table: string) =>
+  names(
+    ds,
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
      WHERE i.inhparent = $1::regclass ORDER BY 1`,
-      [table],
-    )) as { name: string }[]
-  ).map((r) => r.name);
+    [table],
+  );
 
 const count = async (ds: DataSource, sql: string, params: unknown[] = []) =>
   Number(((await ds.query(sql, params)) as { n: string }[])[0].n);
@@ -360,20 +363,15 @@ describe('monthly partitions of case_record and call_traffic', () => {
   });
 
   describe('the months of a history load, built beside it', () => {
-    const loadTables = async (ds: DataSource) =>
-      (
-        (await ds.query(`SELECT relname AS name FROM pg_class WHERE relname LIKE 'hgw\\_load\\_%' ORDER BY 1`)) as {
-          name: string;
-        }[]
-      ).map((r) => r.name);
-    const indexNames = async (ds: DataSource, partition: string) =>
-      (
-        (await ds.query(
-          `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-           WHERE i.indrelid = $1::regclass ORDER BY 1`,
-          [partition],
-        )) as { name: string }[]
-      ).map((r) => r.name);
+    const loadTables = (ds: DataSource) =>
+      names(ds, `SELECT relname AS name FROM pg_class WHERE relname LIKE 'hgw\\_load\\_%' ORDER BY 1`);
+    const indexNames = (ds: DataSource, partition: string) =>
+      names(
+        ds,
+        `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         WHERE i.indrelid = $1::regclass ORDER BY 1`,
+        [partition],
+      );
     const cases = [...generateCases({ cases: 1500, from: '2021-01-01', to: '2021-06-30', seed: 'beside' })];
 
     it('stores what the load stores alone (a pool of one) and the day-to-day import, an empty partition giving way', async () => {
