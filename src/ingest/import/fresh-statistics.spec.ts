@@ -1,4 +1,4 @@
-import { statisticsPlan } from './fresh-statistics.js';
+import { monthsBeside, statisticsPlan } from './fresh-statistics.js';
 
 describe('statisticsPlan: what an import analyzes afterwards', () => {
   const months = ['2021-03', '2021-01', '2021-03'];
@@ -32,5 +32,15 @@ describe('statisticsPlan: what an import analyzes afterwards', () => {
 
   it('refuses a month that is not one', () => {
     expect(() => statisticsPlan('case_record', ['2021-13'], [], 1, 1, 180001)).toThrow('not a month');
+  });
+});
+
+describe('monthsBeside: the months a second connection analyzes while the whole table is sampled', () => {
+  it('takes the later half, the whole table and the earlier months staying with the import', () => {
+    const months = ['m01', 'm02', 'm03', 'm04', 'm05', 'm06', 'm07', 'm08', 'm09', 'm10', 'm11', 'm12'];
+    expect(monthsBeside(months)).toEqual(['m07', 'm08', 'm09', 'm10', 'm11', 'm12']);
+    expect(monthsBeside(['m01', 'm02', 'm03'])).toEqual(['m03']);
+    expect(monthsBeside(['m01'])).toEqual([]);
+    expect(monthsBeside([])).toEqual([]);
   });
 });

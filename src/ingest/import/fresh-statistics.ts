@@ -1,9 +1,14 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { monthPartitionName, type PartitionedTable } from '../../records/month-partitions.js';
+import { existingMonths, monthPartitionName, type PartitionedTable } from '../../records/month-partitions.js';
 import { selectRows } from './select-rows.js';
 
 /** PostgreSQL 18 analyzes a partitioned table's own statistics without its partitions (`ANALYZE ONLY`). */
 const ANALYZE_ONLY_SINCE = 180000;
+/**
+ * From PostgreSQL 15 the time of a table's last ANALYZE is in shared memory as soon as it ends
+ * (the cumulative statistics system), which `splitWholeTable` reads to find a month passed over.
+ */
+const SPLIT_SINCE = 150000;
 /** Autovacuum's rule for a table's statistics: renewed once a tenth of its rows is new. */
 const PARENT_SHARE = 0.1;
 
@@ -38,6 +43,16 @@ export function statisticsPlan(
 }
 
 /**
+ * Before PostgreSQL 18, the months the second connection analyzes while the import's own
+ * analyzes the whole table (`splitWholeTable`): the later half. The whole table's own sample
+ * (about as long as three months at the scale of `npm run bench:history`) and the earlier months
+ * stay on the import's connection; the other tables go with the later months.
+ */
+export function monthsBeside(partitions: readonly string[]): string[] {
+  return partitions.slice(partitions.length - Math.floor(partitions.length / 2));
+}
+
+/**
  * Fresh planner statistics after a bulk load, before the rollup refresh reads the rows: without
  * them PostgreSQL expects near-empty months and walks repeat chains by full scans (the demo's
  * 200,000 cases refreshed in 58 s instead of 20 s). ANALYZE samples a fixed number of rows a
@@ -61,10 +76,6 @@ export async function analyzeAfterImport(
     [table],
   );
   const plan = statisticsPlan(table, months, others, added, rows, version);
-  const statements = [
-    ...(plan.parent === 'all' ? [`ANALYZE ${table}`] : plan.parent === 'only' ? [`ANALYZE ONLY ${table}`] : []),
-    ...plan.tables.map((t) => `ANALYZE "${t}"`),
-  ];
   const second = dataSource.createQueryRunner();
   try {
     // Without a second connection (a pool of one, or one that is busy) everything runs on the first.
@@ -72,20 +83,88 @@ export async function analyzeAfterImport(
       () => second,
       () => null,
     );
-    const next = () => statements.shift();
     // A month of a large table can take longer to sample than the pool's per-statement ceiling.
-    const drain = async (r: QueryRunner) => {
-      await r.query(`SET statement_timeout = 0`);
-      try {
-        for (let s = next(); s !== undefined; s = next()) await r.query(s);
-      } finally {
-        await r.query(`RESET statement_timeout`);
+    const unlimited = helper ? [runner, helper] : [runner];
+    for (const r of unlimited) await r.query(`SET statement_timeout = 0`);
+    try {
+      if (plan.parent === 'all' && helper && version >= SPLIT_SINCE)
+        await splitWholeTable(runner, helper, table, plan.tables);
+      else {
+        const statements = [
+          ...(plan.parent === 'all' ? [`ANALYZE ${table}`] : plan.parent === 'only' ? [`ANALYZE ONLY ${table}`] : []),
+          ...plan.tables.map((t) => `ANALYZE "${t}"`),
+        ];
+        const next = () => statements.shift();
+        const drain = async (r: QueryRunner) => {
+          for (let s = next(); s !== undefined; s = next()) await r.query(s);
+        };
+        const done = await Promise.allSettled(unlimited.map(drain));
+        for (const d of done) if (d.status === 'rejected') throw d.reason;
       }
-    };
-    const done = await Promise.allSettled(helper ? [drain(runner), drain(helper)] : [drain(runner)]);
-    for (const d of done) if (d.status === 'rejected') throw d.reason;
+    } finally {
+      for (const r of unlimited) await r.query(`RESET statement_timeout`).catch(() => undefined);
+    }
   } finally {
     await second.release();
   }
   return plan;
+}
+
+/**
+ * The whole table analyzed before PostgreSQL 18, on two connections: ANALYZE of a partitioned
+ * table there samples the whole table, then analyzes each month, one after the other. The
+ * second connection locks the later months (`monthsBeside`) as ANALYZE itself would and analyzes
+ * them and `others`; the import's own analyzes the whole table with `SKIP_LOCKED`, which passes
+ * over the months held by the other (its own lock on the parent keeps it from passing over the
+ * parent). A month held by a third session (autovacuum, say) is passed over too: it is analyzed
+ * afterwards, waiting for it, so every month is analyzed once.
+ */
+async function splitWholeTable(
+  runner: QueryRunner,
+  helper: QueryRunner,
+  table: PartitionedTable,
+  others: readonly string[],
+): Promise<void> {
+  const partitions = (await existingMonths(runner, table)).map((m) => monthPartitionName(table, m));
+  const beside = monthsBeside(partitions);
+  const [{ since }] = await selectRows<{ since: string }>(runner, `SELECT clock_timestamp()::text AS since`);
+  const inTransaction = async (r: QueryRunner, work: () => Promise<void>) => {
+    await r.startTransaction();
+    try {
+      await work();
+      await r.commitTransaction();
+    } catch (e) {
+      await r.rollbackTransaction().catch(() => undefined);
+      throw e;
+    }
+  };
+  let held!: () => void;
+  let failed!: (e: unknown) => void;
+  const locked = new Promise<void>((resolve, reject) => ([held, failed] = [resolve, reject]));
+  const besideWork = inTransaction(helper, async () => {
+    if (beside.length > 0)
+      await helper.query(`LOCK TABLE ${beside.map((t) => `"${t}"`).join(', ')} IN SHARE UPDATE EXCLUSIVE MODE`);
+    held();
+    for (const t of [...beside, ...others]) await helper.query(`ANALYZE "${t}"`);
+    // Its months stay locked until the whole table's ANALYZE has passed them (it would take them again).
+    await whole.catch(() => undefined);
+  });
+  // Failing before its locks are held, the other connection leaves this one nothing to wait for.
+  besideWork.catch(failed);
+  const whole = locked.then(() =>
+    inTransaction(runner, async () => {
+      await runner.query(`LOCK TABLE ONLY ${table} IN SHARE UPDATE EXCLUSIVE MODE`);
+      await runner.query(`ANALYZE (SKIP_LOCKED) ${table}`);
+    }),
+  );
+  const done = await Promise.allSettled([besideWork, whole]);
+  for (const d of done) if (d.status === 'rejected') throw d.reason;
+  const missed = await selectRows<{ name: string }>(
+    runner,
+    `SELECT relname AS name FROM pg_stat_user_tables
+     WHERE relid = ANY($1::regclass[]) AND coalesce(greatest(last_analyze, last_autoanalyze), '-infinity') < $2::timestamptz
+     ORDER BY 1`,
+    [partitions, since],
+  );
+  for (const { name } of missed) await runner.query(`ANALYZE "${name}"`);
 }
