@@ -10,7 +10,7 @@ import { migrate } from '../src/bootstrap/open-database.js';
 import { generateCases, type GeneratedCase } from '../src/ingest/generate/case-generator.js';
 import { CASE_CSV_HEADER, caseToCsv } from '../src/ingest/generate/output-formats.js';
 import { categoryRows } from '../src/ingest/reference/categories.js';
-import { analyzeAfterImport } from '../src/ingest/import/fresh-statistics.js';
+import { analyzeAfterImport, splitWholeTable } from '../src/ingest/import/fresh-statistics.js';
 import { ImportRunner, type ImportOptions } from '../src/ingest/import/import-runner.js';
 import { refreshRollups } from '../src/aggregate/rollup-refresher.js';
 import { AuditRecorder } from '../src/audit/audit-recorder.js';
@@ -529,6 +529,20 @@ describe('monthly partitions of case_record and call_traffic', () => {
           } finally {
             if (holder.isTransactionActive) await holder.rollbackTransaction();
             await holder.release();
+          }
+
+          // A month listed but gone when the second connection locks its share: the whole table on one connection.
+          const helper = ds.createQueryRunner();
+          try {
+            const was = await analyzed();
+            const listed = ['01', '02', '03'].map((m) => `case_record_y2021m${m}`).concat('case_record_y2099m01');
+            await splitWholeTable(runner, helper, 'case_record', listed, ['case_keyword']);
+            const now = await analyzed();
+            for (const m of ['case_record_y2021m01', 'case_record_y2021m02', 'case_record_y2021m03', 'case_keyword'])
+              expect(now[m]).toBe(was[m] + 1);
+            expect(helper.isTransactionActive).toBe(false);
+          } finally {
+            await helper.release();
           }
         } finally {
           await runner.release();

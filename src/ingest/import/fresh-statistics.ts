@@ -87,9 +87,10 @@ export async function analyzeAfterImport(
     const unlimited = helper ? [runner, helper] : [runner];
     for (const r of unlimited) await r.query(`SET statement_timeout = 0`);
     try {
-      if (plan.parent === 'all' && helper && version >= SPLIT_SINCE)
-        await splitWholeTable(runner, helper, table, plan.tables);
-      else {
+      if (plan.parent === 'all' && helper && version >= SPLIT_SINCE) {
+        const partitions = (await existingMonths(runner, table)).map((m) => monthPartitionName(table, m));
+        await splitWholeTable(runner, helper, table, partitions, plan.tables);
+      } else {
         const statements = [
           ...(plan.parent === 'all' ? [`ANALYZE ${table}`] : plan.parent === 'only' ? [`ANALYZE ONLY ${table}`] : []),
           ...plan.tables.map((t) => `ANALYZE "${t}"`),
@@ -117,52 +118,58 @@ export async function analyzeAfterImport(
  * them and `others`; the import's own analyzes the whole table with `SKIP_LOCKED`, which passes
  * over the months held by the other (its own lock on the parent keeps it from passing over the
  * parent). A month held by a third session (autovacuum, say) is passed over too: it is analyzed
- * afterwards, waiting for it, so every month is analyzed once.
+ * afterwards, waiting for it, so every month is analyzed once. `partitions` are the table's months
+ * (listed before): when one of them is gone by the time the other connection locks it, the whole
+ * table is analyzed here alone.
  */
-async function splitWholeTable(
+export async function splitWholeTable(
   runner: QueryRunner,
   helper: QueryRunner,
   table: PartitionedTable,
+  partitions: readonly string[],
   others: readonly string[],
 ): Promise<void> {
-  const partitions = (await existingMonths(runner, table)).map((m) => monthPartitionName(table, m));
   const beside = monthsBeside(partitions);
   const [{ since }] = await selectRows<{ since: string }>(runner, `SELECT clock_timestamp()::text AS since`);
-  const inTransaction = async (r: QueryRunner, work: () => Promise<void>) => {
-    await r.startTransaction();
-    try {
-      await work();
-      await r.commitTransaction();
-    } catch (e) {
-      await r.rollbackTransaction().catch(() => undefined);
-      throw e;
-    }
-  };
-  let held!: () => void;
-  let failed!: (e: unknown) => void;
-  const locked = new Promise<void>((resolve, reject) => ([held, failed] = [resolve, reject]));
-  const besideWork = inTransaction(helper, async () => {
+  await helper.startTransaction();
+  try {
     if (beside.length > 0)
       await helper.query(`LOCK TABLE ${beside.map((t) => `"${t}"`).join(', ')} IN SHARE UPDATE EXCLUSIVE MODE`);
-    held();
-    for (const t of [...beside, ...others]) await helper.query(`ANALYZE "${t}"`);
-    // Its months stay locked until the whole table's ANALYZE has passed them (it would take them again).
-    await whole.catch(() => undefined);
-  });
-  // Failing before its locks are held, the other connection leaves this one nothing to wait for.
-  besideWork.catch(failed);
-  const whole = locked.then(() =>
-    inTransaction(runner, async () => {
+  } catch {
+    // A month dropped since it was listed (retention, say): the whole table on this connection alone.
+    await helper.rollbackTransaction().catch(() => undefined);
+    for (const t of [table, ...others]) await runner.query(`ANALYZE ${t === table ? t : `"${t}"`}`);
+    return;
+  }
+  const whole = (async () => {
+    await runner.startTransaction();
+    try {
       await runner.query(`LOCK TABLE ONLY ${table} IN SHARE UPDATE EXCLUSIVE MODE`);
       await runner.query(`ANALYZE (SKIP_LOCKED) ${table}`);
-    }),
-  );
-  const done = await Promise.allSettled([besideWork, whole]);
+      await runner.commitTransaction();
+    } catch (e) {
+      await runner.rollbackTransaction().catch(() => undefined);
+      throw e;
+    }
+  })();
+  const besideWork = (async () => {
+    try {
+      for (const t of [...beside, ...others]) await helper.query(`ANALYZE "${t}"`);
+      // Its months stay locked until the whole table's ANALYZE has passed them (it would take them again).
+      await whole.catch(() => undefined);
+      await helper.commitTransaction();
+    } catch (e) {
+      await helper.rollbackTransaction().catch(() => undefined);
+      throw e;
+    }
+  })();
+  const done = await Promise.allSettled([whole, besideWork]);
   for (const d of done) if (d.status === 'rejected') throw d.reason;
   const missed = await selectRows<{ name: string }>(
     runner,
     `SELECT relname AS name FROM pg_stat_user_tables
-     WHERE relid = ANY($1::regclass[]) AND coalesce(greatest(last_analyze, last_autoanalyze), '-infinity') < $2::timestamptz
+     WHERE relname = ANY($1::text[]) AND schemaname = current_schema()
+       AND coalesce(greatest(last_analyze, last_autoanalyze), '-infinity') < $2::timestamptz
      ORDER BY 1`,
     [partitions, since],
   );
