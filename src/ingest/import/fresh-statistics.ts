@@ -58,7 +58,8 @@ export function monthsBeside(partitions: readonly string[]): string[] {
  * 200,000 cases refreshed in 58 s instead of 20 s). ANALYZE samples a fixed number of rows a
  * table, so a month costs the same whatever the import added to it; the months run two at a
  * time on two connections (`runner`, the import's own, and one more of the pool when it has one), the
- * parent's statistics beside them.
+ * parent's statistics beside them (before PostgreSQL 18, where they take every month with them,
+ * split between the two: `splitWholeTable`).
  */
 export async function analyzeAfterImport(
   dataSource: DataSource,
@@ -138,7 +139,8 @@ export async function splitWholeTable(
   } catch {
     // A month dropped since it was listed (retention, say): the whole table on this connection alone.
     await helper.rollbackTransaction().catch(() => undefined);
-    for (const t of [table, ...others]) await runner.query(`ANALYZE ${t === table ? t : `"${t}"`}`);
+    await runner.query(`ANALYZE ${table}`);
+    for (const t of others) await runner.query(`ANALYZE "${t}"`);
     return;
   }
   const whole = (async () => {
