@@ -143,28 +143,17 @@ export async function splitWholeTable(
     for (const t of others) await runner.query(`ANALYZE "${t}"`);
     return;
   }
-  const whole = (async () => {
-    await runner.startTransaction();
-    try {
+  const whole = runner.startTransaction().then(() =>
+    thenCommit(runner, async () => {
       await runner.query(`LOCK TABLE ONLY ${table} IN SHARE UPDATE EXCLUSIVE MODE`);
       await runner.query(`ANALYZE (SKIP_LOCKED) ${table}`);
-      await runner.commitTransaction();
-    } catch (e) {
-      await runner.rollbackTransaction().catch(() => undefined);
-      throw e;
-    }
-  })();
-  const besideWork = (async () => {
-    try {
-      for (const t of [...beside, ...others]) await helper.query(`ANALYZE "${t}"`);
-      // Its months stay locked until the whole table's ANALYZE has passed them (it would take them again).
-      await whole.catch(() => undefined);
-      await helper.commitTransaction();
-    } catch (e) {
-      await helper.rollbackTransaction().catch(() => undefined);
-      throw e;
-    }
-  })();
+    }),
+  );
+  const besideWork = thenCommit(helper, async () => {
+    for (const t of [...beside, ...others]) await helper.query(`ANALYZE "${t}"`);
+    // Its months stay locked until the whole table's ANALYZE has passed them (it would take them again).
+    await whole.catch(() => undefined);
+  });
   const done = await Promise.allSettled([whole, besideWork]);
   for (const d of done) if (d.status === 'rejected') throw d.reason;
   const missed = await selectRows<{ name: string }>(
@@ -176,4 +165,15 @@ export async function splitWholeTable(
     [partitions, since],
   );
   for (const { name } of missed) await runner.query(`ANALYZE "${name}"`);
+}
+
+/** Runs `work` in the transaction open on `r` and commits it, or rolls it back and fails. */
+async function thenCommit(r: QueryRunner, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+    await r.commitTransaction();
+  } catch (e) {
+    await r.rollbackTransaction().catch(() => undefined);
+    throw e;
+  }
 }
